@@ -1,0 +1,32 @@
+"""numsolve: SciPy-style optimization and linear-system solvers from recent research.
+
+Entry points
+------------
+minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
+solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
+solve_batch   many right-hand sides or many systems at once
+
+NumPy arrays and SciPy sparse matrices run on the CPU (Numba kernels); CuPy arrays and
+``cupyx.scipy.sparse`` matrices run on the GPU; results come back where the inputs live.
+"""
+
+from . import callbacks, problems
+from ._backend import show_config, to_namespace, to_numpy
+from ._result import OptimizeResult, SolveResult
+from ._version import __version__
+from .linalg import solve, solve_batch
+from .optimize import minimize
+
+__all__ = [
+    "OptimizeResult",
+    "SolveResult",
+    "__version__",
+    "callbacks",
+    "minimize",
+    "problems",
+    "show_config",
+    "solve",
+    "solve_batch",
+    "to_namespace",
+    "to_numpy",
+]
