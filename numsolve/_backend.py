@@ -47,7 +47,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # optional modules
 # --------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def module_available(name: str) -> bool:
     """Return True when ``name`` can be imported (probed with ``find_spec``, not imported)."""
     try:
@@ -187,7 +187,7 @@ def get_namespace(*objs: Any, default=None):
     if not spaces:
         return default if default is not None else array_api_compat.array_namespace(np.empty(0))
     first_ns = spaces[0][0]
-    for ns, obj in spaces[1:]:
+    for ns, _obj in spaces[1:]:
         if ns is not first_ns:
             names = sorted({backend_name(s) for s, _ in spaces})
             raise TypeError(
@@ -345,5 +345,5 @@ def show_config(mode: str = "stdout") -> dict | None:
         lines.append(f"  {name:<16}{ver if ver else 'not installed'}")
     dev = info.get("cuda_device_name", "yes") if info["cuda_device"] else "none found"
     lines.append(f"CUDA device       {dev}")
-    print("\n".join(lines))  # noqa: T201 - show_config's purpose is to print
+    print("\n".join(lines))
     return None

@@ -99,6 +99,9 @@ class MultiCSROps(NumbaCSROps):
     def set_active(self, active):
         self.ids = np.ascontiguousarray(active, dtype=np.int64)
 
+    def norm_estimate(self):
+        return float(np.sqrt(np.sum(np.abs(self.data) ** 2)))
+
     def residual(self, B, X):
         R = np.empty_like(X)
         rr = np.empty(X.shape[1])

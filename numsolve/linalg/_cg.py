@@ -30,7 +30,13 @@ try:  # SciPy's compiled CSR kernel (private module, stable for many releases); 
 except ImportError:  # pragma: no cover
     _csr_matvec = None
 
-from .._result import CALLBACK_STOP, CALLBACK_STOP_MESSAGE, OptimizeResult, SolveResult, wrap_callback
+from .._result import (
+    CALLBACK_STOP,
+    CALLBACK_STOP_MESSAGE,
+    OptimizeResult,
+    SolveResult,
+    wrap_callback,
+)
 from ._system import LinearSystem, check_maxiter, check_tolerances, host_scalars, prepare_system
 
 __all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "ArrayOps", "NumbaCSROps"]
@@ -113,6 +119,18 @@ class ArrayOps:
     def set_active(self, active):
         """Columns still iterating (operators that differ per column need this)."""
 
+    def norm_estimate(self):
+        """Frobenius norm of ``A`` (an upper bound of its 2-norm) or None when unknown."""
+        sys_ = self.sys
+        if sys_.kind == "dense":
+            return float(host_scalars(self.xp.sqrt(self.xp.sum(self.xp.abs(sys_.A) ** 2)),
+                                      self.xp)[0])
+        if sys_.kind == "sparse":
+            data = sys_.A.data
+            xp = self.xp
+            return float(host_scalars(xp.sqrt(xp.sum(xp.abs(xp.asarray(data)) ** 2)), xp)[0])
+        return None
+
     def fork(self):
         """A copy safe to use from another thread (own scratch buffers)."""
         twin = copy.copy(self)
@@ -133,6 +151,7 @@ class NumbaCSROps(ArrayOps):
         self.indptr, self.indices, self.data = csr
         self.backend = "numba"
         self._qbuf: dict[tuple, np.ndarray] = {}
+        self._scipy_spmv = _csr_matvec is not None and self.data.dtype == np.float64
 
     def _buffer(self, shape):
         # Q is only used within one iteration: reuse its memory (fresh allocations of large
@@ -154,12 +173,12 @@ class NumbaCSROps(ArrayOps):
     def residual(self, B, X):
         R = np.empty_like(X)
         rr = np.empty(X.shape[1])
-        if X.shape[1] == 1 and _csr_matvec is not None:
+        if X.shape[1] == 1 and self._scipy_spmv:
             n = X.shape[0]
             R[:, 0] = 0
             _csr_matvec(n, n, self.indptr, self.indices, self.data, X[:, 0], R[:, 0])
             np.subtract(B, R, out=R)
-            rr[0] = np.dot(R[:, 0], R[:, 0])
+            self.K.coldot(R, R, rr)
             return R, rr
         self.K.csr_residual_colnorm(self.indptr, self.indices, self.data, B, X, R, rr)
         return R, rr
@@ -167,13 +186,14 @@ class NumbaCSROps(ArrayOps):
     def matmat_dot(self, P):
         pq = np.empty(P.shape[1])
         Q = self._buffer(P.shape)
-        if P.shape[1] == 1 and _csr_matvec is not None:
+        if P.shape[1] == 1 and self._scipy_spmv:
             # SciPy's compiled CSR mat-vec (y += A x) is the fastest single-vector SpMV here;
             # blocks of columns use the fused Numba SpMM (one index load serves every column).
+            # In float64 it sums in the same order as the Numba kernel: identical results.
             n = P.shape[0]
             Q.fill(0)
             _csr_matvec(n, n, self.indptr, self.indices, self.data, P[:, 0], Q[:, 0])
-            pq[0] = np.dot(P[:, 0], Q[:, 0])
+            self.K.coldot(P, Q, pq)
             return Q, pq
         self.K.csr_spmm_coldot(self.indptr, self.indices, self.data, P, Q, pq)
         return Q, pq
@@ -253,6 +273,9 @@ def cg_engine(
     else:
         Xa, Ra, Ba = X, R, B
     precond = ops.sys.psolve is not None
+    norm_A = ops.norm_estimate()
+    eps = float(ops.xp.finfo(ops.sys.dtype).eps)
+    bnorm = np.sqrt(ops.dot(B, B))
 
     def finish(*groups):
         """Retire columns: groups of (local indices, status, detail). Returns kept indices."""
@@ -328,23 +351,40 @@ def cg_engine(
             if not active.size:
                 break
 
-        # true residual: periodically, and whenever the recursive one claims convergence
+        # true residual: periodically, and for the columns whose recursive residual claims
+        # convergence (only those are replaced, so a column never depends on its neighbours)
         claim = rnorm <= atol[active]
-        if claim.any() or (true_residual_every and it % true_residual_every == 0):
-            Ra, rrt = ops.residual(Ba, Xa)
+        periodic = bool(true_residual_every) and it % true_residual_every == 0
+        if claim.any() or periodic:
+            Rt, rrt = ops.residual(Ba, Xa)
             tnorm = np.sqrt(rrt)
-            history[-1][active] = tnorm
+            if periodic:
+                Ra = Rt
+                rnorm = tnorm
+                checked = np.ones(rnorm.size, dtype=bool)
+                if norm_A is not None:
+                    # below ~eps * (|A| |x| + |b|) no precision is left to gain
+                    floor = 100 * eps * (norm_A * np.sqrt(ops.dot(Xa, Xa)) + bnorm[active])
+                    claim = claim | (tnorm <= floor)
+            else:
+                sel = np.flatnonzero(claim)
+                ops.put(Ra, sel, ops.take(Rt, sel))
+                rnorm = rnorm.copy()
+                rnorm[sel] = tnorm[sel]
+                checked = claim
+            history[-1][active] = rnorm
             tol_a = atol[active]
-            done = np.flatnonzero(tnorm <= tol_a)
+            done = np.flatnonzero(checked & (tnorm <= tol_a))
             stalled = np.flatnonzero(claim & (tnorm > tol_a) & (tnorm >= 0.9 * best_true[active]))
-            best_true[active] = np.minimum(best_true[active], tnorm)
+            best_true[active] = np.where(checked, np.minimum(best_true[active], tnorm),
+                                         best_true[active])
             keep = finish(
                 (done, CONVERGED, None),
                 (stalled, PRECISION_LOSS, "true residual stagnated at "
                  f"{tnorm[stalled[0]] if stalled.size else 0.0:.3e} above the tolerance "
                  f"{tol_a[stalled[0]] if stalled.size else 0.0:.3e}"),
             )
-            rnorm = tnorm[keep]
+            rnorm = rnorm[keep]
 
         if notify is not None:
             if Xa is not X_out and active.size:
@@ -422,7 +462,8 @@ def _run(system, ops, rtol, atol, maxiter, callback, true_residual_every, group_
     # Independent column groups sized for the cache, solved concurrently (kernels release the GIL).
     def solve_group(cols):
         Xg, Bg = np.ascontiguousarray(X[:, cols]), np.ascontiguousarray(B[:, cols])
-        res = cg_engine(ops.fork(), Bg, Xg, tol[cols], maxiter, true_residual_every=true_residual_every)
+        res = cg_engine(ops.fork(), Bg, Xg, tol[cols], maxiter,
+                        true_residual_every=true_residual_every)
         return cols, Xg, res
 
     nthreads = threads or _default_threads()
@@ -466,7 +507,7 @@ def _default_group_size(n: int, itemsize: int, k: int) -> int:
 
 def _to_output(system: LinearSystem, X):
     xp = system.xp
-    if isinstance(X, np.ndarray) and not type(xp.asarray(X)) is np.ndarray:  # pragma: no cover
+    if isinstance(X, np.ndarray) and type(xp.asarray(X)) is not np.ndarray:  # pragma: no cover
         X = xp.asarray(X)
     return xp.reshape(X, (system.n,)) if system.vector_input else X
 
@@ -573,7 +614,9 @@ def solve_batch_cg(
         As for ``method='cg'`` in :func:`numsolve.solve`.
     """
     system = prepare_system(A, B, X0, M, block=True, check_finite=check_finite)
-    if group_size is not None and (not isinstance(group_size, (int, np.integer)) or group_size < 1):
+    if group_size is not None and (
+        not isinstance(group_size, (int, np.integer)) or group_size < 1
+    ):
         raise ValueError(f"group_size must be a positive integer, got {group_size!r}")
     ops = make_ops(system, use_numba=use_numba)
     X, out, _ = _run(system, ops, rtol, atol, maxiter, callback, true_residual_every,

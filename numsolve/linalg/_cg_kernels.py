@@ -14,7 +14,6 @@ All helpers live in this one module (Numba's cache does not see changes across m
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 __all__ = [

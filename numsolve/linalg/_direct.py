@@ -60,7 +60,8 @@ def _result(system, X, err, k_shape=False):
     ok = err is None
     x = xp.reshape(X, (system.n,)) if system.vector_input else X
     if k_shape:
-        return SolveResult(x=x, success=np.full(system.k, ok), status=np.full(system.k, 0 if ok else 3),
+        return SolveResult(x=x, success=np.full(system.k, ok),
+                           status=np.full(system.k, 0 if ok else 3),
                            message="Solved by factorisation." if ok else err,
                            nit=np.zeros(system.k, dtype=np.int64), residual_norms=rn[None, :],
                            backend=system.backend, method="direct")
@@ -84,7 +85,7 @@ def solve_direct(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, ca
 def solve_batch_direct(A, B, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None,
                        callback=None, check_finite: bool = True) -> SolveResult:
     """Direct solves for every batch form of :func:`numsolve.solve_batch`."""
-    from ._batch import _prepare_list, _prepare_stack, classify_batch
+    from ._batch import _prepare_stack, classify_batch
 
     form = classify_batch(A)
     if form == "shared":

@@ -119,7 +119,10 @@ def solve(
     True
     """
     name, impl = SOLVE_METHODS.resolve("cg" if method is None else method)
-    opts = split_options(impl, options, reserved=_ARGS) if name != "_custom" else dict(options or {})
+    if name == "_custom":
+        opts = dict(options or {})
+    else:
+        opts = split_options(impl, options, reserved=_ARGS)
     res = impl(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback, **opts)
     if name != "_custom" and isinstance(res, SolveResult):
         res.setdefault("method", name)
@@ -187,7 +190,10 @@ def solve_batch(
     array([1.    , 0.5   , 0.3333, 0.25  ])
     """
     name, impl = SOLVE_BATCH_METHODS.resolve("cg" if method is None else method)
-    opts = split_options(impl, options, reserved=_ARGS) if name != "_custom" else dict(options or {})
+    if name == "_custom":
+        opts = dict(options or {})
+    else:
+        opts = split_options(impl, options, reserved=_ARGS)
     res = impl(A, B, X0, rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback, **opts)
     if name != "_custom" and isinstance(res, SolveResult):
         res.setdefault("method", name)

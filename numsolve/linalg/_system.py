@@ -73,7 +73,9 @@ def _as_float_dtype(dtype, xp):
 
 def _check_array(x, name: str, xp, *, finite: bool = True):
     if not _dtype_kind_ok(x.dtype, xp):
-        raise TypeError(f"{name} must have a numeric (integer, real or complex) dtype, got {x.dtype}")
+        raise TypeError(
+            f"{name} must have a numeric (integer, real or complex) dtype, got {x.dtype}"
+        )
     if finite and x.shape and not bool(xp.all(xp.isfinite(x))):
         raise ValueError(f"{name} contains NaN or inf")
     return x
@@ -303,9 +305,10 @@ def prepare_system(
     b2 = xp.astype(b2, dtype, copy=True)
 
     if x0 is not None:
+        if tuple(x0.shape) not in ((n, k), (n,) if k == 1 else (n, k)):
+            raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected the shape of b "
+                             f"{tuple(b.shape)}")
         x0_2 = xp.reshape(x0, (n, 1)) if x0.ndim == 1 else x0
-        if tuple(x0_2.shape) != (n, k) or (vector_input and x0.ndim not in (1, 2)):
-            raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected the shape of b")
         x0 = xp.astype(x0_2, dtype, copy=True)
 
     if kind == "dense" and A.dtype != dtype:

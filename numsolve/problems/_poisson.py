@@ -20,7 +20,9 @@ __all__ = ["poisson2d", "poisson3d", "poisson"]
 def _grid_shape(N, d: int) -> tuple[int, ...]:
     shape = (N,) * d if np.isscalar(N) else tuple(N)
     if len(shape) != d or any(int(s) != s or s < 1 for s in shape):
-        raise ValueError(f"N must be a positive integer or a tuple of {d} positive integers, got {N!r}")
+        raise ValueError(
+            f"N must be a positive integer or a tuple of {d} positive integers, got {N!r}"
+        )
     return tuple(int(s) for s in shape)
 
 
@@ -63,7 +65,9 @@ def poisson(
     if obstacle is not None:
         solid = np.asarray(obstacle, dtype=bool)
         if solid.shape != shape:
-            raise ValueError(f"obstacle must be a boolean mask of the grid shape {shape}, got {solid.shape}")
+            raise ValueError(
+                f"obstacle must be a boolean mask of the grid shape {shape}, got {solid.shape}"
+            )
         if solid.all():
             raise ValueError("obstacle covers the whole grid: no unknowns left")
     n = int(np.prod(shape))
