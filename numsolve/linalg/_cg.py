@@ -135,6 +135,7 @@ class ArrayOps:
         """A copy safe to use from another thread (own scratch buffers)."""
         twin = copy.copy(self)
         twin._qbuf = {}
+        twin._pending = None
         return twin
 
 
@@ -152,6 +153,8 @@ class NumbaCSROps(ArrayOps):
         self.backend = "numba"
         self._qbuf: dict[tuple, np.ndarray] = {}
         self._scipy_spmv = _csr_matvec is not None and self.data.dtype == np.float64
+        self._runmax = None
+        self._pending = None  # deferred P = Z + beta P, fused into the next SpMM
 
     def _buffer(self, shape):
         # Q is only used within one iteration: reuse its memory (fresh allocations of large
@@ -162,12 +165,14 @@ class NumbaCSROps(ArrayOps):
         return buf
 
     def copy(self, X):
+        self._flush()
         return np.ascontiguousarray(X).copy()
 
     def zeros(self, shape):
         return np.zeros(shape, dtype=self.sys.dtype)
 
     def take(self, X, cols):
+        self._flush()
         return np.ascontiguousarray(X[:, cols])
 
     def residual(self, B, X):
@@ -183,9 +188,25 @@ class NumbaCSROps(ArrayOps):
         self.K.csr_residual_colnorm(self.indptr, self.indices, self.data, B, X, R, rr)
         return R, rr
 
+    def _flush(self, P=None):
+        if self._pending is not None:
+            P_, Z, beta = self._pending
+            self._pending = None
+            self.K.update_p(P_, Z, beta)
+
     def matmat_dot(self, P):
         pq = np.empty(P.shape[1])
         Q = self._buffer(P.shape)
+        if self._pending is not None:
+            P_, Z, beta = self._pending
+            self._pending = None
+            if P_ is P:
+                if self._runmax is None:
+                    self._runmax = self.K.csr_runmax(self.indptr, self.indices)
+                self.K.csr_update_p_spmm_coldot(self.indptr, self.indices, self.data,
+                                                self._runmax, P, Z, beta, Q, pq)
+                return Q, pq
+            self.K.update_p(P_, Z, beta)
         if P.shape[1] == 1 and self._scipy_spmv:
             # SciPy's compiled CSR mat-vec (y += A x) is the fastest single-vector SpMV here;
             # blocks of columns use the fused Numba SpMM (one index load serves every column).
@@ -209,7 +230,10 @@ class NumbaCSROps(ArrayOps):
         return out
 
     def update_p(self, P, Z, beta):
-        self.K.update_p(P, np.ascontiguousarray(Z), np.ascontiguousarray(beta, dtype=np.float64))
+        # deferred: applied row by row inside the next SpMM pass (see matmat_dot)
+        self._flush()
+        self._pending = (P, np.ascontiguousarray(Z),
+                         np.ascontiguousarray(beta, dtype=np.float64))
         return P
 
     def psolve(self, R):

@@ -14,6 +14,7 @@ All helpers live in this one module (Numba's cache does not see changes across m
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "update_xr_colnorm",
     "update_p",
     "coldot",
+    "csr_runmax",
+    "csr_update_p_spmm_coldot",
     "multi_csr_spmm_coldot",
     "multi_csr_residual_colnorm",
 ]
@@ -76,6 +79,75 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
             s += P[i, c] * acc
         pq[c] = s
         c += 1
+
+
+@njit(cache=True, nogil=True)
+def csr_runmax(indptr, indices):  # pragma: no cover - jitted
+    """``runmax[i]``: the largest column index in rows ``0..i`` (-1 while there is none)."""
+    n = indptr.shape[0] - 1
+    out = np.empty(n, dtype=np.int64)
+    m = -1
+    for i in range(n):
+        for jj in range(indptr[i], indptr[i + 1]):
+            if indices[jj] > m:
+                m = indices[jj]
+        out[i] = m
+    return out
+
+
+@njit(cache=True, nogil=True)
+def csr_update_p_spmm_coldot(indptr, indices, data, runmax, P, Z, beta, Q, pq):  # pragma: no cover
+    """``P = Z + beta P`` fused into ``Q = A @ P``, ``pq[c] = P[:, c] . Q[:, c]``.
+
+    Row ``k`` of ``P`` is updated just before the first row of ``A`` that reads it (rows are
+    swept in order; ``runmax`` says how far ahead each row reads), so the update costs no pass
+    of its own for banded matrices. Every entry is updated exactly once, with the same
+    arithmetic as :func:`update_p`.
+    """
+    n, g = P.shape
+    be = beta.astype(P.dtype)
+    done = 0
+    for c in range(g):
+        pq[c] = 0.0
+    acc = np.empty(g, dtype=np.float64)
+    for i in range(n):
+        lim = max(runmax[i], i)
+        while done <= lim:
+            for c in range(g):
+                P[done, c] = Z[done, c] + be[c] * P[done, c]
+            done += 1
+        for c in range(g):
+            acc[c] = 0.0
+        if g == 1:
+            a0 = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                a0 += data[jj] * P[indices[jj], 0]
+            acc[0] = a0
+        elif g == 4:
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            for jj in range(indptr[i], indptr[i + 1]):
+                a = data[jj]
+                j = indices[jj]
+                a0 += a * P[j, 0]
+                a1 += a * P[j, 1]
+                a2 += a * P[j, 2]
+                a3 += a * P[j, 3]
+            acc[0] = a0
+            acc[1] = a1
+            acc[2] = a2
+            acc[3] = a3
+        else:
+            for jj in range(indptr[i], indptr[i + 1]):
+                a = data[jj]
+                j = indices[jj]
+                for c in range(g):
+                    acc[c] += a * P[j, c]
+        for c in range(g):
+            Q[i, c] = acc[c]
+            pq[c] += P[i, c] * acc[c]
 
 
 @njit(cache=True, nogil=True)
