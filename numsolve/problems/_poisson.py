@@ -54,7 +54,7 @@ def poisson(
     dtype=np.float64,
     format: str = "csr",
 ):
-    """Poisson/diffusion matrix in ``d`` dimensions (see :func:`poisson2d`)."""
+    """Poisson/diffusion matrix in ``d`` dimensions (see :func:`~numsolve.problems.poisson2d`)."""
     if d not in (1, 2, 3):
         raise ValueError(f"d must be 1, 2 or 3, got {d}")
     shape = _grid_shape(N, d)

@@ -1,0 +1,73 @@
+"""Sphinx configuration for the numsolve documentation.
+
+Build (warnings are errors)::
+
+    sphinx-build -W -b html docs docs/_build
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# numsolve is normally installed (``pip install -e ".[docs]"``); fall back to the source tree.
+sys.path.insert(0, os.path.abspath(".."))
+
+import numsolve
+
+# -- project ---------------------------------------------------------------------------------
+project = "numsolve"
+author = "numsolve developers"
+copyright = "numsolve developers"
+version = numsolve.__version__
+release = numsolve.__version__
+
+# -- general ---------------------------------------------------------------------------------
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "**/_build", "Thumbs.db", ".DS_Store"]
+source_suffix = {".rst": "restructuredtext"}
+root_doc = "index"
+default_role = "autolink"
+pygments_style = "sphinx"
+
+# -- autodoc / autosummary -------------------------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = False
+autodoc_default_options = {"members": False}
+autodoc_typehints = "none"  # numpydoc renders the types from the docstrings
+
+# -- numpydoc --------------------------------------------------------------------------------
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_show_inherited_class_members = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+
+# -- intersphinx -----------------------------------------------------------------------------
+# The build must work offline, so no inventories are fetched. To link to NumPy/SciPy/CuPy
+# objects, add e.g. "scipy": ("https://docs.scipy.org/doc/scipy/", None) when online.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+# -- HTML ------------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"numsolve {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+}
+html_show_sourcelink = False
+
+# -- nitpicky builds (``-n``) ----------------------------------------------------------------
+# Without intersphinx inventories, references to SciPy/NumPy objects cannot resolve; ignore them
+# so that ``sphinx-build -n`` reports only numsolve's own broken references.
+nitpick_ignore_regex = [(r"py:.*", r"(scipy|numpy|cupy|cupyx)(\..*)?")]
