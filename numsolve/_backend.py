@@ -333,17 +333,18 @@ def show_config(mode: str = "stdout") -> dict | None:
         return info
     if mode != "stdout":
         raise ValueError(f"mode must be 'stdout' or 'dicts', got {mode!r}")
-    lines = ["numsolve configuration", "======================"]
-    lines.append(f"numsolve          {info['numsolve']}")
-    lines.append(f"python            {info['python']}")
-    for name in ("numpy", "scipy", "numba", "array_api_compat"):
-        lines.append(f"{name:<18}{info[name]}")
+    w = 20
     threads = f" ({info.get('numba_threads')} threads)" if info["numba_kernels"] else ""
-    lines.append(f"numba kernels     {'enabled' if info['numba_kernels'] else 'disabled'}{threads}")
+    rows = [("numsolve", info["numsolve"]), ("python", info["python"])]
+    rows += [(name, info[name]) for name in ("numpy", "scipy", "numba", "array_api_compat")]
+    rows.append(("numba kernels",
+                 ("enabled" if info["numba_kernels"] else "disabled") + threads))
+    lines = ["numsolve configuration", "======================"]
+    lines += [f"{k:<{w}}{v}" for k, v in rows]
     lines.append("optional backends:")
     for name, ver in info["optional"].items():
-        lines.append(f"  {name:<16}{ver if ver else 'not installed'}")
+        lines.append(f"  {name:<{w - 2}}{ver if ver else 'not installed'}")
     dev = info.get("cuda_device_name", "yes") if info["cuda_device"] else "none found"
-    lines.append(f"CUDA device       {dev}")
+    lines.append(f"{'CUDA device':<{w}}{dev}")
     print("\n".join(lines))
     return None

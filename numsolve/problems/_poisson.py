@@ -196,7 +196,7 @@ def poisson3d(
     --------
     >>> from numsolve.problems import poisson3d
     >>> A = poisson3d(4)
-    >>> A.shape, A.diagonal().max()
+    >>> A.shape, float(A.diagonal().max())
     ((64, 64), 6.0)
     """
     return poisson(N, 3, coefficients=coefficients, obstacle=obstacle, obstacle_bc=obstacle_bc,
