@@ -95,11 +95,7 @@ class MultiCSROps(NumbaCSROps):
             self.data[offsets[s]: offsets[s + 1]] = A.data
         self.ids = np.arange(m, dtype=np.int64)
         self.backend = "numba"
-        self._pending = None
-
-    def update_p(self, P, Z, beta):
-        self.K.update_p(P, np.ascontiguousarray(Z), np.ascontiguousarray(beta, dtype=np.float64))
-        return P
+        self._one = self._scipy_spmv = False
 
     def set_active(self, active):
         self.ids = np.ascontiguousarray(active, dtype=np.int64)

@@ -135,7 +135,6 @@ class ArrayOps:
         """A copy safe to use from another thread (own scratch buffers)."""
         twin = copy.copy(self)
         twin._qbuf = {}
-        twin._pending = None
         return twin
 
 
@@ -152,9 +151,10 @@ class NumbaCSROps(ArrayOps):
         self.indptr, self.indices, self.data = csr
         self.backend = "numba"
         self._qbuf: dict[tuple, np.ndarray] = {}
-        self._scipy_spmv = _csr_matvec is not None and self.data.dtype == np.float64
-        self._runmax = None
-        self._pending = None  # deferred P = Z + beta P, fused into the next SpMM
+        # one right-hand side (solve): 1-D kernels with partial sums and SciPy's SpMV; batches
+        # keep the block kernels even for single columns, so grouping never changes results
+        self._one = system.vector_input and system.k == 1
+        self._scipy_spmv = self._one and _csr_matvec is not None
 
     def _buffer(self, shape):
         # Q is only used within one iteration: reuse its memory (fresh allocations of large
@@ -165,76 +165,69 @@ class NumbaCSROps(ArrayOps):
         return buf
 
     def copy(self, X):
-        self._flush()
         return np.ascontiguousarray(X).copy()
 
     def zeros(self, shape):
         return np.zeros(shape, dtype=self.sys.dtype)
 
     def take(self, X, cols):
-        self._flush()
         return np.ascontiguousarray(X[:, cols])
 
     def residual(self, B, X):
         R = np.empty_like(X)
         rr = np.empty(X.shape[1])
-        if X.shape[1] == 1 and self._scipy_spmv:
+        if self._scipy_spmv:
             n = X.shape[0]
             R[:, 0] = 0
             _csr_matvec(n, n, self.indptr, self.indices, self.data, X[:, 0], R[:, 0])
             np.subtract(B, R, out=R)
-            self.K.coldot(R, R, rr)
+            rr[0] = self.K.dot1(R.reshape(-1), R.reshape(-1))
             return R, rr
         self.K.csr_residual_colnorm(self.indptr, self.indices, self.data, B, X, R, rr)
         return R, rr
 
-    def _flush(self, P=None):
-        if self._pending is not None:
-            P_, Z, beta = self._pending
-            self._pending = None
-            self.K.update_p(P_, Z, beta)
-
     def matmat_dot(self, P):
         pq = np.empty(P.shape[1])
         Q = self._buffer(P.shape)
-        if self._pending is not None:
-            P_, Z, beta = self._pending
-            self._pending = None
-            if P_ is P:
-                if self._runmax is None:
-                    self._runmax = self.K.csr_runmax(self.indptr, self.indices)
-                self.K.csr_update_p_spmm_coldot(self.indptr, self.indices, self.data,
-                                                self._runmax, P, Z, beta, Q, pq)
-                return Q, pq
-            self.K.update_p(P_, Z, beta)
-        if P.shape[1] == 1 and self._scipy_spmv:
+        if self._scipy_spmv:
             # SciPy's compiled CSR mat-vec (y += A x) is the fastest single-vector SpMV here;
-            # blocks of columns use the fused Numba SpMM (one index load serves every column).
-            # In float64 it sums in the same order as the Numba kernel: identical results.
+            # blocks of columns use the Numba SpMM (one index load serves every column).
             n = P.shape[0]
-            Q.fill(0)
-            _csr_matvec(n, n, self.indptr, self.indices, self.data, P[:, 0], Q[:, 0])
-            self.K.coldot(P, Q, pq)
+            q = Q.reshape(-1)
+            q.fill(0)
+            _csr_matvec(n, n, self.indptr, self.indices, self.data, P.reshape(-1), q)
+            pq[0] = self.K.dot1(P.reshape(-1), q)
             return Q, pq
         self.K.csr_spmm_coldot(self.indptr, self.indices, self.data, P, Q, pq)
         return Q, pq
 
     def update_xr(self, X, R, P, Q, alpha):
+        if self._one:
+            a = self._scalar(alpha[0])
+            return np.array([self.K.update_xr1(X.reshape(-1), R.reshape(-1), P.reshape(-1),
+                                               Q.reshape(-1), a)])
         rr = np.empty(X.shape[1])
         self.K.update_xr_colnorm(X, R, P, Q, np.ascontiguousarray(alpha, dtype=np.float64), rr)
         return rr
 
     def dot(self, U, V):
+        U, V = np.ascontiguousarray(U), np.ascontiguousarray(V)
+        if self._one:
+            return np.array([self.K.dot1(U.reshape(-1), V.reshape(-1))])
         out = np.empty(U.shape[1])
-        self.K.coldot(np.ascontiguousarray(U), np.ascontiguousarray(V), out)
+        self.K.coldot(U, V, out)
         return out
 
     def update_p(self, P, Z, beta):
-        # deferred: applied row by row inside the next SpMM pass (see matmat_dot)
-        self._flush()
-        self._pending = (P, np.ascontiguousarray(Z),
-                         np.ascontiguousarray(beta, dtype=np.float64))
+        Z = np.ascontiguousarray(Z)
+        if self._one:
+            self.K.update_p1(P.reshape(-1), Z.reshape(-1), self._scalar(beta[0]))
+            return P
+        self.K.update_p(P, Z, np.ascontiguousarray(beta, dtype=np.float64))
         return P
+
+    def _scalar(self, v):
+        return np.dtype(self.sys.dtype).type(v)
 
     def psolve(self, R):
         Z = np.asarray(self.sys.psolve(R), dtype=self.sys.dtype)
@@ -345,10 +338,12 @@ def cg_engine(
                     f"(r^T M r = {rz[bad[0]]:.3e} <= 0 at iteration 0)" if bad.size else None))
 
     it = 0
+    tol_a = atol[active]
+    hist_cols: list = []  # (active columns, residual norms) per iteration, expanded at the end
     while active.size and it < maxiter:
         Q, pq = ops.matmat_dot(P)
-        bad = np.flatnonzero(~(pq > 0))
-        if bad.size:
+        if not (pq > 0).all():
+            bad = np.flatnonzero(~(pq > 0))
             nonfin = bad[~np.isfinite(pq[bad])]
             neg = bad[np.isfinite(pq[bad])]
             keep = finish(
@@ -359,27 +354,27 @@ def cg_engine(
             if not active.size:
                 break
             Q, pq = ops.take(Q, keep), pq[keep]
+            tol_a = atol[active]
         alpha = rz / pq
         rr = ops.update_xr(Xa, Ra, P, Q, alpha)
         it += 1
         nit[active] = it
         rnorm = np.sqrt(rr)
-        row = np.full(k, np.nan)
-        row[active] = rnorm
-        history.append(row)
+        hist_cols.append((active, rnorm))
 
-        nonfin = np.flatnonzero(~np.isfinite(rnorm))
-        if nonfin.size:
+        if not np.isfinite(rnorm).all():
+            nonfin = np.flatnonzero(~np.isfinite(rnorm))
             keep = finish((nonfin, NONFINITE, f"non-finite residual at iteration {it}"))
             rnorm = rnorm[keep]
+            tol_a = atol[active]
             if not active.size:
                 break
 
         # true residual: periodically, and for the columns whose recursive residual claims
         # convergence (only those are replaced, so a column never depends on its neighbours)
-        claim = rnorm <= atol[active]
+        claim = rnorm <= tol_a
         periodic = bool(true_residual_every) and it % true_residual_every == 0
-        if claim.any() or periodic:
+        if periodic or claim.any():
             Rt, rrt = ops.residual(Ba, Xa)
             tnorm = np.sqrt(rrt)
             if periodic:
@@ -396,8 +391,7 @@ def cg_engine(
                 rnorm = rnorm.copy()
                 rnorm[sel] = tnorm[sel]
                 checked = claim
-            history[-1][active] = rnorm
-            tol_a = atol[active]
+            hist_cols[-1] = (active, rnorm.copy())
             done = np.flatnonzero(checked & (tnorm <= tol_a))
             stalled = np.flatnonzero(claim & (tnorm > tol_a) & (tnorm >= 0.9 * best_true[active]))
             best_true[active] = np.where(checked, np.minimum(best_true[active], tnorm),
@@ -409,12 +403,14 @@ def cg_engine(
                  f"{tol_a[stalled[0]] if stalled.size else 0.0:.3e}"),
             )
             rnorm = rnorm[keep]
+            tol_a = atol[active]
 
         if notify is not None:
             if Xa is not X_out and active.size:
                 ops.put(X_out, active, Xa)
             xk = X_out[:, 0] if vector_output else X_out
-            last = history[-1][np.isfinite(history[-1])]
+            last = hist_cols[-1][1]
+            last = last[np.isfinite(last)]
             inter = OptimizeResult(x=xk, nit=it,
                                    residual_norm=float(last.max()) if last.size else np.nan)
             if notify(inter):
@@ -426,20 +422,25 @@ def cg_engine(
         if precond:
             Z = ops.psolve(Ra)
             rz_new = ops.dot(Ra, Z)
-            bad = np.flatnonzero(~(rz_new > 0))
-            if bad.size:
+            if not (rz_new > 0).all():
+                bad = np.flatnonzero(~(rz_new > 0))
                 keep = finish((bad, BREAKDOWN, "the preconditioner M is not positive definite "
                                f"(r^T M r = {rz_new[bad[0]]:.3e} <= 0 at iteration {it})"))
                 if not active.size:
                     break
                 Z, rz_new = ops.take(Z, keep), rz_new[keep]
+                tol_a = atol[active]
         else:
             Z = Ra
-            rz_new = rnorm**2
+            rz_new = rnorm * rnorm
         beta = rz_new / rz
         P = ops.update_p(P, Z, beta)
         rz = rz_new
 
+    for cols, vals in hist_cols:
+        row = np.full(k, np.nan)
+        row[cols] = vals
+        history.append(row)
     if active.size:
         finish((np.arange(active.size), MAXITER, None))
     return {"status": status, "nit": nit, "history": history, "detail": detail}

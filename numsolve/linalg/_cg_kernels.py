@@ -1,12 +1,14 @@
 """Numba kernels for (batched) conjugate gradients on CSR matrices.
 
-Every kernel works on C-contiguous ``(n, g)`` blocks: ``g`` independent right-hand sides share
-one pass over the matrix (SpMM), and each pass fuses the column reductions CG needs next, so a
-CG iteration reads each vector the minimum number of times. A single right-hand side is the
-``g = 1`` case (an ``(n,)`` vector viewed as ``(n, 1)``, no copy).
+Block kernels work on C-contiguous ``(n, g)`` blocks: ``g`` independent right-hand sides share
+one pass over the matrix (SpMM), and each pass fuses the column reductions CG needs next. The
+single right-hand-side case has dedicated 1-D kernels (unit stride, so LLVM vectorises them).
 
-Reductions accumulate in float64 whatever the data type; the arithmetic per column never depends
-on ``g``, so a column's iterates are bit-identical whether it is solved alone or in a batch.
+Reductions accumulate in float64 whatever the data type. Block kernels sum each column in row
+order (the four columns of a block give four independent add chains), so a column's iterates
+are bit-identical in any grouping of a batch. The 1-D kernels use four interleaved partial sums
+(rows ``i mod 4``, combined as ``(s0 + s1) + (s2 + s3)``) to hide the add latency; a column
+solved alone by ``solve`` therefore agrees with the same column of a batch to rounding.
 
 All helpers live in this one module (Numba's cache does not see changes across modules). No
 ``fastmath``: the callers test for NaN/inf.
@@ -14,7 +16,6 @@ All helpers live in this one module (Numba's cache does not see changes across m
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 __all__ = [
@@ -23,17 +24,18 @@ __all__ = [
     "update_xr_colnorm",
     "update_p",
     "coldot",
-    "csr_runmax",
-    "csr_update_p_spmm_coldot",
+    "dot1",
+    "update_xr1",
+    "update_p1",
     "multi_csr_spmm_coldot",
     "multi_csr_residual_colnorm",
 ]
 
 
-# Column blocks of four use scalar accumulators (kept in registers); remaining columns run one
-# at a time. Per column, the order of every operation is the same in both paths.
-
-
+# ---------------------------------------------------------------------------------------------
+# block kernels, (n, g) arrays: column blocks of four keep their row sums in registers,
+# remaining columns run one at a time; per column the arithmetic is the same in both paths
+# ---------------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
 def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitted
     """``Q = A @ P`` and ``pq[c] = P[:, c] . Q[:, c]``."""
@@ -82,72 +84,14 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
 
 
 @njit(cache=True, nogil=True)
-def csr_runmax(indptr, indices):  # pragma: no cover - jitted
-    """``runmax[i]``: the largest column index in rows ``0..i`` (-1 while there is none)."""
-    n = indptr.shape[0] - 1
-    out = np.empty(n, dtype=np.int64)
-    m = -1
-    for i in range(n):
-        for jj in range(indptr[i], indptr[i + 1]):
-            if indices[jj] > m:
-                m = indices[jj]
-        out[i] = m
-    return out
-
-
-@njit(cache=True, nogil=True)
-def csr_update_p_spmm_coldot(indptr, indices, data, runmax, P, Z, beta, Q, pq):  # pragma: no cover
-    """``P = Z + beta P`` fused into ``Q = A @ P``, ``pq[c] = P[:, c] . Q[:, c]``.
-
-    Row ``k`` of ``P`` is updated just before the first row of ``A`` that reads it (rows are
-    swept in order; ``runmax`` says how far ahead each row reads), so the update costs no pass
-    of its own for banded matrices. Every entry is updated exactly once, with the same
-    arithmetic as :func:`update_p`.
-    """
-    n, g = P.shape
-    be = beta.astype(P.dtype)
-    done = 0
+def coldot(U, V, out):  # pragma: no cover - jitted
+    """``out[c] = U[:, c] . V[:, c]`` accumulated in float64."""
+    n, g = U.shape
     for c in range(g):
-        pq[c] = 0.0
-    acc = np.empty(g, dtype=np.float64)
-    for i in range(n):
-        lim = max(runmax[i], i)
-        while done <= lim:
-            for c in range(g):
-                P[done, c] = Z[done, c] + be[c] * P[done, c]
-            done += 1
-        for c in range(g):
-            acc[c] = 0.0
-        if g == 1:
-            a0 = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
-                a0 += data[jj] * P[indices[jj], 0]
-            acc[0] = a0
-        elif g == 4:
-            a0 = 0.0
-            a1 = 0.0
-            a2 = 0.0
-            a3 = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
-                a = data[jj]
-                j = indices[jj]
-                a0 += a * P[j, 0]
-                a1 += a * P[j, 1]
-                a2 += a * P[j, 2]
-                a3 += a * P[j, 3]
-            acc[0] = a0
-            acc[1] = a1
-            acc[2] = a2
-            acc[3] = a3
-        else:
-            for jj in range(indptr[i], indptr[i + 1]):
-                a = data[jj]
-                j = indices[jj]
-                for c in range(g):
-                    acc[c] += a * P[j, c]
-        for c in range(g):
-            Q[i, c] = acc[c]
-            pq[c] += P[i, c] * acc[c]
+        s = 0.0
+        for i in range(n):
+            s += U[i, c] * V[i, c]
+        out[c] = s
 
 
 @njit(cache=True, nogil=True)
@@ -237,17 +181,54 @@ def update_p(P, Z, beta):  # pragma: no cover - jitted
         c += 1
 
 
+# ---------------------------------------------------------------------------------------------
+# 1-D kernels for one right-hand side (contiguous vectors; same canonical reduction order)
+# ---------------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def coldot(U, V, out):  # pragma: no cover - jitted
-    """``out[c] = U[:, c] . V[:, c]`` accumulated in float64."""
-    n, g = U.shape
-    for c in range(g):
-        s = 0.0
-        for i in range(n):
-            s += U[i, c] * V[i, c]
-        out[c] = s
+def dot1(u, v):  # pragma: no cover - jitted
+    """``u . v`` in the canonical order (float64)."""
+    n = u.shape[0]
+    m = n - (n & 3)
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    for i in range(0, m, 4):
+        s0 += u[i] * v[i]
+        s1 += u[i + 1] * v[i + 1]
+        s2 += u[i + 2] * v[i + 2]
+        s3 += u[i + 3] * v[i + 3]
+    if m < n:
+        s0 += u[m] * v[m]
+    if m + 1 < n:
+        s1 += u[m + 1] * v[m + 1]
+    if m + 2 < n:
+        s2 += u[m + 2] * v[m + 2]
+    return (s0 + s1) + (s2 + s3)
 
 
+@njit(cache=True, nogil=True)
+def update_xr1(x, r, p, q, alpha):  # pragma: no cover - jitted
+    """``x += alpha p``, ``r -= alpha q``; returns ``||r||^2`` (canonical order).
+
+    ``alpha`` must have the vectors' dtype (the callers convert it).
+    """
+    for i in range(x.shape[0]):
+        x[i] += alpha * p[i]
+        r[i] = r[i] - alpha * q[i]
+    return dot1(r, r)
+
+
+@njit(cache=True, nogil=True)
+def update_p1(p, z, beta):  # pragma: no cover - jitted
+    """``p = z + beta p``."""
+    for i in range(p.shape[0]):
+        p[i] = z[i] + beta * p[i]
+
+
+# ---------------------------------------------------------------------------------------------
+# one CSR matrix per column (batches of different systems)
+# ---------------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
 def multi_csr_spmm_coldot(indptr, indices, data, sys_ids, P, Q, pq):  # pragma: no cover
     """Column ``c`` uses CSR system ``sys_ids[c]``: ``Q[:, c] = A_s @ P[:, c]``, ``pq[c]``.
@@ -270,15 +251,9 @@ def multi_csr_spmm_coldot(indptr, indices, data, sys_ids, P, Q, pq):  # pragma: 
 @njit(cache=True, nogil=True)
 def multi_csr_residual_colnorm(indptr, indices, data, sys_ids, B, X, R, rr):  # pragma: no cover
     """``R[:, c] = B[:, c] - A_s @ X[:, c]`` with ``s = sys_ids[c]``, and ``rr[c]``."""
+    multi_csr_spmm_coldot(indptr, indices, data, sys_ids, X, R, rr)
     n, g = X.shape
-    for c in range(g):
-        s = sys_ids[c]
-        tot = 0.0
-        for i in range(n):
-            acc = 0.0
-            for jj in range(indptr[s, i], indptr[s, i + 1]):
-                acc += data[jj] * X[indices[jj], c]
-            r = B[i, c] - acc
-            R[i, c] = r
-            tot += r * r
-        rr[c] = tot
+    for i in range(n):
+        for c in range(g):
+            R[i, c] = B[i, c] - R[i, c]
+    coldot(R, R, rr)

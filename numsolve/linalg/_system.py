@@ -127,9 +127,11 @@ class LinearSystem:
         if not A.has_canonical_format:
             A = A.copy()
             A.sum_duplicates()
+        # 32-bit indices halve the index traffic of every SpMV when they fit
+        itype = np.int32 if A.nnz < 2**31 - 1 and self.n < 2**31 - 1 else np.int64
         return (
-            np.ascontiguousarray(A.indptr),
-            np.ascontiguousarray(A.indices),
+            np.ascontiguousarray(A.indptr, dtype=itype),
+            np.ascontiguousarray(A.indices, dtype=itype),
             np.ascontiguousarray(A.data),
         )
 

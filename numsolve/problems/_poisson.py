@@ -126,8 +126,11 @@ def poisson(
     if scaled:
         h = 1.0 / (max(shape) + 1)
         A = A / h**2
-    A = A.astype(dtype)
-    return A.asformat(format)
+    A = A.astype(dtype).asformat(format)
+    if format in ("csr", "csc") and A.nnz < 2**31 - 1:  # SciPy's canonical index type
+        A.indices = A.indices.astype(np.int32)
+        A.indptr = A.indptr.astype(np.int32)
+    return A
 
 
 def poisson2d(

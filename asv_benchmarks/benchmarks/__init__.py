@@ -1,0 +1,1 @@
+"""asv benchmarks for numsolve (run from ``asv_benchmarks/``; see ``../README.md``)."""
