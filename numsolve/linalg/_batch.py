@@ -86,8 +86,8 @@ class MultiCSROps(NumbaCSROps):
         n = system.n
         nnz = np.array([A.nnz for A in mats], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(nnz)])
-        self.indptr = np.empty((m, n + 1), dtype=np.int64)
-        self.indices = np.empty(int(offsets[-1]), dtype=np.int64)
+        self.indptr = np.empty((m, n + 1), dtype=np.uint64)
+        self.indices = np.empty(int(offsets[-1]), dtype=np.uint64)
         self.data = np.empty(int(offsets[-1]), dtype=system.dtype)
         for s, A in enumerate(mats):
             self.indptr[s] = A.indptr + offsets[s]
@@ -95,7 +95,7 @@ class MultiCSROps(NumbaCSROps):
             self.data[offsets[s]: offsets[s + 1]] = A.data
         self.ids = np.arange(m, dtype=np.int64)
         self.backend = "numba"
-        self._one = self._scipy_spmv = False
+        self._one = False
 
     def set_active(self, active):
         self.ids = np.ascontiguousarray(active, dtype=np.int64)

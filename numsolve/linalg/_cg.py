@@ -25,11 +25,6 @@ from typing import Any
 
 import numpy as np
 
-try:  # SciPy's compiled CSR kernel (private module, stable for many releases); optional
-    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
-except ImportError:  # pragma: no cover
-    _csr_matvec = None
-
 from .._result import (
     CALLBACK_STOP,
     CALLBACK_STOP_MESSAGE,
@@ -151,10 +146,9 @@ class NumbaCSROps(ArrayOps):
         self.indptr, self.indices, self.data = csr
         self.backend = "numba"
         self._qbuf: dict[tuple, np.ndarray] = {}
-        # one right-hand side (solve): 1-D kernels with partial sums and SciPy's SpMV; batches
+        # one right-hand side (solve): unit-stride 1-D kernels (SpMV fused with p.q); batches
         # keep the block kernels even for single columns, so grouping never changes results
         self._one = system.vector_input and system.k == 1
-        self._scipy_spmv = self._one and _csr_matvec is not None
 
     def _buffer(self, shape):
         # Q is only used within one iteration: reuse its memory (fresh allocations of large
@@ -176,12 +170,9 @@ class NumbaCSROps(ArrayOps):
     def residual(self, B, X):
         R = np.empty_like(X)
         rr = np.empty(X.shape[1])
-        if self._scipy_spmv:
-            n = X.shape[0]
-            R[:, 0] = 0
-            _csr_matvec(n, n, self.indptr, self.indices, self.data, X[:, 0], R[:, 0])
-            np.subtract(B, R, out=R)
-            rr[0] = self.K.dot1(R.reshape(-1), R.reshape(-1))
+        if self._one:
+            rr[0] = self.K.csr_residual1(self.indptr, self.indices, self.data, B.reshape(-1),
+                                         X.reshape(-1), R.reshape(-1))
             return R, rr
         self.K.csr_residual_colnorm(self.indptr, self.indices, self.data, B, X, R, rr)
         return R, rr
@@ -189,14 +180,9 @@ class NumbaCSROps(ArrayOps):
     def matmat_dot(self, P):
         pq = np.empty(P.shape[1])
         Q = self._buffer(P.shape)
-        if self._scipy_spmv:
-            # SciPy's compiled CSR mat-vec (y += A x) is the fastest single-vector SpMV here;
-            # blocks of columns use the Numba SpMM (one index load serves every column).
-            n = P.shape[0]
-            q = Q.reshape(-1)
-            q.fill(0)
-            _csr_matvec(n, n, self.indptr, self.indices, self.data, P.reshape(-1), q)
-            pq[0] = self.K.dot1(P.reshape(-1), q)
+        if self._one:
+            pq[0] = self.K.csr_spmv_dot1(self.indptr, self.indices, self.data, P.reshape(-1),
+                                         Q.reshape(-1))
             return Q, pq
         self.K.csr_spmm_coldot(self.indptr, self.indices, self.data, P, Q, pq)
         return Q, pq

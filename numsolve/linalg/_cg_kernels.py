@@ -25,6 +25,8 @@ __all__ = [
     "update_p",
     "coldot",
     "dot1",
+    "csr_spmv_dot1",
+    "csr_residual1",
     "update_xr1",
     "update_p1",
     "multi_csr_spmm_coldot",
@@ -205,6 +207,45 @@ def dot1(u, v):  # pragma: no cover - jitted
     if m + 2 < n:
         s2 += u[m + 2] * v[m + 2]
     return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True, nogil=True)
+def csr_spmv_dot1(indptr, indices, data, p, q):  # pragma: no cover - jitted
+    """``q = A @ p`` and returns ``p . q`` (one pass; float64 accumulation)."""
+    n = p.shape[0]
+    s0 = 0.0
+    s1 = 0.0
+    for i in range(0, n - 1, 2):
+        a0 = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            a0 += data[jj] * p[indices[jj]]
+        a1 = 0.0
+        for jj in range(indptr[i + 1], indptr[i + 2]):
+            a1 += data[jj] * p[indices[jj]]
+        q[i] = a0
+        q[i + 1] = a1
+        s0 += p[i] * a0
+        s1 += p[i + 1] * a1
+    if n & 1:
+        i = n - 1
+        a0 = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            a0 += data[jj] * p[indices[jj]]
+        q[i] = a0
+        s0 += p[i] * a0
+    return s0 + s1
+
+
+@njit(cache=True, nogil=True)
+def csr_residual1(indptr, indices, data, b, x, r):  # pragma: no cover - jitted
+    """``r = b - A @ x``; returns ``||r||^2`` (canonical order)."""
+    n = x.shape[0]
+    for i in range(n):
+        a0 = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            a0 += data[jj] * x[indices[jj]]
+        r[i] = b[i] - a0
+    return dot1(r, r)
 
 
 @njit(cache=True, nogil=True)

@@ -127,8 +127,9 @@ class LinearSystem:
         if not A.has_canonical_format:
             A = A.copy()
             A.sum_duplicates()
-        # 32-bit indices halve the index traffic of every SpMV when they fit
-        itype = np.int32 if A.nnz < 2**31 - 1 and self.n < 2**31 - 1 else np.int64
+        # 32-bit indices halve the index traffic of every SpMV when they fit; unsigned indices
+        # spare the kernels Numba's negative-index wraparound test on every gather
+        itype = np.uint32 if A.nnz < 2**32 - 1 and self.n < 2**32 - 1 else np.uint64
         return (
             np.ascontiguousarray(A.indptr, dtype=itype),
             np.ascontiguousarray(A.indices, dtype=itype),
