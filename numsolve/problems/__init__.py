@@ -5,10 +5,30 @@
 ``poisson3d``          7-point Poisson / variable-coefficient diffusion, optional obstacles
 ``poisson``            either, by dimension
 ``random_spd``         dense SPD matrix with a chosen condition number and spectrum
+``hock_schittkowski``  Hock-Schittkowski equality-constrained problems (exact derivatives, f*)
+``poisson_control``    sparse Poisson optimal control on an N x N grid (equality constrained)
+``constrained_logistic``  logistic regression with linear and sphere constraints
 =====================  =========================================================================
 """
 
+from ._constrained import (
+    HS_PROBLEMS,
+    ConstrainedProblem,
+    constrained_logistic,
+    hock_schittkowski,
+    poisson_control,
+)
 from ._poisson import poisson, poisson2d, poisson3d
 from ._spd import random_spd
 
-__all__ = ["poisson", "poisson2d", "poisson3d", "random_spd"]
+__all__ = [
+    "HS_PROBLEMS",
+    "ConstrainedProblem",
+    "constrained_logistic",
+    "hock_schittkowski",
+    "poisson",
+    "poisson2d",
+    "poisson3d",
+    "poisson_control",
+    "random_spd",
+]

@@ -1,0 +1,716 @@
+"""Equality-constrained optimization: exact augmented Lagrangian with randomized sketching.
+
+``minimize(fun, x0, method='auglag', jac=..., hess=..., constraints=...)`` solves
+``min f(x)  s.t.  c(x) = 0`` by inexact Newton steps on the KKT system, with step sizes from an
+Armijo line search on the exact augmented Lagrangian merit function
+
+    L_{mu,nu}(x, v) = f + v^T c + mu/2 ||c||^2 + nu/2 ||grad_x L||^2,
+
+adaptive solver accuracy and adaptive penalties (Hong, Na, Mahoney & Kolar, "Constrained
+Optimization via Exact Augmented Lagrangian and Randomized Iterative Sketching", ICML 2023;
+the authors' AdaSketch-Newton). The KKT systems are solved by randomized iterative sketching
+(Gaussian vector, randomized Kaczmarz, block sketches) or by a direct factorisation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.optimize import LinearConstraint, NonlinearConstraint, approx_fprime
+
+from .._backend import get_namespace, is_linear_operator, is_numpy_namespace, to_namespace
+from .._result import CALLBACK_STOP, CALLBACK_STOP_MESSAGE, OptimizeResult, wrap_callback
+from ._kkt import KKT_SOLVERS, assemble_kkt, solve_kkt
+
+__all__ = ["minimize_auglag"]
+
+CONVERGED, MAXITER, LINESEARCH, SINGULAR, NONFINITE, INNER_CAP = 0, 1, 2, 3, 4, 5
+MESSAGES = {
+    CONVERGED: "Optimization terminated successfully: KKT residual below gtol.",
+    MAXITER: "Maximum number of iterations reached.",
+    LINESEARCH: "Line search failed: no sufficient decrease of the augmented Lagrangian merit.",
+    SINGULAR: "Singular constraint Jacobian (lambda_min(G G^T) below the threshold).",
+    NONFINITE: "Non-finite value (NaN or inf) from the objective, the constraints or their "
+               "derivatives.",
+    INNER_CAP: "The KKT solver did not reach the required accuracy.",
+    CALLBACK_STOP: CALLBACK_STOP_MESSAGE,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# problem standardisation
+# ---------------------------------------------------------------------------------------------
+def _fd_jacobian(f: Callable, x: np.ndarray) -> np.ndarray:
+    return np.atleast_2d(approx_fprime(x, f, math.sqrt(np.finfo(float).eps)))
+
+
+class _Objective:
+    """``f``, ``grad f`` and ``hess f`` with evaluation counters (SciPy's argument forms)."""
+
+    def __init__(self, fun, jac, hess, hessp, args):
+        self.args = args
+        self.nfev = self.njev = self.nhev = 0
+        self._fun, self._hess, self._hessp = fun, hess, hessp
+        self._cache_x = None
+        self._cache = None
+        if jac is True:
+            self.mode = "fun-and-grad"
+        elif callable(jac):
+            self.mode = "callable"
+            self._jac = jac
+        elif jac in (None, False, "2-point", "3-point", "cs"):
+            self.mode = "fd"
+        else:
+            raise ValueError(f"jac must be a callable, True, or a finite-difference scheme "
+                             f"('2-point'), got {jac!r}")
+        if hess is not None and not callable(hess):
+            if isinstance(hess, str):
+                self._hess = None  # finite differences of the gradient
+            else:
+                raise ValueError("method='auglag' needs an exact Hessian: hess must be a "
+                                 "callable (or hessp given, or None for finite differences); "
+                                 f"got {type(hess).__name__}")
+
+    def fun(self, x) -> float:
+        self.nfev += 1
+        if self.mode == "fun-and-grad":
+            f, g = self._fun(x, *self.args)
+            self._cache_x, self._cache = x.copy(), np.asarray(g, dtype=float).reshape(-1)
+            return float(f)
+        return float(np.asarray(self._fun(x, *self.args)).reshape(()))
+
+    def grad(self, x) -> np.ndarray:
+        self.njev += 1
+        if self.mode == "fun-and-grad":
+            if self._cache_x is not None and np.array_equal(self._cache_x, x):
+                return self._cache
+            _, g = self._fun(x, *self.args)
+            return np.asarray(g, dtype=float).reshape(-1)
+        if self.mode == "callable":
+            return np.asarray(self._jac(x, *self.args), dtype=float).reshape(-1)
+        return approx_fprime(x, lambda y: float(self._fun(y, *self.args)),
+                             math.sqrt(np.finfo(float).eps))
+
+    def hess(self, x):
+        self.nhev += 1
+        n = x.shape[0]
+        if self._hess is not None:
+            H = self._hess(x, *self.args)
+            return H if (sp.issparse(H) or is_linear_operator(H)) else np.asarray(H, float)
+        if self._hessp is not None:
+            hp = self._hessp
+            return spla.LinearOperator((n, n), matvec=lambda p: np.asarray(hp(x, p, *self.args),
+                                                                           float),
+                                       dtype=float)
+        return _symmetrize(np.atleast_2d(approx_fprime(x, self.grad, 1e-7)))
+
+
+def _symmetrize(H):
+    return 0.5 * (H + H.T)
+
+
+class _EqConstraints:
+    """All equality constraints stacked: ``c(x)``, Jacobian ``G(x)``, Hessian of ``v^T c``."""
+
+    def __init__(self, constraints, x0: np.ndarray):
+        if constraints is None:
+            constraints = ()
+        if isinstance(constraints, (dict, NonlinearConstraint, LinearConstraint)):
+            constraints = [constraints]
+        self.blocks: list[dict[str, Any]] = []
+        self.ncev = self.njcev = self.nhcev = 0
+        for k, con in enumerate(constraints):
+            self.blocks.append(self._standardize(con, k, x0))
+        if not self.blocks:
+            raise ValueError("method='auglag' solves equality-constrained problems: pass "
+                             "constraints (NonlinearConstraint/LinearConstraint with lb == ub, "
+                             "or {'type': 'eq', 'fun': ...} dicts); for unconstrained problems "
+                             "use another method")
+        self.sizes = [b["m"] for b in self.blocks]
+        self.m = int(sum(self.sizes))
+        self.linear = all(b["linear"] for b in self.blocks)
+
+    @staticmethod
+    def _standardize(con, k, x0):
+        n = x0.shape[0]
+        ineq_msg = ("method='auglag' supports equality constraints only (lb == ub, or "
+                    "{{'type': 'eq'}}); constraint {k} is an inequality - use "
+                    "method='scipy:trust-constr' or 'scipy:slsqp' for inequalities")
+        if isinstance(con, LinearConstraint):
+            A = con.A
+            A = sp.csr_matrix(A) if sp.issparse(A) else np.atleast_2d(np.asarray(A, float))
+            m = A.shape[0]
+            if A.shape[1] != n:
+                raise ValueError(f"constraint {k}: LinearConstraint.A has {A.shape[1]} columns, "
+                                 f"x0 has {n} entries")
+            lb = np.broadcast_to(np.asarray(con.lb, float), (m,))
+            ub = np.broadcast_to(np.asarray(con.ub, float), (m,))
+            if not (np.all(np.isfinite(lb)) and np.array_equal(lb, ub)):
+                raise ValueError(ineq_msg.format(k=k))
+            lb = lb.copy()
+            return {"m": m, "linear": True, "c": lambda x: A @ x - lb, "J": lambda x: A,
+                    "H": None}
+        if isinstance(con, NonlinearConstraint):
+            f0 = np.atleast_1d(np.asarray(con.fun(x0), float))
+            m = f0.shape[0]
+            lb = np.broadcast_to(np.asarray(con.lb, float), (m,))
+            ub = np.broadcast_to(np.asarray(con.ub, float), (m,))
+            if not (np.all(np.isfinite(lb)) and np.array_equal(lb, ub)):
+                raise ValueError(ineq_msg.format(k=k))
+            lb = lb.copy()
+            fun = con.fun
+
+            def c(x, fun=fun, lb=lb):
+                return np.atleast_1d(np.asarray(fun(x), float)) - lb
+
+            jac = con.jac if callable(con.jac) else None
+            # a callable hess(x, v) is used as is; SciPy's default (a quasi-Newton
+            # HessianUpdateStrategy) or None: finite differences of J(x)^T v
+            hess = con.hess if callable(con.hess) else None
+            return {"m": m, "linear": False, "c": c,
+                    "J": (lambda x, jac=jac: jac(x)) if jac is not None
+                    else (lambda x, c=c: _fd_jacobian(c, x)),
+                    "H": hess, "fd_hess": hess is None}
+        if isinstance(con, dict):
+            typ = con.get("type")
+            if typ != "eq":
+                if typ == "ineq":
+                    raise ValueError(ineq_msg.format(k=k))
+                raise ValueError(f"constraint {k}: 'type' must be 'eq', got {typ!r}")
+            if "fun" not in con or not callable(con["fun"]):
+                raise ValueError(f"constraint {k}: a dict constraint needs a callable 'fun'")
+            args = tuple(con.get("args", ()))
+            fun = con["fun"]
+
+            def c(x, fun=fun, args=args):
+                return np.atleast_1d(np.asarray(fun(x, *args), float))
+
+            m = c(x0).shape[0]
+            jac = con.get("jac")
+            return {"m": m, "linear": False, "c": c,
+                    "J": (lambda x, jac=jac, args=args: jac(x, *args)) if callable(jac)
+                    else (lambda x, c=c: _fd_jacobian(c, x)),
+                    "H": None, "fd_hess": True}
+        raise TypeError(f"constraint {k}: expected NonlinearConstraint, LinearConstraint or a "
+                        f"dict, got {type(con).__name__}")
+
+    def c(self, x) -> np.ndarray:
+        self.ncev += 1
+        return np.concatenate([b["c"](x) for b in self.blocks])
+
+    def J(self, x):
+        self.njcev += 1
+        mats = []
+        for b in self.blocks:
+            Jb = b["J"](x)
+            if is_linear_operator(Jb):
+                raise TypeError("constraint Jacobians must be arrays or sparse matrices")
+            mats.append(Jb if sp.issparse(Jb) else np.atleast_2d(np.asarray(Jb, float)))
+        if len(mats) == 1:
+            return mats[0]
+        if any(sp.issparse(M) for M in mats):
+            return sp.vstack([sp.csr_matrix(M) for M in mats], format="csr")
+        return np.vstack(mats)
+
+    def hess(self, x, v):
+        """Hessian of ``v^T c`` at ``x`` (None when all constraints are linear)."""
+        out = None
+        off = 0
+        n = x.shape[0]
+        for b in self.blocks:
+            vb = v[off: off + b["m"]]
+            off += b["m"]
+            if b["linear"]:
+                continue
+            self.nhcev += 1
+            if b.get("fd_hess"):
+                Jf = b["J"]
+
+                def grad_vc(y, Jf=Jf, vb=vb):
+                    Jy = Jf(y)
+                    Jy = Jy if sp.issparse(Jy) else np.atleast_2d(np.asarray(Jy, float))
+                    return np.asarray(Jy.T @ vb).reshape(-1)
+
+                Hb = _symmetrize(np.atleast_2d(approx_fprime(x, grad_vc, 1e-7)))
+            else:
+                Hb = b["H"](x, vb)
+                if is_linear_operator(Hb):
+                    Hb = Hb  # kept as an operator
+                elif not sp.issparse(Hb):
+                    Hb = np.asarray(Hb, float).reshape(n, n)
+            out = Hb if out is None else _add(out, Hb)
+        return out
+
+
+def _add(A, B):
+    if A is None:
+        return B
+    if B is None:
+        return A
+    if is_linear_operator(A) or is_linear_operator(B):
+        return spla.aslinearoperator(A) + spla.aslinearoperator(B)
+    if sp.issparse(A) and not sp.issparse(B):
+        return A.toarray() + B if A.shape[0] <= 2000 else sp.csr_matrix(A) + sp.csr_matrix(B)
+    return A + B
+
+
+# ---------------------------------------------------------------------------------------------
+# linear-algebra helpers (dense when small, estimates at scale)
+# ---------------------------------------------------------------------------------------------
+_DENSE_MAX = 1500  # dense eigensolves up to this size for dense input
+_SPARSE_DENSE_MAX = 200  # ... and up to this size when the Jacobian is sparse
+
+
+def _dense_ok(G, size) -> bool:
+    return size <= (_SPARSE_DENSE_MAX if sp.issparse(G) else _DENSE_MAX)
+
+
+def _fro(A, rng) -> float:
+    """Frobenius norm (Hutchinson estimate for operators)."""
+    if A is None:
+        return 0.0
+    if sp.issparse(A):
+        return float(sp.linalg.norm(A))
+    if is_linear_operator(A):
+        n = A.shape[1]
+        Z = rng.choice([-1.0, 1.0], size=(n, 16))
+        return float(np.sqrt(np.mean(np.sum(A.matmat(Z) ** 2, axis=0))))
+    return float(np.linalg.norm(A))
+
+
+def _as_matrix(H, n):
+    """An explicit (dense or sparse) Hessian: operators are materialised column by column."""
+    if H is None:
+        return sp.csr_matrix((n, n))
+    if is_linear_operator(H):
+        return H.matmat(np.eye(n)) if n <= _DENSE_MAX else H
+    return H
+
+
+def _lambda_min_GGt(G) -> tuple[float, float]:
+    """``(lambda_min, lambda_max)`` of ``G G^T`` (dense when small, Lanczos at scale)."""
+    m = G.shape[0]
+    if _dense_ok(G, m):
+        Gd = G.toarray() if sp.issparse(G) else G
+        w = np.linalg.eigvalsh(Gd @ Gd.T)
+        return float(w[0]), float(w[-1])
+    GG = (sp.csr_matrix(G) @ sp.csr_matrix(G).T).tocsc()
+    lmax = float(spla.eigsh(GG, k=1, which="LA", return_eigenvectors=False, tol=1e-3)[0])
+    try:
+        lmin = float(spla.eigsh(GG, k=1, sigma=0.0, which="LM", return_eigenvectors=False,
+                                tol=1e-6)[0])
+    except (RuntimeError, spla.ArpackError):
+        lmin = 0.0
+    return lmin, lmax
+
+
+def _reduced_hessian_min(H, G, rng) -> float:
+    """``lambda_min(Z^T H Z)`` with ``Z`` an orthonormal basis of ``null(G)``."""
+    n = G.shape[1]
+    m = G.shape[0]
+    if _dense_ok(G, n) and not is_linear_operator(H):
+        Gd = G.toarray() if sp.issparse(G) else G
+        Hd = H.toarray() if sp.issparse(H) else np.asarray(H)
+        Q = sla.qr(Gd.T, mode="full")[0]
+        Z = Q[:, m:]
+        return float(np.linalg.eigvalsh(Z.T @ Hd @ Z)[0])
+    # at scale: Lanczos on P H P + sigma (I - P), P the projector onto null(G); the range
+    # directions get eigenvalue sigma >= ||H||, so the smallest eigenvalue is lambda_min(Z^T H Z)
+    Gs = sp.csr_matrix(G)
+    lu = spla.splu((Gs @ Gs.T).tocsc())
+    Hop = spla.aslinearoperator(H)
+    sigma = _fro(H, rng) + 1.0
+
+    def proj(v):
+        return v - Gs.T @ lu.solve(Gs @ v)
+
+    def mv(v):
+        pv = proj(v)
+        return proj(Hop.matvec(pv)) + sigma * (v - pv)
+
+    op = spla.LinearOperator((n, n), matvec=mv, dtype=float)
+    v0 = proj(rng.standard_normal(n))
+    return float(spla.eigsh(op, k=1, which="SA", v0=v0, tol=1e-4, maxiter=5000,
+                            return_eigenvectors=False)[0])
+
+
+def _shift(H, t, n):
+    if t == 0.0:
+        return H
+    if sp.issparse(H):
+        return (H + t * sp.identity(n, format="csr")).tocsr()
+    if is_linear_operator(H):
+        return H + t * spla.aslinearoperator(sp.identity(n))
+    return H + t * np.eye(n)
+
+
+def _matvec(A, v):
+    if A is None:
+        return np.zeros_like(v)
+    if is_linear_operator(A):
+        return A.matvec(v)
+    return np.asarray(A @ v).reshape(-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# the method
+# ---------------------------------------------------------------------------------------------
+def minimize_auglag(
+    fun,
+    x0,
+    *,
+    args=(),
+    jac=None,
+    hess=None,
+    hessp=None,
+    bounds=None,
+    constraints=(),
+    tol=None,
+    callback=None,
+    gtol: float = 1e-6,
+    maxiter: int = 1000,
+    kkt_solver: str = "direct",
+    sketch_size: int | None = None,
+    inner_maxiter: int = 1_000_000,
+    inner_tol: str = "relative",
+    v0=None,
+    mu0: float = 1.0,
+    nu0: float = 0.1,
+    delta0: float = 0.1,
+    xi_B: float = 0.1,
+    beta: float = 0.1,
+    rho: float = 1.5,
+    accuracy: str = "linear",
+    merit_hess: str = "lagrangian",
+    singular_jacobian: str = "absolute",
+    xi_G_min: float = 1e-2,
+    hess_modification: str = "auto",
+    min_step: float = 1e-12,
+    rng=None,
+) -> OptimizeResult:
+    """Exact augmented Lagrangian with randomized iterative sketching (AdaSketch-Newton).
+
+    Called as ``numsolve.minimize(fun, x0, method='auglag', jac=..., hess=...,
+    constraints=...)``. Solves ``min f(x)  s.t.  c(x) = 0``: inexact Newton steps on the KKT
+    system ``[[B, G^T], [G, 0]] (dx, dv) = -(grad_x L, c)`` (``B`` the Lagrangian Hessian,
+    shifted when it is not positive definite on ``null(G)``), an Armijo line search on the
+    exact augmented Lagrangian merit ``f + v^T c + mu/2 ||c||^2 + nu/2 ||grad_x L||^2``, and
+    adaptive solver accuracy ``delta`` and penalties ``mu`` (grows) and ``nu`` (shrinks), as in
+    Hong, Na, Mahoney & Kolar (ICML 2023). Multipliers follow ``L = f + v^T c``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, *args) -> float`` (or ``(f, g)`` with ``jac=True``).
+    x0 : array, shape (n,)
+        Starting point (never modified).
+    jac : callable, True or None
+        Gradient of ``fun``; ``None`` uses finite differences.
+    hess, hessp : callable, optional
+        Hessian of ``fun`` (dense, sparse or ``LinearOperator``) or Hessian-vector product;
+        neither: finite differences of the gradient (small problems only).
+    constraints : NonlinearConstraint, LinearConstraint, dict or a list of them
+        Equality constraints only: ``lb == ub`` or ``{'type': 'eq', 'fun': ..., 'jac': ...}``.
+        Constraint Hessians come from ``NonlinearConstraint.hess(x, v)`` (finite differences
+        of ``J^T v`` when it is absent or a quasi-Newton strategy such as SciPy's default
+        ``BFGS()``). Inequalities and ``bounds`` raise ``ValueError``.
+    tol : float, optional
+        Sets ``gtol``.
+    callback : callable, optional
+        ``callback(intermediate_result)`` (``x``, ``fun``, ``v``, ``kkt_residual``, ``nit``)
+        or ``callback(xk)``, once per iteration; ``StopIteration`` stops with ``status=99``.
+
+    Options
+    -------
+    gtol : float, default 1e-6
+        Stop when the KKT residual ``||(grad f + G^T v, c)||_2 <= gtol``.
+    maxiter : int, default 1000
+        Maximum outer (Newton) iterations.
+    kkt_solver : str, default 'direct'
+        ``'direct'`` (LU), or the randomized sketch-and-project solvers of the paper:
+        ``'gaussian'`` (one Gaussian vector per step), ``'kaczmarz'`` (one random row),
+        ``'block-gaussian'``, ``'block-kaczmarz'`` (``sketch_size`` columns/rows per step).
+    sketch_size : int, optional
+        Block size ``s`` of the block sketches (default ``ceil(sqrt(n + m))``).
+    inner_maxiter : int, default 1e6
+        Cap on sketch steps per KKT solve; hitting it ends the run with ``status=5``.
+    v0 : array, shape (m,), optional
+        Starting multipliers (default zeros).
+    mu0, nu0, delta0, xi_B, beta, rho : float
+        Penalty on ``||c||^2`` (1.0), weight on ``||grad_x L||^2`` (0.1), initial solver
+        accuracy (0.1), Hessian-modification floor (0.1), Armijo constant (0.1) and penalty
+        growth factor (1.5): the paper's defaults.
+    accuracy : {'linear', 'superlinear'}
+        ``'superlinear'`` sharpens the KKT-solve accuracy as the KKT residual falls
+        (``theta_k = min(1, ||grad L_k||)``, a numsolve choice); ``'linear'`` keeps
+        ``theta = 1`` (the released code).
+    merit_hess : {'lagrangian', 'objective'}
+        Hessian in the merit gradient: the Lagrangian's (the paper) or the objective's (the
+        released code).
+    singular_jacobian : {'absolute', 'relative', 'off'}
+        Stop (``status=3``) when ``lambda_min(G G^T) < xi_G_min`` (``'absolute'``, the
+        authors' test), when ``lambda_min / lambda_max < xi_G_min`` (``'relative'``), or never.
+    xi_G_min : float, default 1e-2
+    hess_modification : {'auto', 'off'}
+        Shift ``B = H + (xi_B + ||H||_F) I`` when ``lambda_min(Z^T H Z) < 1e-6`` (dense
+        eigensolve when small, Lanczos at scale); ``'off'`` uses ``B = H``.
+    min_step : float, default 1e-12
+        The line search fails (``status=2``) below this step size.
+    rng : int or numpy.random.Generator, optional
+        Seed of the sketches (same seed, same result).
+
+    Returns
+    -------
+    OptimizeResult
+        ``x``, ``fun``, ``jac`` (gradient of ``f``), ``v`` (multipliers, one array per
+        constraint as :func:`scipy.optimize.minimize` ``trust-constr``), ``multipliers``
+        (stacked), ``kkt_residual``, ``constr_violation`` (``max |c_i|``), ``nit``, ``nfev``,
+        ``njev``, ``nhev``, ``constr_nfev``, ``constr_njev``, ``constr_nhev``,
+        ``inner_nit`` (total sketch steps), ``penalty`` (``(mu, nu, delta)`` per iteration),
+        ``safeguard_accepts`` (directions accepted by the ``mu > 1e8 or nu < 1e-8``
+        safeguard), ``success``, ``status`` (0 converged, 1 ``maxiter``, 2 line search, 3
+        singular Jacobian, 4 non-finite values, 5 KKT solver cap, 99 callback), ``message``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from scipy.optimize import NonlinearConstraint
+    >>> f = lambda x: (x[0] - 1) ** 2 + (x[1] - 2) ** 2
+    >>> g = lambda x: np.array([2 * (x[0] - 1), 2 * (x[1] - 2)])
+    >>> h = lambda x: 2 * np.eye(2)
+    >>> circle = NonlinearConstraint(lambda x: x @ x, 1.0, 1.0, jac=lambda x: 2 * x[None, :],
+    ...                              hess=lambda x, v: 2 * v[0] * np.eye(2))
+    >>> res = numsolve.minimize(f, np.array([1.0, 1.0]), method="auglag", jac=g, hess=h,
+    ...                         constraints=circle)
+    >>> res.success, np.round(res.x, 6)
+    (True, array([0.447214, 0.894427]))
+    """
+    xp = get_namespace(x0)
+    on_host = is_numpy_namespace(xp)
+    x = np.array(to_namespace(x0, get_namespace(np.empty(0))) if not on_host else x0,
+                 dtype=np.float64, copy=True).reshape(-1)
+    n = x.shape[0]
+    if bounds is not None:
+        raise ValueError("method='auglag' supports equality constraints only; bounds are not "
+                         "supported (use method='scipy:trust-constr' or 'scipy:l-bfgs-b')")
+    if tol is not None:
+        gtol = float(tol)
+    for name, val in (("gtol", gtol), ("mu0", mu0), ("nu0", nu0), ("delta0", delta0),
+                      ("xi_B", xi_B), ("min_step", min_step)):
+        if not (np.isfinite(val) and val > 0):
+            raise ValueError(f"{name} must be a positive finite number, got {val!r}")
+    if not 0 < beta < 0.5:
+        raise ValueError(f"beta must be in (0, 0.5), got {beta!r}")
+    if not rho > 1:
+        raise ValueError(f"rho must be > 1, got {rho!r}")
+    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
+        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
+    if kkt_solver not in KKT_SOLVERS:
+        raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; "
+                         f"got {kkt_solver!r}")
+    if sketch_size is not None and (not isinstance(sketch_size, (int, np.integer))
+                                    or sketch_size < 1):
+        raise ValueError(f"sketch_size must be a positive integer, got {sketch_size!r}")
+    for name, val, allowed in (("accuracy", accuracy, ("linear", "superlinear")),
+                               ("merit_hess", merit_hess, ("lagrangian", "objective")),
+                               ("singular_jacobian", singular_jacobian,
+                                ("absolute", "relative", "off")),
+                               ("hess_modification", hess_modification, ("auto", "off")),
+                               ("inner_tol", inner_tol, ("relative", "paper"))):
+        if val not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
+    gen = np.random.default_rng(rng)
+    obj = _Objective(fun, jac, hess, hessp, tuple(args))
+    cons = _EqConstraints(constraints, x)
+    m = cons.m
+    if v0 is None:
+        v = np.zeros(m)
+    else:
+        v = np.array(to_namespace(v0, get_namespace(np.empty(0))), dtype=float).reshape(-1)
+        if v.shape != (m,):
+            raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
+                             f"got {v.shape}")
+    notify = wrap_callback(callback)
+
+    mu, nu, delta = float(mu0), float(nu0), float(delta0)
+    theta = 1.0
+    penalty: list[tuple[float, float, float]] = []
+    inner_total = 0
+    safeguard = 0
+    status, detail = MAXITER, None
+
+    def evaluate(xk):
+        f = obj.fun(xk)
+        g = obj.grad(xk)
+        c = cons.c(xk)
+        G = cons.J(xk)
+        return f, g, c, G
+
+    def finite(*vals):
+        return all(np.all(np.isfinite(np.asarray(a.data if sp.issparse(a) else a)))
+                   for a in vals)
+
+    f, g, c, G = evaluate(x)
+    if not finite(f, g, c, G):
+        status, detail = NONFINITE, "at the starting point x0"
+    it = 0
+    gradL = g + np.asarray(G.T @ v).reshape(-1) if status != NONFINITE else g
+    kkt = float(np.hypot(np.linalg.norm(gradL), np.linalg.norm(c))) if status != NONFINITE \
+        else np.inf
+    while status != NONFINITE:
+        if kkt <= gtol:
+            status = CONVERGED
+            break
+        if it >= maxiter:
+            status = MAXITER
+            break
+        # ---- second-order information
+        Hf = obj.hess(x)
+        Hc = cons.hess(x, v)
+        H = _add(Hf, Hc) if Hc is not None else Hf
+        H = _as_matrix(H, n)
+        if not is_linear_operator(H) and not finite(H):
+            status, detail = NONFINITE, f"in the Hessian at iteration {it}"
+            break
+        xi_G, lam_max = _lambda_min_GGt(G)
+        if singular_jacobian != "off":
+            bad = (xi_G < xi_G_min) if singular_jacobian == "absolute" else \
+                (xi_G < xi_G_min * max(lam_max, np.finfo(float).tiny))
+            if bad:
+                status = SINGULAR
+                detail = (f"lambda_min(G G^T) = {xi_G:.3e} at iteration {it}"
+                          + ("" if singular_jacobian == "absolute"
+                             else f", lambda_max = {lam_max:.3e}"))
+                break
+        H_fro = _fro(H, gen)
+        t = 0.0
+        if hess_modification == "auto" and m < n:
+            if _reduced_hessian_min(H, G, gen) < 1e-6:
+                t = xi_B + H_fro
+        B = _shift(H, t, n)
+        B_fro = _fro(B, gen) if t else H_fro
+        G_fro = _fro(G, gen)
+        psi = 20 * max(B_fro**2, 1.0) / (min(max(xi_G, 1e-300), 1.0) * min(xi_B, 1.0))
+        ups = max(G_fro, H_fro, 1.0)
+        K_fro = math.sqrt(B_fro**2 + 2 * G_fro**2)
+
+        def delta_trial(mu, nu, ups=ups, psi=psi):
+            return (0.5 - beta) * nu / ((1 + mu + nu) * ups**2 * psi**2)
+
+        delta = max(min(delta, delta_trial(mu, nu)), 1e-6)
+        # ---- KKT system
+        if is_linear_operator(B):
+            raise TypeError("method='auglag' assembles the KKT matrix: give hess as an array "
+                            f"or sparse matrix for n > {_DENSE_MAX}")
+        K = assemble_kkt(B, G)
+        rhs = -np.concatenate([gradL, c])
+        bnorm = float(np.linalg.norm(rhs))
+        Hmerit = H if merit_hess == "lagrangian" else _as_matrix(Hf, n)
+        z = np.zeros(n + m)
+        while True:
+            target = theta * delta * bnorm
+            if inner_tol == "paper":
+                target /= K_fro * psi
+            info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target,
+                             maxiter=int(inner_maxiter), rng=gen, sketch_size=sketch_size)
+            z = info.z
+            inner_total += info.nit
+            if not info.converged:
+                break
+            d_x = gradL + nu * _matvec(Hmerit, gradL) + mu * np.asarray(G.T @ c).reshape(-1)
+            d_v = c + nu * np.asarray(G @ gradL).reshape(-1)
+            slope = float(d_x @ z[:n] + d_v @ z[n:])
+            if mu > 1e8 or nu < 1e-8:
+                safeguard += 1
+                break
+            if slope > -0.5 * nu * bnorm**2:
+                mu *= rho**2
+                nu /= rho
+                delta = max(min(delta / rho**4, delta_trial(mu, nu)), 1e-6)
+                continue
+            break
+        if not info.converged:
+            status = SINGULAR if kkt_solver == "direct" else INNER_CAP
+            detail = f"{info.message} at iteration {it}"
+            break
+        penalty.append((mu, nu, delta))
+        # ---- Armijo line search on the merit
+        dx, dv = z[:n], z[n:]
+        merit0 = f + v @ c + 0.5 * mu * (c @ c) + 0.5 * nu * (gradL @ gradL)
+        alpha = 1.0
+        accepted = False
+        nonfinite_trial = False
+        while alpha >= min_step:
+            xt, vt = x + alpha * dx, v + alpha * dv
+            ft, gt, ct, Gt = evaluate(xt)
+            if finite(ft, gt, ct, Gt):
+                gLt = gt + np.asarray(Gt.T @ vt).reshape(-1)
+                merit = ft + vt @ ct + 0.5 * mu * (ct @ ct) + 0.5 * nu * (gLt @ gLt)
+                if merit <= merit0 + alpha * beta * slope:
+                    accepted = True
+                    break
+            else:
+                nonfinite_trial = True
+            alpha *= 0.5
+        if not accepted:
+            if nonfinite_trial:
+                status, detail = NONFINITE, (f"fun/jac/constraints returned NaN or inf along "
+                                             f"the search direction at iteration {it}")
+            else:
+                status, detail = LINESEARCH, f"step size below {min_step:g} at iteration {it}"
+            break
+        x, v = xt, vt
+        f, g, c, G, gradL = ft, gt, ct, Gt, gLt
+        kkt = float(np.hypot(np.linalg.norm(gradL), np.linalg.norm(c)))
+        it += 1
+        if accuracy == "superlinear":
+            theta = min(1.0, kkt)
+        if notify is not None:
+            inter = OptimizeResult(x=_out(x, xp, on_host), fun=f, v=v.copy(), kkt_residual=kkt,
+                                   nit=it)
+            if notify(inter):
+                status = CALLBACK_STOP
+                break
+
+    msg = MESSAGES[status] + (f" ({detail})" if detail else "")
+    splits = np.cumsum(cons.sizes)[:-1]
+    res = OptimizeResult(
+        x=_out(x, xp, on_host),
+        fun=float(f) if np.isfinite(f) else f,
+        jac=_out(g, xp, on_host),
+        v=[_out(a, xp, on_host) for a in np.split(v, splits)],
+        multipliers=_out(v, xp, on_host),
+        kkt_residual=kkt,
+        constr_violation=float(np.max(np.abs(c))) if c.size and finite(c) else np.inf,
+        nit=it,
+        nfev=obj.nfev,
+        njev=obj.njev,
+        nhev=obj.nhev,
+        constr_nfev=cons.ncev,
+        constr_njev=cons.njcev,
+        constr_nhev=cons.nhcev,
+        inner_nit=inner_total,
+        penalty=penalty,
+        safeguard_accepts=safeguard,
+        success=status == CONVERGED,
+        status=status,
+        message=msg,
+        kkt_solver=kkt_solver,
+        backend="numpy",
+    )
+    return res
+
+
+def _out(a, xp, on_host):
+    return a if on_host else to_namespace(np.asarray(a), xp)
+
+
+minimize_auglag.capabilities = {"bounds": True, "constraints": True, "jac": True,  # type: ignore
+                                "hess": True}

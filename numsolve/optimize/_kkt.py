@@ -1,0 +1,253 @@
+"""Solvers for the KKT systems of equality-constrained Newton methods.
+
+``K z = b`` with ``K = [[B, G^T], [G, 0]]`` (symmetric indefinite, ``(n + m) x (n + m)``). Each
+solver runs until ``||K z - b|| <= tol`` (an absolute residual target chosen by the caller),
+warm-started from ``z0``, and reports ``(z, residual_norm, iterations, converged)``.
+
+=====================  ===================================================================
+``'direct'``           LU factorisation (LAPACK dense, SuperLU sparse): exact solve
+``'gaussian'``         sketch-and-project with one Gaussian vector per step (GV)
+``'kaczmarz'``         randomized Kaczmarz: one uniformly chosen row per step (RK)
+``'block-gaussian'``   Gaussian block sketch of ``sketch_size`` columns per step
+``'block-kaczmarz'``   ``sketch_size`` uniformly chosen rows per step (block Kaczmarz)
+=====================  ===================================================================
+
+Randomness: the Numba loops use Numba's own per-thread generator, seeded at the start of every
+solve from the caller's :class:`numpy.random.Generator`, so the same ``rng`` gives the same
+iterates. The randomized solvers are Numba loops for dense ``K`` (the small problems where every
+step costs ``O((n + m)^2)`` or less) and row-action loops on CSR for sparse ``K`` (a step costs the
+number of non-zeros of the sampled rows; the residual is recomputed once per sweep).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from numba import njit
+
+__all__ = ["KKT_SOLVERS", "KKTSolveInfo", "assemble_kkt", "solve_kkt"]
+
+KKT_SOLVERS = ("direct", "gaussian", "kaczmarz", "block-gaussian", "block-kaczmarz")
+
+
+@dataclass
+class KKTSolveInfo:
+    """Outcome of one KKT solve."""
+
+    z: np.ndarray
+    residual: float
+    nit: int
+    converged: bool
+    message: str = ""
+
+
+def assemble_kkt(B, G):
+    """``[[B, G^T], [G, 0]]`` as a dense array (both dense) or a CSR matrix."""
+    n = B.shape[0]
+    m = G.shape[0]
+    if sp.issparse(B) or sp.issparse(G):
+        return sp.bmat([[sp.csr_matrix(B), sp.csr_matrix(G).T],
+                        [sp.csr_matrix(G), None]], format="csr")
+    K = np.zeros((n + m, n + m))
+    K[:n, :n] = B
+    K[:n, n:] = G.T
+    K[n:, :n] = G
+    return K
+
+
+# ---------------------------------------------------------------------------------------------
+# Numba loops (dense K)
+# ---------------------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def _dense_gaussian(K, b, z, tol, maxiter, seed):  # pragma: no cover - jitted
+    np.random.seed(seed)  # noqa: NPY002
+    N = K.shape[0]
+    r = K @ z - b
+    rn = np.sqrt(np.dot(r, r))
+    it = 0
+    s = np.empty(N)
+    while rn > tol and it < maxiter:
+        for i in range(N):
+            s[i] = np.random.standard_normal()  # noqa: NPY002
+        w = K.T @ s
+        ww = np.dot(w, w)
+        if ww > 0.0:
+            step = np.dot(s, r) / ww
+            z -= step * w
+            r -= step * (K @ w)
+        it += 1
+        if it % 64 == 0:  # re-anchor the recursive residual
+            r = K @ z - b
+        rn = np.sqrt(np.dot(r, r))
+    r = K @ z - b
+    return it, np.sqrt(np.dot(r, r))
+
+
+@njit(cache=True, nogil=True)
+def _dense_kaczmarz(K, b, z, tol, maxiter, seed):  # pragma: no cover - jitted
+    np.random.seed(seed)  # noqa: NPY002
+    N = K.shape[0]
+    rownorm2 = np.empty(N)
+    for i in range(N):
+        rownorm2[i] = np.dot(K[i], K[i])
+    r = K @ z - b
+    rn = np.sqrt(np.dot(r, r))
+    it = 0
+    KKt = K @ K.T  # column i of K K^T: the residual change of a step on row i
+    while rn > tol and it < maxiter:
+        i = np.random.randint(0, N)  # noqa: NPY002
+        if rownorm2[i] > 0.0:
+            step = r[i] / rownorm2[i]
+            z -= step * K[i]
+            r -= step * KKt[:, i]
+        it += 1
+        if it % 64 == 0:
+            r = K @ z - b
+            rn = np.sqrt(np.dot(r, r))
+        elif it % 8 == 0:
+            rn = np.sqrt(np.dot(r, r))
+    r = K @ z - b
+    return it, np.sqrt(np.dot(r, r))
+
+
+@njit(cache=True, nogil=True)
+def _dense_block(K, b, z, tol, maxiter, seed, s, gaussian):  # pragma: no cover - jitted
+    """``z <- z - K^T S (S^T K K^T S)^+ S^T r`` with an ``N x s`` Gaussian or row sketch."""
+    np.random.seed(seed)  # noqa: NPY002
+    N = K.shape[0]
+    r = K @ z - b
+    rn = np.sqrt(np.dot(r, r))
+    it = 0
+    while rn > tol and it < maxiter:
+        if gaussian:
+            S = np.empty((N, s))
+            for i in range(N):
+                for j in range(s):
+                    S[i, j] = np.random.standard_normal()  # noqa: NPY002
+            W = K.T @ S  # N x s
+            Sr = S.T @ r
+        else:
+            rows = np.random.permutation(N)[:s]  # noqa: NPY002
+            W = np.empty((N, s))
+            Sr = np.empty(s)
+            for j in range(s):
+                W[:, j] = K[rows[j]]
+                Sr[j] = r[rows[j]]
+        M = W.T @ W
+        y = np.linalg.solve(M, Sr)  # W has full column rank when K is nonsingular
+        dz = W @ y
+        z -= dz
+        r -= K @ dz
+        it += 1
+        if it % 32 == 0:
+            r = K @ z - b
+        rn = np.sqrt(np.dot(r, r))
+    r = K @ z - b
+    return it, np.sqrt(np.dot(r, r))
+
+
+# ---------------------------------------------------------------------------------------------
+# sparse K: row actions on CSR
+# ---------------------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows):  # pragma: no cover
+    """One Kaczmarz step per entry of ``rows`` (row residuals computed on the fly)."""
+    for t in range(rows.shape[0]):
+        i = rows[t]
+        nr = rownorm2[i]
+        if nr <= 0.0:
+            continue
+        ri = -b[i]
+        for jj in range(indptr[i], indptr[i + 1]):
+            ri += data[jj] * z[indices[jj]]
+        step = ri / nr
+        for jj in range(indptr[i], indptr[i + 1]):
+            z[indices[jj]] -= step * data[jj]
+
+
+def _sparse_solve(K, b, z, tol, maxiter, rng, method, s):
+    K = sp.csr_matrix(K)
+    N = K.shape[0]
+    r = K @ z - b
+    rn = float(np.linalg.norm(r))
+    it = 0
+    if method == "kaczmarz" or method == "block-kaczmarz":
+        indptr = K.indptr.astype(np.int64)
+        indices = K.indices.astype(np.int64)
+        data = K.data.astype(np.float64)
+        rownorm2 = np.asarray(K.multiply(K).sum(axis=1)).ravel()
+        while rn > tol and it < maxiter:
+            steps = min(N, maxiter - it)
+            rows = rng.integers(0, N, size=steps)
+            _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows)
+            it += steps
+            rn = float(np.linalg.norm(K @ z - b))
+        return it, rn
+    # Gaussian (vector or block) sketches: each step needs K^T S and K (K^T S y)
+    KT = K.T.tocsr()
+    while rn > tol and it < maxiter:
+        S = rng.standard_normal((N, s))
+        W = KT @ S
+        y = np.linalg.lstsq(W.T @ W, S.T @ r, rcond=None)[0]
+        dz = W @ y
+        z -= dz
+        r -= K @ dz
+        it += 1
+        if it % 32 == 0:
+            r = K @ z - b
+        rn = float(np.linalg.norm(r))
+    rn = float(np.linalg.norm(K @ z - b))
+    return it, rn
+
+
+def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random.Generator,
+              sketch_size: int | None = None) -> KKTSolveInfo:
+    """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc)."""
+    N = K.shape[0]
+    z = np.array(z0, dtype=np.float64, copy=True)
+    b = np.asarray(b, dtype=np.float64)
+    if method == "direct":
+        try:
+            if sp.issparse(K):
+                with np.errstate(all="ignore"):
+                    z = spla.splu(sp.csc_matrix(K)).solve(b)
+            else:
+                z = sla.solve(K, b, assume_a="sym")
+        except (np.linalg.LinAlgError, RuntimeError, ValueError) as exc:
+            return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
+                                message=f"the KKT matrix is singular ({exc})")
+        res = float(np.linalg.norm(K @ z - b))
+        ok = bool(np.isfinite(res))
+        return KKTSolveInfo(z=z, residual=res, nit=1, converged=ok,
+                            message="" if ok else "the KKT matrix is singular")
+    if method not in KKT_SOLVERS:
+        raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; got {method!r}")
+    if method.startswith("block-"):
+        s = int(sketch_size) if sketch_size is not None else max(2, int(np.ceil(np.sqrt(N))))
+        s = min(s, N)
+    else:
+        s = 1
+    seed = int(rng.integers(0, 2**31 - 1))
+    if sp.issparse(K):
+        it, rn = _sparse_solve(K, b, z, tol, maxiter, rng, method, s)
+    else:
+        K = np.ascontiguousarray(K, dtype=np.float64)
+        if method == "gaussian":
+            it, rn = _dense_gaussian(K, b, z, tol, maxiter, seed)
+        elif method == "kaczmarz":
+            it, rn = _dense_kaczmarz(K, b, z, tol, maxiter, seed)
+        else:
+            try:
+                it, rn = _dense_block(K, b, z, tol, maxiter, seed, s,
+                                      method == "block-gaussian")
+            except np.linalg.LinAlgError as exc:
+                return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
+                                    message=f"singular sketched system in {method} ({exc})")
+    ok = bool(rn <= tol)
+    msg = "" if ok else (f"the {method} sketch solver reached its iteration cap ({maxiter}) "
+                         f"with residual {rn:.3e} > {tol:.3e}")
+    return KKTSolveInfo(z=z, residual=float(rn), nit=int(it), converged=ok, message=msg)

@@ -1,0 +1,281 @@
+"""minimize(method='auglag'): exact augmented Lagrangian with randomized sketching.
+
+Reference values: the Hock-Schittkowski optimal values f* from the literature (also reproduced
+by SciPy's SLSQP in these tests), the closed-form solution of the Poisson control QP, and the
+exact-Newton (direct KKT solve) iteration counts for the sketched solvers (+-2, the spec's
+regression target).
+"""
+
+import numpy as np
+import pytest
+from scipy.optimize import LinearConstraint, NonlinearConstraint
+from scipy.optimize import minimize as sp_minimize
+
+import numsolve
+from numsolve.problems import (
+    HS_PROBLEMS,
+    constrained_logistic,
+    hock_schittkowski,
+    poisson_control,
+)
+
+
+def _run(p, **options):
+    return numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+                             constraints=p.constraints, options=options)
+
+
+def _f_ok(p, f, rel=1e-6):
+    # within 1e-6 relative of f* (absolute where f* = 0), as the issue asks
+    return abs(f - p.f_star) <= rel * max(1.0, abs(p.f_star))
+
+
+@pytest.mark.parametrize("name", HS_PROBLEMS)
+def test_hs_direct_reaches_known_optimum(name):
+    p = hock_schittkowski(name)
+    res = _run(p, kkt_solver="direct")
+    assert res.success, res.message
+    assert res.status == 0
+    assert res.kkt_residual <= 1e-6
+    assert _f_ok(p, res.fun), (res.fun, p.f_star)
+    # the optimum agrees with SciPy's SLSQP on the same problem
+    ref = sp_minimize(p.fun, p.x0, jac=p.jac, method="SLSQP", options={"ftol": 1e-12},
+                      constraints=[{"type": "eq", "fun": p.cons, "jac": p.cons_jac}])
+    assert abs(res.fun - ref.fun) <= 1e-6 * max(1.0, abs(ref.fun))
+    # result fields: SciPy's names, multipliers per constraint, KKT residual recomputed
+    assert res.constr_violation <= 1e-6
+    assert len(res.v) == 1 and res.v[0].shape == (p.m,)
+    assert p.kkt_residual(res.x, res.multipliers) == pytest.approx(res.kkt_residual, abs=1e-9)
+    assert res.nfev >= res.nit and res.njev >= res.nit and res.constr_njev >= res.nit
+
+
+# The randomized solvers on the problems where the KKT matrices stay well conditioned enough
+# for sketch-and-project (the degenerate-Hessian problems HS26/27/47/49 need far more sketch
+# steps than the default cap: see the documentation's notes).
+SKETCH_CASES = [
+    ("gaussian", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs50", "hs52", "hs56", "hs77"]),
+    ("kaczmarz", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs48", "hs51", "hs56", "hs77"]),
+    ("block-kaczmarz", ["hs7", "hs9", "hs40", "hs42", "hs49", "hs50", "hs56", "hs77"]),
+    ("block-gaussian", ["hs7", "hs9", "hs40", "hs42", "hs50", "hs56"]),
+]
+# default suite: a few quick problems per solver; the full sweep is marked slow
+QUICK = {"gaussian": ["hs7", "hs40", "hs56"], "kaczmarz": ["hs7", "hs42", "hs77"],
+         "block-kaczmarz": ["hs40", "hs50"], "block-gaussian": ["hs42", "hs56"]}
+
+
+@pytest.mark.parametrize("solver", list(QUICK))
+def test_hs_sketch_solvers_match_direct_quick(solver):
+    test_hs_sketch_solvers_match_direct(solver, QUICK[solver])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("solver,names", SKETCH_CASES, ids=[c[0] for c in SKETCH_CASES])
+def test_hs_sketch_solvers_match_direct(solver, names):
+    for name in names:
+        p = hock_schittkowski(name)
+        direct = _run(p, kkt_solver="direct")
+        res = _run(p, kkt_solver=solver, rng=2023)
+        assert res.success, (name, res.message)
+        assert res.kkt_residual <= 1e-6
+        assert _f_ok(p, res.fun), (name, res.fun, p.f_star)
+        assert abs(res.nit - direct.nit) <= 2, (name, res.nit, direct.nit)
+        assert res.inner_nit > res.nit  # the sketch solver really iterated
+
+
+def test_sketch_solver_same_seed_same_result():
+    p = hock_schittkowski("hs40")
+    a = _run(p, kkt_solver="kaczmarz", rng=7)
+    b = _run(p, kkt_solver="kaczmarz", rng=np.random.default_rng(7))
+    c = _run(p, kkt_solver="kaczmarz", rng=8)
+    np.testing.assert_array_equal(a.x, b.x)
+    assert a.inner_nit == b.inner_nit
+    assert a.inner_nit != c.inner_nit
+
+
+def test_inner_cap_is_a_reported_failure():
+    p = hock_schittkowski("hs26")
+    res = _run(p, kkt_solver="gaussian", inner_maxiter=50, rng=0)
+    assert not res.success
+    assert res.status == 5
+    assert "iteration cap" in res.message
+
+
+def test_paper_accuracy_rule_is_stricter():
+    p = hock_schittkowski("hs40")
+    rel = _run(p, kkt_solver="kaczmarz", rng=1)
+    paper = _run(p, kkt_solver="kaczmarz", rng=1, inner_tol="paper")
+    assert paper.success and rel.success
+    assert paper.inner_nit > rel.inner_nit
+
+
+def test_superlinear_option_converges():
+    p = hock_schittkowski("hs77")
+    res = _run(p, kkt_solver="kaczmarz", accuracy="superlinear", rng=0)
+    assert res.success and _f_ok(p, res.fun)
+
+
+# ---------------------------------------------------------------------------------------------
+# constraint forms
+# ---------------------------------------------------------------------------------------------
+def _circle_problem():
+    def f(x):
+        return (x[0] - 1) ** 2 + (x[1] - 2) ** 2
+
+    def g(x):
+        return np.array([2 * (x[0] - 1), 2 * (x[1] - 2)])
+
+    x_star = np.array([1.0, 2.0]) / np.sqrt(5.0)  # closest point of the unit circle
+    return f, g, x_star
+
+
+def test_nonlinear_constraint_without_hessian_uses_finite_differences():
+    f, g, x_star = _circle_problem()
+    con = NonlinearConstraint(lambda x: x @ x, 1.0, 1.0, jac=lambda x: 2 * x[None, :])
+    res = numsolve.minimize(f, np.array([1.0, 1.0]), method="auglag", jac=g,
+                            hess=lambda x: 2 * np.eye(2), constraints=con)
+    assert res.success
+    np.testing.assert_allclose(res.x, x_star, atol=1e-7)
+
+
+def test_dict_and_linear_constraints_and_multiplier_blocks():
+    # min ||x||^2 s.t. x0 + x1 = 1 (linear), x2 = 0.5 (dict): x* = (0.5, 0.5, 0.5)
+    lin = LinearConstraint(np.array([[1.0, 1.0, 0.0]]), 1.0, 1.0)
+    dic = {"type": "eq", "fun": lambda x, a: x[2] - a, "jac": lambda x, a: [[0.0, 0.0, 1.0]],
+           "args": (0.5,)}
+    res = numsolve.minimize(lambda x: x @ x, np.array([3.0, -1.0, 2.0]), method="auglag",
+                            jac=lambda x: 2 * x, hess=lambda x: 2 * np.eye(3),
+                            constraints=[lin, dic])
+    assert res.success
+    np.testing.assert_allclose(res.x, [0.5, 0.5, 0.5], atol=1e-9)
+    assert [v.shape for v in res.v] == [(1,), (1,)]
+    # stationarity 2 x + J^T v = 0 gives v = (-1, -1)
+    np.testing.assert_allclose(res.multipliers, [-1.0, -1.0], atol=1e-8)
+
+
+def test_jac_true_and_hessp():
+    f, g, x_star = _circle_problem()
+    con = NonlinearConstraint(lambda x: x @ x, 1.0, 1.0, jac=lambda x: 2 * x[None, :],
+                              hess=lambda x, v: 2 * v[0] * np.eye(2))
+    res = numsolve.minimize(lambda x: (f(x), g(x)), np.array([1.0, 1.0]), method="auglag",
+                            jac=True, hessp=lambda x, p: 2 * p, constraints=con)
+    assert res.success
+    np.testing.assert_allclose(res.x, x_star, atol=1e-7)
+
+
+def test_does_not_mutate_inputs():
+    p = hock_schittkowski("hs42")
+    x0 = p.x0.copy()
+    v0 = np.ones(p.m)
+    v0c = v0.copy()
+    numsolve.minimize(p.fun, x0, method="auglag", jac=p.jac, hess=p.hess,
+                      constraints=p.constraints, options={"v0": v0})
+    np.testing.assert_array_equal(x0, p.x0)
+    np.testing.assert_array_equal(v0, v0c)
+
+
+def test_callback_and_stop():
+    p = hock_schittkowski("hs6")
+    seen = []
+
+    def cb(intermediate_result):
+        seen.append(intermediate_result.kkt_residual)
+        if len(seen) == 3:
+            raise StopIteration
+
+    res = numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+                            constraints=p.constraints, callback=cb)
+    assert res.status == 99 and not res.success and res.nit == 3
+    assert len(seen) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input and failures: success=False with a message naming the cause, never a hang
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kw, match", [
+    ({"constraints": NonlinearConstraint(lambda x: x[0], 0.0, 1.0)}, "equality constraints"),
+    ({"constraints": {"type": "ineq", "fun": lambda x: x[0]}}, "equality constraints"),
+    ({"constraints": {"type": "eq", "fun": lambda x: x[0]}, "bounds": [(0, 1), (0, 1)]},
+     "bounds"),
+    ({"constraints": ()}, "constraints"),
+    ({"constraints": {"type": "eq", "fun": lambda x: x[0]}, "options": {"kkt_solver": "qr"}},
+     "kkt_solver"),
+    ({"constraints": {"type": "eq", "fun": lambda x: x[0]}, "options": {"v0": np.ones(3)}},
+     "v0"),
+])
+def test_rejects_what_it_cannot_solve(kw, match):
+    with pytest.raises(ValueError, match=match):
+        numsolve.minimize(lambda x: x @ x, np.ones(2), method="auglag", jac=lambda x: 2 * x,
+                          hess=lambda x: 2 * np.eye(2), **kw)
+
+
+def _sq():
+    return dict(jac=lambda x: 2 * x, hess=lambda x: 2 * np.eye(x.size))
+
+
+def test_nan_objective_at_x0():
+    res = numsolve.minimize(lambda x: np.nan, np.ones(2), method="auglag",
+                            constraints=LinearConstraint([[1.0, 1.0]], 1.0, 1.0), **_sq())
+    assert not res.success and res.status == 4
+    assert "NaN" in res.message and "x0" in res.message
+
+
+def test_nan_objective_along_the_path():
+    res = numsolve.minimize(lambda x: x @ x if x[0] < 0.6 else np.nan, np.array([0.5, 0.3]),
+                            method="auglag", constraints=LinearConstraint([[1.0, 1.0]], 2, 2),
+                            **_sq())
+    assert not res.success and res.status == 4
+    assert "NaN" in res.message
+
+
+def test_inconsistent_linear_constraints():
+    res = numsolve.minimize(lambda x: x @ x, np.array([0.5, 0.3]), method="auglag",
+                            constraints=LinearConstraint([[1, 1], [1, 1]], [1, 2], [1, 2]),
+                            **_sq())
+    assert not res.success and res.status == 3
+    assert "Singular constraint Jacobian" in res.message
+
+
+def test_singular_jacobian_at_x0():
+    con = NonlinearConstraint(lambda x: [x @ x - 1], 0, 0, jac=lambda x: [2 * x],
+                              hess=lambda x, v: 2 * v[0] * np.eye(2))
+    res = numsolve.minimize(lambda x: x @ x, np.zeros(2), method="auglag", constraints=con,
+                            **_sq())
+    assert not res.success and res.status == 3 and "iteration 0" in res.message
+    # the relative test, or none, lets a well-scaled problem through
+    res = numsolve.minimize(lambda x: x @ x, np.array([1e-2, 0.0]), method="auglag",
+                            constraints=con, options={"singular_jacobian": "relative"},
+                            **_sq())
+    assert res.success
+
+
+def test_maxiter():
+    p = hock_schittkowski("hs77")
+    res = _run(p, maxiter=2)
+    assert not res.success and res.status == 1 and res.nit == 2
+    assert "Maximum number of iterations" in res.message
+
+
+# ---------------------------------------------------------------------------------------------
+# larger problems
+# ---------------------------------------------------------------------------------------------
+def test_poisson_control_matches_closed_form():
+    p = poisson_control(24)
+    res = _run(p, v0=p.v0)
+    x_star, v_star = p.info["solution"]()
+    assert res.success and res.kkt_residual <= 1e-6
+    np.testing.assert_allclose(res.x, x_star, atol=1e-8)
+    np.testing.assert_allclose(res.multipliers, v_star, atol=1e-6 * np.abs(v_star).max())
+
+
+@pytest.mark.parametrize("data", ["breast_cancer", "digits"])
+def test_constrained_logistic_regression(data):
+    p = constrained_logistic(data)
+    res = _run(p, v0=p.v0)
+    assert res.success, res.message
+    assert res.kkt_residual <= 1e-6
+    assert abs(res.x @ res.x - 1) <= 1e-8
+    # a local solution: SciPy's trust-constr from the same start is not better
+    ref = sp_minimize(p.fun, p.x0, jac=p.jac, hess=p.hess, method="trust-constr",
+                      constraints=p.constraints, options={"gtol": 1e-8, "maxiter": 3000})
+    if ref.success:
+        assert res.fun <= ref.fun + 1e-6
