@@ -12,3 +12,12 @@ method                    what it is
 from ._solve import SOLVE_BATCH_METHODS, SOLVE_METHODS, solve, solve_batch
 
 __all__ = ["solve", "solve_batch", "SOLVE_METHODS", "SOLVE_BATCH_METHODS"]
+
+# flexible Krylov solvers and direction models (issue 4)
+from ._fcg import dcdm, fcg
+from ._gmres import fgmres, gmres
+from ._minres import minres
+from ._models import DirectionModel, MultilevelStencilModel, sine_training_vectors
+
+__all__ += ["fcg", "dcdm", "gmres", "fgmres", "minres", "DirectionModel",
+            "MultilevelStencilModel", "sine_training_vectors"]
