@@ -141,8 +141,11 @@ def fcg_iterate(
             r = ops.residual(b, x)
             rnorm = ops.norm(r)
         history.append(rnorm)
+        stop = notify_stop(notify, x, it, rnorm)
         if rnorm <= tol:
             return dict(status=CONVERGED, nit=it, history=history, detail=None)
+        if stop:
+            return dict(status=CALLBACK_STOP, nit=it, history=history, detail=None)
         if rnorm < 0.999 * best:
             best, since_best = rnorm, 0
         else:
@@ -150,8 +153,6 @@ def fcg_iterate(
             if stall_iterations and since_best >= stall_iterations:
                 return dict(status=STAGNATION, nit=it, history=history,
                             detail=f"no residual reduction in {stall_iterations} iterations")
-        if notify_stop(notify, x, it, rnorm):
-            return dict(status=CALLBACK_STOP, nit=it, history=history, detail=None)
     return dict(status=MAXITER, nit=it, history=history, detail=None)
 
 

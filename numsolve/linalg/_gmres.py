@@ -128,14 +128,14 @@ def gmres_iterate(
             j_done = j + 1
             est = float(abs(g[j + 1]))
             history.append(est)
-            if est <= tol or hn == 0.0:
-                break
-            V.append(w / ops.scal(hn))
             if notify is not None:
                 xk = _update(ops, x, V, Z, H, g, j_done, precond, flexible, inplace=False)
                 if notify_stop(notify, xk, nit, est):
                     _update(ops, x, V, Z, H, g, j_done, precond, flexible)
                     return dict(status=CALLBACK_STOP, nit=nit, history=history, detail=None)
+            if est <= tol or hn == 0.0:
+                break
+            V.append(w / ops.scal(hn))
         if j_done:
             _update(ops, x, V, Z, H, g, j_done, precond, flexible)
         if stop is not None:

@@ -109,14 +109,19 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
             r = b - Aop(x)
             tnorm = ops.norm(r)
             history[-1] = tnorm
+            stop = notify_stop(notify, x, itn, tnorm)
             if tnorm <= tol:
                 return dict(status=CONVERGED, nit=itn, history=history, detail=None)
             if exhausted or tnorm >= 0.9 * best_true:
                 return dict(status=STAGNATION, nit=itn, history=history,
                             detail=f"true residual {tnorm:.3e} stagnated above the tolerance "
                             f"{tol:.3e} (A singular or the accuracy is not attainable)")
+            if stop:
+                return dict(status=CALLBACK_STOP, nit=itn, history=history, detail=None)
             best_true = tnorm
             corr = tnorm / max(abs(phibar), np.finfo(float).tiny)
+        elif notify_stop(notify, x, itn, est):
+            return dict(status=CALLBACK_STOP, nit=itn, history=history, detail=None)
         if abs(phibar) < 0.999 * best_phi:
             best_phi, since = abs(phibar), 0
         else:
@@ -124,8 +129,6 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
             if stall_iterations and since >= stall_iterations:
                 return dict(status=STAGNATION, nit=itn, history=history,
                             detail=f"no residual reduction in {stall_iterations} iterations")
-        if notify_stop(notify, x, itn, history[-1]):
-            return dict(status=CALLBACK_STOP, nit=itn, history=history, detail=None)
     return dict(status=MAXITER, nit=maxiter, history=history, detail=None)
 
 
