@@ -23,7 +23,6 @@ without reducing the residual (status 2) all end the run with ``success=False``.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +84,17 @@ def fcg_iterate(
                     "residual")
     if rnorm <= tol:
         return dict(status=CONVERGED, nit=0, history=history, detail=None)
-    store: deque = deque(maxlen=max(mmax, 1))  # (p, Ap, pAp)
+    # ring buffers of the last mmax directions p_j, A p_j (rows) and p_j^T A p_j
+    cap = max(mmax, 1)
+    Pbuf = xp.zeros((cap, ops.n), dtype=ops.dtype)
+    APbuf = xp.zeros((cap, ops.n), dtype=ops.dtype)
+    dbuf = xp.zeros((cap,), dtype=ops.dtype)
+    kern = None
+    if ops._dot1 is not None:  # host float vectors with Numba: no BLAS thread hand-offs
+        from ._krylov_kernels import a_orthogonalize as kern
+
+        dbuf = np.zeros(cap)  # float64 denominators
+    stored = 0
     it = 0
     while it < maxiter:
         # ---- new direction
@@ -107,11 +116,21 @@ def fcg_iterate(
         else:
             m = mmax
         p = z
-        if m and store:
-            recent = list(store)[-m:]
-            for pj, Apj, dj in recent:
-                c = ops.dot(Apj, p) / dj
-                p = p - ops.scal(c) * pj
+        m = min(m, stored)
+        if m and kern is not None:
+            p = xp.empty_like(z)
+            kern(Pbuf, APbuf, dbuf, np.asarray([(it - 1 - j) % cap for j in range(m)],
+                                               dtype=np.int64), z, p)
+        elif m:
+            # p = z - sum_j (z . A p_j / p_j . A p_j) p_j: two matrix-vector products
+            if m == stored:
+                Pm, APm, dm = Pbuf[:m, :], APbuf[:m, :], dbuf[:m]
+            else:
+                sel = xp.asarray([(it - 1 - j) % cap for j in range(m)])
+                Pm, APm, dm = (xp.take(Pbuf, sel, axis=0), xp.take(APbuf, sel, axis=0),
+                               xp.take(dbuf, sel))
+            coef = (xp.conj(APm) @ z if ops.complex else APm @ z) / dm
+            p = z - coef @ Pm
         Ap = ops.Av(p)
         d = ops.dot(p, Ap)
         if not np.isfinite(d):
@@ -130,7 +149,11 @@ def fcg_iterate(
         alpha = ops.scal(pr / d)
         x += alpha * p
         r = r - alpha * Ap
-        store.append((p, Ap, d))
+        slot = it % cap
+        Pbuf[slot, :] = p
+        APbuf[slot, :] = Ap
+        dbuf[slot] = d
+        stored = min(stored + 1, cap)
         it += 1
         rnorm = ops.norm(r)
         if not np.isfinite(rnorm):

@@ -74,6 +74,10 @@ def _restrict(u, xp):
     """Full-weighting restriction (tensor product of ``[1/4, 1/2, 1/4]``) on every axis."""
     d = u.ndim
     for ax in range(d):
+        if u.shape[ax] % 2 == 0:  # even size: a zero plane at the end makes it odd
+            zshape = list(u.shape)
+            zshape[ax] = 1
+            u = xp.concat([u, xp.zeros(tuple(zshape), dtype=u.dtype)], axis=ax)
         nc = (u.shape[ax] - 1) // 2
         a = u[_sl(d, ax, slice(0, 2 * nc - 1, 2))]
         b = u[_sl(d, ax, slice(1, 2 * nc, 2))]
@@ -89,14 +93,14 @@ def _prolong(c, shape, xp):
         nf = shape[ax]
         nc = c.shape[ax]
         fshape = list(c.shape)
-        fshape[ax] = nf
+        fshape[ax] = 2 * nc + 1
         f = xp.zeros(tuple(fshape), dtype=c.dtype)
         half = 0.5 * c
         f[_sl(d, ax, slice(1, 2 * nc, 2))] = c
         f[_sl(d, ax, slice(0, 2 * nc - 1, 2))] = half
         lo = _sl(d, ax, slice(2, 2 * nc + 1, 2))
         f[lo] = f[lo] + half
-        c = f
+        c = f if nf == 2 * nc + 1 else f[_sl(d, ax, slice(0, nf))]
     return c
 
 
@@ -120,7 +124,7 @@ def _shifted(upad, offset: Sequence[int], shape, rad: int):
 def _level_shapes(shape: tuple[int, ...], levels: int | None) -> list[tuple[int, ...]]:
     shapes = [tuple(shape)]
     while min(shapes[-1]) >= 7 and (levels is None or len(shapes) < levels):
-        shapes.append(tuple((s - 1) // 2 for s in shapes[-1]))
+        shapes.append(tuple(s // 2 for s in shapes[-1]))
     return shapes
 
 
@@ -191,8 +195,9 @@ class MultilevelStencilModel:
     """Linear multilevel stencil model ``q = sum_l P^l (K_l * R^l r)`` on a structured grid.
 
     ``R`` is full-weighting restriction and ``P = 2^d R^T`` multilinear prolongation; the grid is
-    coarsened while every side is at least 7 points (a 63 x 63 grid has 5 levels: 63, 31, 15, 7
-    and 3). ``K_l`` is a small learned stencil (``stencil`` points per axis) per level,
+    coarsened (``N -> N // 2``; even sides are padded with one zero plane) while every side is at
+    least 7 points (a 63 x 63 grid has 5 levels: 63, 31, 15, 7 and 3; sizes ``2^k - 1`` work
+    best). ``K_l`` is a small learned stencil (``stencil`` points per axis) per level,
     correlated with the level's restricted residual under zero padding. All parameters enter
     linearly, so :meth:`fit` is a closed-form least-squares problem: it minimises
     ``sum_j ||r_j - A q(r_j)||^2`` over training vectors ``r_j`` (by default the DCDM-style
