@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .._backend import get_namespace, is_linear_operator, is_sparse
+from .._backend import get_namespace, is_linear_operator, is_sparse, numba_available
 
 __all__ = ["DirectionModel", "MultilevelStencilModel", "sine_training_vectors"]
 
@@ -330,6 +330,9 @@ class MultilevelStencilModel:
         xp = get_namespace(u)
         shapes = _level_shapes(tuple(u.shape), self.levels)
         W = self._level_weights(len(shapes))
+        if isinstance(u, np.ndarray) and u.ndim == 2 and u.dtype in (np.float32, np.float64) \
+                and numba_available():
+            return self._apply_grid_numba(u, W)
         rad = self.stencil // 2
         offsets = list(itertools.product(range(-rad, rad + 1), repeat=u.ndim))
         dtype = u.dtype
@@ -353,6 +356,50 @@ class MultilevelStencilModel:
                 out = xp.zeros(v.shape, dtype=dtype)
             if acc is not None:
                 out = out + _prolong(acc, v.shape, xp)
+            acc = out
+        return acc
+
+    @staticmethod
+    def _apply_grid_numba(u, W):
+        """Fused Numba passes for 2-D host grids (same arithmetic as the array-API path)."""
+        from ._krylov_kernels import prolong_add2, restrict2, stencil2
+
+        u = np.ascontiguousarray(u)
+        coarse = [u]
+        for _ in range(1, len(W)):
+            f = coarse[-1]
+            c = np.empty((f.shape[0] // 2, f.shape[1] // 2), dtype=u.dtype)
+            restrict2(f, c)
+            coarse.append(c)
+        acc = None
+        for lev in range(len(W) - 1, -1, -1):
+            v = coarse[lev]
+            out = np.empty_like(v)
+            stencil2(v, np.asarray(W[lev], dtype=np.float64), out)
+            if acc is not None:
+                prolong_add2(acc, out)
+            acc = out
+        return acc
+
+    @staticmethod
+    def _apply_grid_numba(u, W):
+        """Fused Numba passes for 2-D host grids (same arithmetic as the array-API path)."""
+        from ._krylov_kernels import prolong_add2, restrict2, stencil2
+
+        u = np.ascontiguousarray(u)
+        coarse = [u]
+        for _ in range(1, len(W)):
+            f = coarse[-1]
+            c = np.empty((f.shape[0] // 2, f.shape[1] // 2), dtype=u.dtype)
+            restrict2(f, c)
+            coarse.append(c)
+        acc = None
+        for lev in range(len(W) - 1, -1, -1):
+            v = coarse[lev]
+            out = np.empty_like(v)
+            stencil2(v, np.asarray(W[lev], dtype=np.float64), out)
+            if acc is not None:
+                prolong_add2(acc, out)
             acc = out
         return acc
 
