@@ -6,6 +6,9 @@ method                    what it is
 ``'cg'``                  preconditioned conjugate gradients (SPD ``A``); fused Numba kernels on
                           CSR, array-API code on CuPy and dense/``LinearOperator`` input
 ``'direct'``              LU factorisation (LAPACK dense, SuperLU sparse)
+``'fcg'``/``'dcdm'``      flexible CG (nonlinear ``M``); DCDM = FCG with a learned direction model
+``'gmres'``/``'fgmres'``  restarted (flexible) GMRES, right preconditioning, nonsymmetric ``A``
+``'minres'``              MINRES for symmetric indefinite ``A`` (KKT systems)
 ========================  ======================================================================
 """
 
