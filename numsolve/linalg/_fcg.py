@@ -141,7 +141,7 @@ def fcg_iterate(
             return dict(status=BREAKDOWN, nit=it, history=history,
                         detail=f"p^T A p = {d:.3e} <= 0 at iteration {it + 1} (A not "
                         "positive definite, or the direction lies in span of the previous ones)")
-        pr = ops.dot(p, r)
+        pr = ops.cdot(p, r)  # complex for Hermitian systems
         if abs(pr) <= 100 * eps * pn * rnorm:
             return dict(status=BREAKDOWN, nit=it, history=history,
                         detail=f"the direction from {who} is orthogonal to the residual at "

@@ -177,6 +177,9 @@ def solve_minres(
     Returns
     -------
     SolveResult
+        ``residual_norms`` holds MINRES's recurrence estimate of ``norm(b - A x)`` (exact in
+        exact arithmetic without ``M``), replaced by the true residual norm at every
+        convergence check.
 
     Examples
     --------

@@ -137,3 +137,14 @@ def test_bad_options():
         numsolve.solve(A, b, method="fcg", rtol=-1)
     with pytest.raises(ValueError, match="takes no `model`"):
         numsolve.solve(A, b, method="fcg", model=lambda r: r)
+
+
+def test_complex_hermitian(rng):
+    n = 40
+    B = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+    A = B @ B.conj().T + n * np.eye(n)
+    b = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+    for mmax in (1, 5):
+        res = numsolve.solve(A, b, method="fcg", rtol=1e-10, options={"mmax": mmax})
+        assert res.success
+        np.testing.assert_allclose(res.x, np.linalg.solve(A, b), atol=1e-8)

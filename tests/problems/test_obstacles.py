@@ -7,7 +7,7 @@ from numsolve.problems import obstacle_mask, poisson2d, poisson3d
 
 
 @pytest.mark.parametrize("kind", ["disk", "boxes", "random"])
-@pytest.mark.parametrize("shape", [(31, 31), (15, 15, 15)])
+@pytest.mark.parametrize("shape", [(23, 23), (11, 11, 11)])
 def test_masks_build_spd_systems(kind, shape):
     solid = obstacle_mask(shape, kind, rng=0)
     assert solid.shape == shape and solid.dtype == bool
@@ -18,8 +18,7 @@ def test_masks_build_spd_systems(kind, shape):
     A = gen(shape[0], obstacle=solid, coefficients=lambda *x: 1 + x[0])
     assert A.shape[0] == solid.size - solid.sum()
     assert abs(A - A.T).max() < 1e-14
-    if A.shape[0] < 2000:
-        assert np.linalg.eigvalsh(A.toarray()).min() > 0
+    np.linalg.cholesky(A.toarray())  # raises LinAlgError unless positive definite
 
 
 def test_seeded_and_errors():
