@@ -75,8 +75,10 @@ def solve(
         Initial guess. Never modified.
     method : str or callable, optional
         Case-insensitive name: ``'cg'`` (default; conjugate gradients, ``A`` SPD) or
-        ``'direct'`` (LU factorisation). A callable ``method(A, b, x0, rtol=, atol=,
-        maxiter=, M=, callback=, **options)`` is called as is (SciPy's custom-method hook).
+        ``'direct'`` (LU factorisation); ``'fcg'``, ``'dcdm'``, ``'gmres'``, ``'fgmres'``,
+        ``'minres'`` (flexible Krylov solvers, see :doc:`/krylov`). A callable
+        ``method(A, b, x0, rtol=, atol=, maxiter=, M=, callback=, **options)`` is called as is
+        (SciPy's custom-method hook).
     rtol, atol : float
         Converged when ``norm(b - A @ x) <= max(rtol * norm(b), atol)``, exactly as
         :func:`scipy.sparse.linalg.cg`.
