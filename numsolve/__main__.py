@@ -378,6 +378,10 @@ DEMO_ENTRIES: list[Callable[[DemoSettings], dict]] = [
     stack_entry("cg"),
     minimize_entry("scipy:BFGS", options={"gtol": 1e-8}),
 ]
+# issue 4: flexible Krylov / DCDM
+from .linalg._krylov_demo import dcdm_entry  # noqa: E402
+
+DEMO_ENTRIES += [solve_entry("fcg", "poisson2d"), dcdm_entry()]
 
 
 # --------------------------------------------------------------------------------------------

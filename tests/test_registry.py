@@ -17,7 +17,7 @@ def test_case_insensitive_and_lazy():
 
 
 def test_unknown_method_lists_valid_names():
-    with pytest.raises(ValueError, match="valid methods are: cg, direct"):
+    with pytest.raises(ValueError, match="valid methods are: cg, .*direct"):
         numsolve.solve(np.eye(2), np.ones(2), method="nope")
     with pytest.raises(TypeError, match="string or a callable"):
         numsolve.solve(np.eye(2), np.ones(2), method=3)

@@ -13,6 +13,7 @@ options: unknown options are dropped with an ``OptimizeWarning``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,6 +28,11 @@ SOLVE_METHODS = MethodRegistry(
     {
         "cg": "numsolve.linalg._cg:solve_cg",
         "direct": "numsolve.linalg._direct:solve_direct",
+        "fcg": "numsolve.linalg._fcg:solve_fcg",
+        "dcdm": "numsolve.linalg._fcg:solve_dcdm",
+        "gmres": "numsolve.linalg._gmres:solve_gmres",
+        "fgmres": "numsolve.linalg._gmres:solve_fgmres",
+        "minres": "numsolve.linalg._minres:solve_minres",
     },
 )
 
@@ -54,6 +60,7 @@ def solve(
     M: Any = None,
     callback: Callable | None = None,
     options: Mapping[str, Any] | None = None,
+    model: Any = None,
 ) -> SolveResult:
     """Solve the linear system ``A x = b``.
 
@@ -68,8 +75,10 @@ def solve(
         Initial guess. Never modified.
     method : str or callable, optional
         Case-insensitive name: ``'cg'`` (default; conjugate gradients, ``A`` SPD) or
-        ``'direct'`` (LU factorisation). A callable ``method(A, b, x0, rtol=, atol=,
-        maxiter=, M=, callback=, **options)`` is called as is (SciPy's custom-method hook).
+        ``'direct'`` (LU factorisation); ``'fcg'``, ``'dcdm'``, ``'gmres'``, ``'fgmres'``,
+        ``'minres'`` (flexible Krylov solvers, see :doc:`/krylov`). A callable
+        ``method(A, b, x0, rtol=, atol=, maxiter=, M=, callback=, **options)`` is called as is
+        (SciPy's custom-method hook).
     rtol, atol : float
         Converged when ``norm(b - A @ x) <= max(rtol * norm(b), atol)``, exactly as
         :func:`scipy.sparse.linalg.cg`.
@@ -85,6 +94,9 @@ def solve(
     options : dict, optional
         Method-specific options (see each method's documentation); unknown options give an
         ``OptimizeWarning``.
+    model : callable, optional
+        Search-direction model ``r -> q`` of ``method='dcdm'`` (see
+        :class:`~numsolve.linalg.DirectionModel`); same as ``options={'model': model}``.
 
     Returns
     -------
@@ -123,6 +135,10 @@ def solve(
         opts = dict(options or {})
     else:
         opts = split_options(impl, options, reserved=_ARGS)
+    if model is not None:
+        if name != "_custom" and "model" not in inspect.signature(impl).parameters:
+            raise ValueError(f"solve: method {name!r} takes no `model` (use method='dcdm')")
+        opts["model"] = model
     res = impl(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback, **opts)
     if name != "_custom" and isinstance(res, SolveResult):
         res.setdefault("method", name)

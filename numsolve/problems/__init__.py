@@ -1,14 +1,15 @@
 """Reusable test-problem generators.
 
-=====================  =========================================================================
-``poisson2d``          5-point Poisson / variable-coefficient diffusion, optional obstacles
-``poisson3d``          7-point Poisson / variable-coefficient diffusion, optional obstacles
-``poisson``            either, by dimension
-``random_spd``         dense SPD matrix with a chosen condition number and spectrum
-``hock_schittkowski``  Hock-Schittkowski equality-constrained problems (exact derivatives, f*)
-``poisson_control``    sparse Poisson optimal control on an N x N grid (equality constrained)
+========================  ======================================================================
+``poisson2d``             5-point Poisson / variable-coefficient diffusion, optional obstacles
+``poisson3d``             7-point Poisson / variable-coefficient diffusion, optional obstacles
+``poisson``               either, by dimension
+``random_spd``            dense SPD matrix with a chosen condition number and spectrum
+``obstacle_mask``         solid-cell masks (disk/ball, random boxes or balls) for ``obstacle=``
+``hock_schittkowski``     Hock-Schittkowski equality-constrained problems (exact derivatives)
+``poisson_control``       sparse Poisson optimal control on an N x N grid (equality constrained)
 ``constrained_logistic``  logistic regression with linear and sphere constraints
-=====================  =========================================================================
+========================  ======================================================================
 """
 
 from ._constrained import (
@@ -18,6 +19,7 @@ from ._constrained import (
     hock_schittkowski,
     poisson_control,
 )
+from ._obstacles import obstacle_mask
 from ._poisson import poisson, poisson2d, poisson3d
 from ._spd import random_spd
 
@@ -26,6 +28,7 @@ __all__ = [
     "ConstrainedProblem",
     "constrained_logistic",
     "hock_schittkowski",
+    "obstacle_mask",
     "poisson",
     "poisson2d",
     "poisson3d",

@@ -1,0 +1,173 @@
+"""Shared plumbing of the single-right-hand-side Krylov solvers (FCG, DCDM, GMRES, MINRES).
+
+:class:`VectorOps` wraps a validated :class:`~numsolve.linalg._system.LinearSystem` with 1-D
+vector operations (``matvec``, ``psolve``, ``dot``, ``norm``) written against the array
+namespace ``xp``, so the solvers run unchanged on NumPy, CuPy and any array-API namespace.
+On NumPy, inner products use BLAS (``numpy.vdot``) and host sparse matrices their compiled
+mat-vec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._backend import is_numpy_namespace, numba_available
+from .._result import CALLBACK_STOP, OptimizeResult, SolveResult
+from ._cg import BREAKDOWN, CONVERGED, MAXITER, MESSAGES, NONFINITE, PRECISION_LOSS
+from ._system import LinearSystem, host_scalars
+
+__all__ = [
+    "VectorOps",
+    "make_result",
+    "intermediate",
+    "STAGNATION",
+    "CONVERGED",
+    "MAXITER",
+    "PRECISION_LOSS",
+    "BREAKDOWN",
+    "NONFINITE",
+    "CALLBACK_STOP",
+    "MESSAGES",
+]
+
+#: alias used by the flexible solvers: "no progress" is reported as precision loss (status 2)
+STAGNATION = PRECISION_LOSS
+
+
+class VectorOps:
+    """1-D vector operations on a validated system (internal)."""
+
+    def __init__(self, system: LinearSystem):
+        self.sys = system
+        self.xp = xp = system.xp
+        self.n = system.n
+        self.dtype = system.dtype
+        self.numpy = is_numpy_namespace(xp)
+        self.complex = bool(xp.isdtype(system.dtype, "complex floating"))
+        A = system.A
+        n = self.n
+        if system.kind == "operator":
+            def matvec(v):
+                return xp.reshape(xp.asarray(A.matvec(v)), (n,))
+        else:
+            def matvec(v):
+                return A @ v
+        self.matvec = matvec
+        self.nmatvec = 0
+        self.backend = system.backend
+        # NumPy float vectors: Numba's dot (no BLAS thread hand-offs, which dominate on small or
+        # shared machines); other namespaces: xp code
+        self._dot1 = None
+        if self.numpy and not self.complex and np.dtype(self.dtype) in (np.float32, np.float64) \
+                and numba_available():
+            from . import _cg_kernels
+
+            self._dot1 = _cg_kernels.dot1
+        psolve = system.psolve
+        self.has_psolve = psolve is not None
+        if psolve is not None:
+            def _psolve(v):
+                z = psolve(xp.reshape(v, (n, 1)))
+                return xp.reshape(xp.asarray(z), (n,))
+            self.psolve = _psolve
+        else:
+            self.psolve = None
+
+    # -- reductions (host floats) ------------------------------------------------------------
+    def dot(self, u, v) -> float:
+        """Real part of ``conj(u) . v`` as a Python float."""
+        if self._dot1 is not None and u.dtype == v.dtype and u.flags.c_contiguous \
+                and v.flags.c_contiguous:
+            return float(self._dot1(u, v))
+        if self.numpy:
+            s = np.vdot(u, v)
+            return float(s.real) if self.complex else float(s)
+        xp = self.xp
+        s = xp.sum(xp.conj(u) * v) if self.complex else xp.sum(u * v)
+        return float(host_scalars(xp.real(s) if self.complex else s, xp)[0])
+
+    def cdot(self, u, v) -> complex | float:
+        """``conj(u) . v`` (complex for complex systems)."""
+        if not self.complex:
+            return self.dot(u, v)
+        if self.numpy:
+            return complex(np.vdot(u, v))
+        xp = self.xp
+        return complex(np.asarray(xp.sum(xp.conj(u) * v)).item())
+
+    def norm(self, v) -> float:
+        return float(np.sqrt(max(self.dot(v, v), 0.0)))
+
+    def scal(self, a):
+        """A scalar in the working dtype (keeps float32 vectors float32)."""
+        return np.dtype(self.dtype).type(a) if self.numpy else self.xp.asarray(
+            a, dtype=self.dtype)
+
+    def zeros(self):
+        return self.xp.zeros((self.n,), dtype=self.dtype)
+
+    def residual(self, b, x):
+        self.nmatvec += 1
+        return b - self.matvec(x)
+
+    def Av(self, v):
+        self.nmatvec += 1
+        return self.xp.asarray(self.matvec(v))
+
+    def all_finite(self, v) -> bool:
+        return bool(self.xp.all(self.xp.isfinite(v)))
+
+    def vec(self, z, who: str = "M"):
+        """Validate a user-produced direction: an array of shape (n,) or (n, 1)."""
+        xp = self.xp
+        shape = getattr(z, "shape", None)
+        if shape is None or tuple(shape) not in ((self.n,), (self.n, 1)):
+            got = shape if shape is not None else type(z).__name__
+            raise ValueError(
+                f"{who} returned an object of shape {got}; expected ({self.n},)"
+            )
+        z = xp.reshape(xp.asarray(z), (self.n,))
+        if z.dtype != self.dtype:
+            z = xp.astype(z, self.dtype)
+        return z
+
+
+def intermediate(x, nit: int, rnorm: float) -> OptimizeResult:
+    return OptimizeResult(x=x, nit=nit, residual_norm=rnorm)
+
+
+def make_result(
+    system: LinearSystem,
+    ops: VectorOps,
+    x,
+    status: int,
+    nit: int,
+    history: list[float],
+    method: str,
+    detail: str | None = None,
+    **extra: Any,
+) -> SolveResult:
+    msg = MESSAGES[int(status)]
+    if detail:
+        msg = f"{msg} ({detail})"
+    xp = system.xp
+    x = xp.reshape(x, (system.n,)) if system.vector_input else xp.reshape(x, (system.n, 1))
+    return SolveResult(
+        x=x,
+        success=status == CONVERGED,
+        status=int(status),
+        message=msg,
+        nit=int(nit),
+        residual_norms=np.asarray(history, dtype=np.float64),
+        backend=ops.backend,
+        method=method,
+        nmatvec=int(ops.nmatvec),
+        **extra,
+    )
+
+
+def notify_stop(notify: Callable | None, x, nit: int, rnorm: float) -> bool:
+    return notify is not None and bool(notify(intermediate(x, nit, rnorm)))
