@@ -433,7 +433,8 @@ def minimize_auglag(
     maxiter : int, default 1000
         Maximum outer (Newton) iterations.
     kkt_solver : str, default 'direct'
-        ``'direct'`` (LU), or the randomized sketch-and-project solvers of the paper:
+        ``'direct'`` (LU), ``'minres'`` (Krylov; ``inner_maxiter`` caps its iterations),
+        or the randomized sketch-and-project solvers of the paper:
         ``'gaussian'`` (one Gaussian vector per step), ``'kaczmarz'`` (one random row),
         ``'block-gaussian'``, ``'block-kaczmarz'`` (``sketch_size`` columns/rows per step).
     sketch_size : int, optional

@@ -6,6 +6,7 @@ warm-started from ``z0``, and reports ``(z, residual_norm, iterations, converged
 
 =====================  ===================================================================
 ``'direct'``           LU factorisation (LAPACK dense, SuperLU sparse): exact solve
+``'minres'``           MINRES (symmetric indefinite Krylov; :func:`numsolve.solve` ``'minres'``)
 ``'gaussian'``         sketch-and-project with one Gaussian vector per step (GV)
 ``'kaczmarz'``         randomized Kaczmarz: one uniformly chosen row per step (RK)
 ``'block-gaussian'``   Gaussian block sketch of ``sketch_size`` columns per step
@@ -31,7 +32,7 @@ from numba import njit
 
 __all__ = ["KKT_SOLVERS", "KKTSolveInfo", "assemble_kkt", "solve_kkt"]
 
-KKT_SOLVERS = ("direct", "gaussian", "kaczmarz", "block-gaussian", "block-kaczmarz")
+KKT_SOLVERS = ("direct", "minres", "gaussian", "kaczmarz", "block-gaussian", "block-kaczmarz")
 
 
 @dataclass
@@ -224,6 +225,15 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random
         ok = bool(np.isfinite(res))
         return KKTSolveInfo(z=z, residual=res, nit=1, converged=ok,
                             message="" if ok else "the KKT matrix is singular")
+    if method == "minres":
+        from ..linalg._minres import solve_minres
+
+        res = solve_minres(K, b, z, rtol=0.0, atol=float(tol), maxiter=int(maxiter))
+        z = np.asarray(res.x, dtype=np.float64)
+        rn = float(np.linalg.norm(K @ z - b))
+        ok = bool(rn <= tol * (1 + 1e-12))
+        return KKTSolveInfo(z=z, residual=rn, nit=int(res.nit), converged=ok,
+                            message="" if ok else f"MINRES stopped: {res.message}")
     if method not in KKT_SOLVERS:
         raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; got {method!r}")
     if method.startswith("block-"):

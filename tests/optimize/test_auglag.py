@@ -53,14 +53,16 @@ def test_hs_direct_reaches_known_optimum(name):
 # for sketch-and-project (the degenerate-Hessian problems HS26/27/47/49 need far more sketch
 # steps than the default cap: see the documentation's notes).
 SKETCH_CASES = [
+    ("minres", list(HS_PROBLEMS)),
     ("gaussian", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs50", "hs52", "hs56", "hs77"]),
     ("kaczmarz", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs48", "hs51", "hs56", "hs77"]),
     ("block-kaczmarz", ["hs7", "hs9", "hs40", "hs42", "hs49", "hs50", "hs56", "hs77"]),
     ("block-gaussian", ["hs7", "hs9", "hs40", "hs42", "hs50", "hs56"]),
 ]
 # default suite: a few quick problems per solver; the full sweep is marked slow
-QUICK = {"gaussian": ["hs7", "hs40", "hs56"], "kaczmarz": ["hs7", "hs42", "hs77"],
-         "block-kaczmarz": ["hs40", "hs50"], "block-gaussian": ["hs42", "hs56"]}
+QUICK = {"minres": ["hs6", "hs26", "hs47", "hs77"], "gaussian": ["hs7", "hs40", "hs56"],
+         "kaczmarz": ["hs7", "hs42", "hs77"], "block-kaczmarz": ["hs40", "hs50"],
+         "block-gaussian": ["hs42", "hs56"]}
 
 
 @pytest.mark.parametrize("solver", list(QUICK))
@@ -79,7 +81,7 @@ def test_hs_sketch_solvers_match_direct(solver, names):
         assert res.kkt_residual <= 1e-6
         assert _f_ok(p, res.fun), (name, res.fun, p.f_star)
         assert abs(res.nit - direct.nit) <= 2, (name, res.nit, direct.nit)
-        assert res.inner_nit > res.nit  # the sketch solver really iterated
+        assert res.inner_nit > res.nit  # the iterative solver really iterated
 
 
 def test_sketch_solver_same_seed_same_result():
