@@ -382,6 +382,10 @@ DEMO_ENTRIES: list[Callable[[DemoSettings], dict]] = [
 from .linalg._krylov_demo import dcdm_entry  # noqa: E402
 
 DEMO_ENTRIES += [solve_entry("fcg", "poisson2d"), dcdm_entry()]
+# issue 6: equality-constrained optimization (exact augmented Lagrangian)
+from .optimize._auglag_demo import auglag_entry  # noqa: E402
+
+DEMO_ENTRIES += [auglag_entry("hs77", "kaczmarz"), auglag_entry("control", "direct")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,7 +510,8 @@ def _demo(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - t0
     print(format_table(rows))
     print()
-    print("residual: ||b - A x|| / ||b|| (largest over a batch); minimize: ||grad f(x)||.")
+    print("residual: ||b - A x|| / ||b|| (largest over a batch); minimize: ||grad f(x)||, "
+          "or the KKT residual with constraints.")
     print("iterations: largest over a batch. speedup: reference time / numsolve time.")
     print("Numba kernels are warmed up on a tiny problem first; compile time is not timed.")
     failed = [r for r in rows if not r.get("success", False)]

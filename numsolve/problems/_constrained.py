@@ -36,7 +36,7 @@ __all__ = [
 
 @dataclass
 class ConstrainedProblem:
-    """An equality-constrained problem ``min f(x) s.t. c(x) = 0`` with exact derivatives.
+    """An equality-constrained problem: minimise ``f(x)`` subject to ``c(x) = 0``.
 
     Attributes
     ----------
