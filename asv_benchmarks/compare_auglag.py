@@ -106,15 +106,21 @@ def part_control(N: int, limit: float):
                                               options={"v0": p.v0}))
     print(f"auglag (direct)   : success={a.success} nit={a.nit} KKT={a.kkt_residual:.2e} "
           f"max|x-x*|={np.abs(a.x - x_star).max():.1e} time={t_a:.2f} s")
-    t_t, t = _timed(lambda: _trust(p, gtol=1e-6, limit=limit))
-    kkt_t = p.kkt_residual(t.x, -np.asarray(t.v[0])) if hasattr(t, "v") else np.nan
-    kkt_t = min(kkt_t, p.kkt_residual(t.x, np.asarray(t.v[0]))) if hasattr(t, "v") else kkt_t
-    stopped = " (stopped at the time limit)" if t.status == 99 or t_t >= limit else ""
-    print(f"trust-constr      : success={t.success} status={t.status} nit={t.nit} "
-          f"KKT={kkt_t:.2e} max|x-x*|={np.abs(t.x - x_star).max():.1e} "
-          f"time={t_t:.2f} s{stopped}")
-    print(f"time ratio auglag / trust-constr = {t_a / t_t:.3f}"
-          + (" (trust-constr's time is a lower bound)" if stopped else ""))
+    best = None
+    for gtol in (1e-6, 1e-8):
+        t_t, t = _timed(lambda gtol=gtol: _trust(p, gtol=gtol, limit=limit))
+        v = np.asarray(t.v[0])
+        kkt_t = min(p.kkt_residual(t.x, v), p.kkt_residual(t.x, -v))
+        stopped = t.status == 99 or t_t >= limit
+        print(f"trust-constr gtol={gtol:g}: success={t.success} status={t.status} nit={t.nit} "
+              f"KKT={kkt_t:.2e} max|x-x*|={np.abs(t.x - x_star).max():.1e} time={t_t:.2f} s"
+              + (" (stopped at the time limit)" if stopped else ""))
+        if best is None or (kkt_t <= 1e-6 and best[1] > 1e-6):
+            best = (t_t, kkt_t, gtol, stopped)
+    t_t, kkt_t, gtol, stopped = best
+    reached = "reached" if kkt_t <= 1e-6 else "did NOT reach"
+    print(f"time ratio auglag / trust-constr(gtol={gtol:g}, {reached} KKT <= 1e-6) = "
+          f"{t_a / t_t:.3f}" + (" (trust-constr's time is a lower bound)" if stopped else ""))
 
 
 def main():

@@ -105,9 +105,10 @@ class _Objective:
             return H if (sp.issparse(H) or is_linear_operator(H)) else np.asarray(H, float)
         if self._hessp is not None:
             hp = self._hessp
-            return spla.LinearOperator((n, n), matvec=lambda p: np.asarray(hp(x, p, *self.args),
-                                                                           float),
-                                       dtype=float)
+            def mv(p, x=x.copy()):
+                return np.asarray(hp(x, np.ravel(p), *self.args), float).reshape(-1)
+
+            return spla.LinearOperator((n, n), matvec=mv, rmatvec=mv, dtype=float)
         return _symmetrize(np.atleast_2d(approx_fprime(x, self.grad, 1e-7)))
 
 
@@ -293,27 +294,55 @@ def _as_matrix(H, n):
     return H
 
 
-def _lambda_min_GGt(G) -> tuple[float, float]:
-    """``(lambda_min, lambda_max)`` of ``G G^T`` (dense when small, Lanczos at scale)."""
+def _lambda_min_GGt(G, need_max: bool):
+    """``(lambda_min, lambda_max, lu)`` of ``G G^T``: dense eigenvalues when small; at scale
+    shift-invert Lanczos with one sparse LU of ``G G^T`` (returned for reuse; ``lambda_max``
+    only when ``need_max``, else NaN)."""
     m = G.shape[0]
     if _dense_ok(G, m):
         Gd = G.toarray() if sp.issparse(G) else G
         w = np.linalg.eigvalsh(Gd @ Gd.T)
-        return float(w[0]), float(w[-1])
-    GG = (sp.csr_matrix(G) @ sp.csr_matrix(G).T).tocsc()
-    lmax = float(spla.eigsh(GG, k=1, which="LA", return_eigenvectors=False, tol=1e-3)[0])
+        return float(w[0]), float(w[-1]), None
+    Gs = sp.csr_matrix(G)
+    GG = (Gs @ Gs.T).tocsc()
+    lmax = np.nan
+    if need_max:
+        lmax = float(spla.eigsh(GG, k=1, which="LA", return_eigenvectors=False, tol=1e-3)[0])
     try:
-        lmin = float(spla.eigsh(GG, k=1, sigma=0.0, which="LM", return_eigenvectors=False,
-                                tol=1e-6)[0])
+        lu = spla.splu(GG)
+    except RuntimeError:  # exactly singular
+        return 0.0, lmax, None
+    OPinv = spla.LinearOperator(GG.shape, matvec=lu.solve, dtype=float)
+    try:
+        lmin = float(spla.eigsh(GG, k=1, sigma=0.0, which="LM", OPinv=OPinv,
+                                return_eigenvectors=False, tol=1e-6)[0])
     except (RuntimeError, spla.ArpackError):
         lmin = 0.0
-    return lmin, lmax
+    return lmin, lmax, lu
 
 
-def _reduced_hessian_min(H, G, rng) -> float:
-    """``lambda_min(Z^T H Z)`` with ``Z`` an orthonormal basis of ``null(G)``."""
+def _gershgorin_min(H) -> float:
+    """A lower bound of ``lambda_min(H)`` (Gershgorin discs) for an explicit symmetric H."""
+    if sp.issparse(H):
+        Hc = sp.csr_matrix(H)
+        d = Hc.diagonal()
+        off = np.asarray(abs(Hc).sum(axis=1)).ravel() - np.abs(d)
+    else:
+        Hd = np.asarray(H)
+        d = np.diag(Hd)
+        off = np.abs(Hd).sum(axis=1) - np.abs(d)
+    return float(np.min(d - off))
+
+
+def _reduced_hessian_min(H, G, rng, lu=None, threshold: float = 1e-6) -> float:
+    """``lambda_min(Z^T H Z)`` (``Z`` an orthonormal basis of ``null(G)``), or a lower bound
+    of it when that bound already exceeds ``threshold`` (all the caller needs to know)."""
     n = G.shape[1]
     m = G.shape[0]
+    if not is_linear_operator(H):
+        bound = _gershgorin_min(H)  # lambda_min(Z^T H Z) >= lambda_min(H)
+        if bound >= threshold:
+            return bound
     if _dense_ok(G, n) and not is_linear_operator(H):
         Gd = G.toarray() if sp.issparse(G) else G
         Hd = H.toarray() if sp.issparse(H) else np.asarray(H)
@@ -323,7 +352,8 @@ def _reduced_hessian_min(H, G, rng) -> float:
     # at scale: Lanczos on P H P + sigma (I - P), P the projector onto null(G); the range
     # directions get eigenvalue sigma >= ||H||, so the smallest eigenvalue is lambda_min(Z^T H Z)
     Gs = sp.csr_matrix(G)
-    lu = spla.splu((Gs @ Gs.T).tocsc())
+    if lu is None:
+        lu = spla.splu((Gs @ Gs.T).tocsc())
     Hop = spla.aslinearoperator(H)
     sigma = _fro(H, rng) + 1.0
 
@@ -580,7 +610,7 @@ def minimize_auglag(
         if not is_linear_operator(H) and not finite(H):
             status, detail = NONFINITE, f"in the Hessian at iteration {it}"
             break
-        xi_G, lam_max = _lambda_min_GGt(G)
+        xi_G, lam_max, lu_GG = _lambda_min_GGt(G, need_max=singular_jacobian == "relative")
         if singular_jacobian != "off":
             bad = (xi_G < xi_G_min) if singular_jacobian == "absolute" else \
                 (xi_G < xi_G_min * max(lam_max, np.finfo(float).tiny))
@@ -593,7 +623,7 @@ def minimize_auglag(
         H_fro = _fro(H, gen)
         t = 0.0
         if hess_modification == "auto" and m < n:
-            if _reduced_hessian_min(H, G, gen) < 1e-6:
+            if _reduced_hessian_min(H, G, gen, lu=lu_GG) < 1e-6:
                 t = xi_B + H_fro
         B = _shift(H, t, n)
         B_fro = _fro(B, gen) if t else H_fro
@@ -606,10 +636,12 @@ def minimize_auglag(
             return (0.5 - beta) * nu / ((1 + mu + nu) * ups**2 * psi**2)
 
         delta = max(min(delta, delta_trial(mu, nu)), 1e-6)
-        # ---- KKT system
-        if is_linear_operator(B):
-            raise TypeError("method='auglag' assembles the KKT matrix: give hess as an array "
-                            f"or sparse matrix for n > {_DENSE_MAX}")
+        # ---- KKT system (an operator when the Hessian is matrix-free)
+        if is_linear_operator(B) and kkt_solver in ("direct", "kaczmarz", "block-kaczmarz"):
+            raise TypeError(f"kkt_solver={kkt_solver!r} needs the KKT matrix, but the Hessian "
+                            f"is matrix-free (hessp or a LinearOperator, n > {_DENSE_MAX}): "
+                            "use kkt_solver='minres' (or a Gaussian sketch), or give hess as "
+                            "an array or sparse matrix")
         K = assemble_kkt(B, G)
         rhs = -np.concatenate([gradL, c])
         bnorm = float(np.linalg.norm(rhs))

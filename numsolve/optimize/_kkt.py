@@ -47,9 +47,24 @@ class KKTSolveInfo:
 
 
 def assemble_kkt(B, G):
-    """``[[B, G^T], [G, 0]]`` as a dense array (both dense) or a CSR matrix."""
+    """``[[B, G^T], [G, 0]]``: dense (both dense), CSR, or a ``LinearOperator`` when ``B``
+    is one (matrix-free Hessians: only ``'minres'`` and the Gaussian sketches use it)."""
     n = B.shape[0]
     m = G.shape[0]
+    if isinstance(B, spla.LinearOperator):
+        Gm = G
+
+        def mv(z):
+            z = np.asarray(z).reshape(-1)
+            zx, zv = z[:n], z[n:]
+            return np.concatenate([B.matvec(zx) + np.asarray(Gm.T @ zv).reshape(-1),
+                                   np.asarray(Gm @ zx).reshape(-1)])
+
+        def mm(Z):
+            return np.column_stack([mv(Z[:, j]) for j in range(Z.shape[1])])
+
+        return spla.LinearOperator((n + m, n + m), matvec=mv, rmatvec=mv, matmat=mm,
+                                   dtype=float)
     if sp.issparse(B) or sp.issparse(G):
         return sp.bmat([[sp.csr_matrix(B), sp.csr_matrix(G).T],
                         [sp.csr_matrix(G), None]], format="csr")
@@ -171,7 +186,12 @@ def _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows):  # pragma
 
 
 def _sparse_solve(K, b, z, tol, maxiter, rng, method, s):
-    K = sp.csr_matrix(K)
+    operator = isinstance(K, spla.LinearOperator)
+    if operator and "kaczmarz" in method:
+        raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
+                        "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
+    if not operator:
+        K = sp.csr_matrix(K)
     N = K.shape[0]
     r = K @ z - b
     rn = float(np.linalg.norm(r))
@@ -188,8 +208,9 @@ def _sparse_solve(K, b, z, tol, maxiter, rng, method, s):
             it += steps
             rn = float(np.linalg.norm(K @ z - b))
         return it, rn
-    # Gaussian (vector or block) sketches: each step needs K^T S and K (K^T S y)
-    KT = K.T.tocsr()
+    # Gaussian (vector or block) sketches: each step needs K^T S and K (K^T S y); the KKT
+    # matrix is symmetric, so K^T S = K S
+    KT = K if operator else K.T.tocsr()
     while rn > tol and it < maxiter:
         S = rng.standard_normal((N, s))
         W = KT @ S
@@ -242,7 +263,7 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random
     else:
         s = 1
     seed = int(rng.integers(0, 2**31 - 1))
-    if sp.issparse(K):
+    if sp.issparse(K) or isinstance(K, spla.LinearOperator):
         it, rn = _sparse_solve(K, b, z, tol, maxiter, rng, method, s)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)

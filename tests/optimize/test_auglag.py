@@ -281,3 +281,19 @@ def test_constrained_logistic_regression(data):
                       constraints=p.constraints, options={"gtol": 1e-8, "maxiter": 3000})
     if ref.success:
         assert res.fun <= ref.fun + 1e-6
+
+
+def test_matrix_free_hessian_at_scale_with_minres():
+    # n = 2 * 28^2 = 1568 variables: above the size where hessp products are materialised,
+    # so the KKT matrix stays a LinearOperator and MINRES solves it
+    p = poisson_control(28)
+    w = np.concatenate([np.ones(p.m), 0.1 * np.ones(p.m)])
+    res = numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac,
+                            hessp=lambda x, v: w * v, constraints=p.constraints,
+                            options={"kkt_solver": "minres", "v0": p.v0})
+    x_star, _ = p.info["solution"]()
+    assert res.success and res.kkt_residual <= 1e-6
+    np.testing.assert_allclose(res.x, x_star, atol=1e-6)
+    with pytest.raises(TypeError, match="minres"):
+        numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hessp=lambda x, v: w * v,
+                          constraints=p.constraints, options={"kkt_solver": "direct"})
