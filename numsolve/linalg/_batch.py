@@ -77,6 +77,8 @@ class StackedDenseOps(ArrayOps):
 class MultiCSROps(NumbaCSROps):
     """Column ``c`` of the block is multiplied by CSR matrix ``sys_ids[c]`` (Numba)."""
 
+    supports_steps = False  # one operator per column: the engine steps one iteration at a time
+
     def __init__(self, system: LinearSystem, mats):
         ArrayOps.__init__(self, system)
         from . import _cg_kernels as K

@@ -187,6 +187,31 @@ class NumbaCSROps(ArrayOps):
         self.K.csr_spmm_coldot(self.indptr, self.indices, self.data, P, Q, pq)
         return Q, pq
 
+    #: plain CG iterations can run several at a time in one compiled call (:meth:`steps`)
+    supports_steps = True
+
+    def steps(self, X, R, P, rz, tol, max_steps):
+        """Up to ``max_steps`` unpreconditioned iterations in Numba (see ``cg_steps_block``).
+
+        Returns ``(done, code, Q, pq, rr, rz, hist)``.
+        """
+        g = P.shape[1]
+        hist = np.empty((max_steps, g))
+        Q = self._buffer(P.shape)
+        rz = np.array(rz, dtype=np.float64)
+        tol = np.ascontiguousarray(tol, dtype=np.float64)
+        if self._one:
+            buf = np.zeros(2)
+            done, code = self.K.cg_steps1(self.indptr, self.indices, self.data, X.reshape(-1),
+                                          R.reshape(-1), P.reshape(-1), Q.reshape(-1), rz, tol,
+                                          max_steps, hist, buf)
+            return done, code, Q, buf[1:2].copy(), buf[:1].copy(), rz, hist
+        pq = np.empty(g)
+        rr = np.empty(g)
+        done, code = self.K.cg_steps_block(self.indptr, self.indices, self.data, X, R, P, Q, rz,
+                                           tol, max_steps, hist, pq, rr)
+        return done, code, Q, pq, rr, rz, hist
+
     def update_xr(self, X, R, P, Q, alpha):
         if self._one:
             a = self._scalar(alpha[0])
@@ -245,6 +270,7 @@ def cg_engine(
     notify=None,
     true_residual_every: int = 50,
     vector_output: bool = False,
+    use_steps: bool = True,
 ) -> dict[str, Any]:
     """Run independent (preconditioned) CG recurrences on the columns of ``B``.
 
@@ -326,23 +352,45 @@ def cg_engine(
     it = 0
     tol_a = atol[active]
     hist_cols: list = []  # (active columns, residual norms) per iteration, expanded at the end
+    # Plain CG without a callback: iterations with nothing to report run several at a time in
+    # compiled code (identical arithmetic); control comes back here at the first event.
+    fast = (use_steps and not precond and notify is None
+            and getattr(ops, "supports_steps", False))
     while active.size and it < maxiter:
-        Q, pq = ops.matmat_dot(P)
-        if not (pq > 0).all():
-            bad = np.flatnonzero(~(pq > 0))
-            nonfin = bad[~np.isfinite(pq[bad])]
-            neg = bad[np.isfinite(pq[bad])]
-            keep = finish(
-                (nonfin, NONFINITE, f"non-finite p^T A p at iteration {it + 1}"),
-                (neg, BREAKDOWN, "A is not positive definite (p^T A p = "
-                 f"{pq[neg[0]] if neg.size else 0.0:.3e} <= 0 at iteration {it + 1})"),
-            )
-            if not active.size:
-                break
-            Q, pq = ops.take(Q, keep), pq[keep]
-            tol_a = atol[active]
-        alpha = rz / pq
-        rr = ops.update_xr(Xa, Ra, P, Q, alpha)
+        pending = None
+        if fast:
+            budget = maxiter - it
+            if true_residual_every:
+                budget = min(budget, true_residual_every - it % true_residual_every)
+            done, code, Qf, pqf, rrf, rz, hrows = ops.steps(Xa, Ra, P, rz, tol_a, budget)
+            full = done - 1 if code == 0 else done
+            for j in range(full):
+                hist_cols.append((active, hrows[j].copy()))
+            it += full
+            nit[active] = it
+            if code == 1:
+                pending = (Qf, pqf)
+            else:
+                rr = rrf
+        else:
+            pending = ops.matmat_dot(P)
+        if pending is not None:
+            Q, pq = pending
+            if not (pq > 0).all():
+                bad = np.flatnonzero(~(pq > 0))
+                nonfin = bad[~np.isfinite(pq[bad])]
+                neg = bad[np.isfinite(pq[bad])]
+                keep = finish(
+                    (nonfin, NONFINITE, f"non-finite p^T A p at iteration {it + 1}"),
+                    (neg, BREAKDOWN, "A is not positive definite (p^T A p = "
+                     f"{pq[neg[0]] if neg.size else 0.0:.3e} <= 0 at iteration {it + 1})"),
+                )
+                if not active.size:
+                    break
+                Q, pq = ops.take(Q, keep), pq[keep]
+                tol_a = atol[active]
+            alpha = rz / pq
+            rr = ops.update_xr(Xa, Ra, P, Q, alpha)
         it += 1
         nit[active] = it
         rnorm = np.sqrt(rr)

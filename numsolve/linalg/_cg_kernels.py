@@ -16,6 +16,7 @@ All helpers live in this one module (Numba's cache does not see changes across m
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "csr_residual1",
     "update_xr1",
     "update_p1",
+    "cg_steps_block",
+    "cg_steps1",
     "multi_csr_spmm_coldot",
     "multi_csr_residual_colnorm",
 ]
@@ -298,3 +301,75 @@ def multi_csr_residual_colnorm(indptr, indices, data, sys_ids, B, X, R, rr):  # 
         for c in range(g):
             R[i, c] = B[i, c] - R[i, c]
     coldot(R, R, rr)
+
+
+# ---------------------------------------------------------------------------------------------
+# several plain (unpreconditioned) CG iterations in one call: the engine's fast path
+# ---------------------------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, pq,
+                   rr):  # pragma: no cover - jitted
+    """Up to ``max_steps`` CG iterations on ``(n, g)`` blocks, stopping at the first event.
+
+    Each iteration is exactly the engine's: :func:`csr_spmm_coldot`, ``alpha = rz / pq``,
+    :func:`update_xr_colnorm`, ``rz_new = sqrt(rr) * sqrt(rr)``, ``beta = rz_new / rz``,
+    :func:`update_p` - the same arithmetic, so the iterates are bit-identical to one-by-one
+    steps. ``hist[s, c]`` receives the recursive residual norms; ``rz`` is updated in place.
+
+    Returns ``(done, code)``. ``code == 0``: ``done >= 1`` iterations updated ``X`` and ``R``;
+    the last of them stopped right after that update (``rr`` holds its squared norms; its
+    ``P`` update is left to the caller) because a norm is at or below ``tol``, non-finite, or
+    the budget is spent. ``code == 1``: ``done`` complete iterations, then the next SpMM gave
+    ``p^T A p`` not > 0 or non-finite (``Q``, ``pq`` hold it; nothing else was changed).
+    """
+    g = X.shape[1]
+    alpha = np.empty(g)
+    beta = np.empty(g)
+    for s in range(max_steps):
+        csr_spmm_coldot(indptr, indices, data, P, Q, pq)
+        for c in range(g):
+            if not (pq[c] > 0.0) or not np.isfinite(pq[c]):
+                return s, 1
+        for c in range(g):
+            alpha[c] = rz[c] / pq[c]
+        update_xr_colnorm(X, R, P, Q, alpha, rr)
+        event = s == max_steps - 1
+        for c in range(g):
+            rn = np.sqrt(rr[c])
+            hist[s, c] = rn
+            if rn <= tol[c] or not np.isfinite(rn):
+                event = True
+        if event:
+            return s + 1, 0
+        for c in range(g):
+            rn = np.sqrt(rr[c])
+            rzn = rn * rn
+            beta[c] = rzn / rz[c]
+            rz[c] = rzn
+        update_p(P, R, beta)
+    return max_steps, 0
+
+
+@njit(cache=True, nogil=True)
+def cg_steps1(indptr, indices, data, x, r, p, q, rz, tol, max_steps, hist,
+              rr):  # pragma: no cover - jitted
+    """:func:`cg_steps_block` for one right-hand side with the 1-D kernels
+    (:func:`csr_spmv_dot1`, :func:`update_xr1`, :func:`update_p1`); ``rz``, ``rr`` and the
+    returned ``pq`` (``rr[1]`` on ``code == 1``) are length-1/2 arrays."""
+    cast = np.empty(1, dtype=x.dtype)  # step sizes in the vectors' dtype, as the engine does
+    for s in range(max_steps):
+        pq = csr_spmv_dot1(indptr, indices, data, p, q)
+        if not (pq > 0.0) or not np.isfinite(pq):
+            rr[1] = pq
+            return s, 1
+        cast[0] = rz[0] / pq
+        rr[0] = update_xr1(x, r, p, q, cast[0])
+        rn = np.sqrt(rr[0])
+        hist[s, 0] = rn
+        if rn <= tol[0] or not np.isfinite(rn) or s == max_steps - 1:
+            return s + 1, 0
+        rzn = rn * rn
+        cast[0] = rzn / rz[0]
+        rz[0] = rzn
+        update_p1(p, r, cast[0])
+    return max_steps, 0

@@ -105,8 +105,10 @@ class _Objective:
             return H if (sp.issparse(H) or is_linear_operator(H)) else np.asarray(H, float)
         if self._hessp is not None:
             hp = self._hessp
-            def mv(p, x=x.copy()):
-                return np.asarray(hp(x, np.ravel(p), *self.args), float).reshape(-1)
+            xk = x.copy()
+
+            def mv(p):
+                return np.asarray(hp(xk, np.ravel(p), *self.args), float).reshape(-1)
 
             return spla.LinearOperator((n, n), matvec=mv, rmatvec=mv, dtype=float)
         return _symmetrize(np.atleast_2d(approx_fprime(x, self.grad, 1e-7)))

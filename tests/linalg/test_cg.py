@@ -277,3 +277,47 @@ def test_property_poisson_numba(N, seed):
     b = np.random.default_rng(seed).standard_normal(N * N)
     res = numsolve.solve(A, b, rtol=1e-9)
     assert res.success and rel_res(A, res.x, b) <= 1e-9
+
+
+def _fast_and_stepwise(monkeypatch, run):
+    """Run with the compiled multi-step path and with one Python step per iteration."""
+    from numsolve.linalg import _cg
+
+    monkeypatch.setattr(_cg.NumbaCSROps, "supports_steps", True)
+    fast = run()
+    monkeypatch.setattr(_cg.NumbaCSROps, "supports_steps", False)
+    slow = run()
+    return fast, slow
+
+
+@pytest.mark.parametrize("case", ["single", "single-f32", "x0-maxiter", "no-periodic",
+                                  "batch-groups", "f32-precision-floor", "breakdown-mid-run"])
+def test_compiled_multi_step_path_is_bit_identical(monkeypatch, case):
+    rng = np.random.default_rng(0)
+    A = poisson2d(30).tocsr()
+    n = A.shape[0]
+    b = rng.standard_normal(n)
+    B = rng.standard_normal((n, 7))
+    b400 = rng.standard_normal(400)
+    runs = {
+        "single": lambda: numsolve.solve(A, b, rtol=1e-10),
+        "single-f32": lambda: numsolve.solve(A.astype(np.float32), b.astype(np.float32)),
+        "x0-maxiter": lambda: numsolve.solve(A, b, x0=np.ones(n), rtol=1e-12, maxiter=37),
+        "no-periodic": lambda: numsolve.solve(A, b, rtol=1e-8,
+                                              options={"true_residual_every": 0}),
+        "batch-groups": lambda: numsolve.solve_batch(A, B, rtol=1e-9,
+                                                     options={"group_size": 3, "threads": 2}),
+        "f32-precision-floor": lambda: numsolve.solve_batch(A.astype(np.float32),
+                                                            B.astype(np.float32), rtol=1e-9),
+        "breakdown-mid-run": lambda: numsolve.solve(
+            sp.diags(np.r_[-0.5, np.linspace(1, 100, 399)]).tocsr(),
+            b400, rtol=1e-10),
+    }
+    fast, slow = _fast_and_stepwise(monkeypatch, runs[case])
+    np.testing.assert_array_equal(fast.x, slow.x)
+    np.testing.assert_array_equal(fast.nit, slow.nit)
+    np.testing.assert_array_equal(fast.status, slow.status)
+    np.testing.assert_array_equal(fast.residual_norms, slow.residual_norms)
+    assert fast.message == slow.message
+    if case == "breakdown-mid-run":
+        assert fast.status == 3 and fast.nit > 0
