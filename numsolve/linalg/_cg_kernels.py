@@ -253,14 +253,44 @@ def csr_residual1(indptr, indices, data, b, x, r):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def update_xr1(x, r, p, q, alpha):  # pragma: no cover - jitted
-    """``x += alpha p``, ``r -= alpha q``; returns ``||r||^2`` (canonical order).
+    """``x += alpha p``, ``r -= alpha q``; returns ``||r||^2`` (one pass).
 
-    ``alpha`` must have the vectors' dtype (the callers convert it).
+    The norm is summed exactly as :func:`dot1` sums it (four interleaved partial sums), so the
+    result equals ``dot1(r, r)`` after the update. ``alpha`` must have the vectors' dtype.
     """
-    for i in range(x.shape[0]):
+    n = x.shape[0]
+    m = n - (n & 3)
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    for i in range(0, m, 4):
+        x[i] += alpha * p[i]
+        x[i + 1] += alpha * p[i + 1]
+        x[i + 2] += alpha * p[i + 2]
+        x[i + 3] += alpha * p[i + 3]
+        r0 = r[i] - alpha * q[i]
+        r1 = r[i + 1] - alpha * q[i + 1]
+        r2 = r[i + 2] - alpha * q[i + 2]
+        r3 = r[i + 3] - alpha * q[i + 3]
+        r[i] = r0
+        r[i + 1] = r1
+        r[i + 2] = r2
+        r[i + 3] = r3
+        s0 += r[i] * r[i]
+        s1 += r[i + 1] * r[i + 1]
+        s2 += r[i + 2] * r[i + 2]
+        s3 += r[i + 3] * r[i + 3]
+    for i in range(m, n):
         x[i] += alpha * p[i]
         r[i] = r[i] - alpha * q[i]
-    return dot1(r, r)
+    if m < n:
+        s0 += r[m] * r[m]
+    if m + 1 < n:
+        s1 += r[m + 1] * r[m + 1]
+    if m + 2 < n:
+        s2 += r[m + 2] * r[m + 2]
+    return (s0 + s1) + (s2 + s3)
 
 
 @njit(cache=True, nogil=True)
