@@ -321,3 +321,20 @@ def test_compiled_multi_step_path_is_bit_identical(monkeypatch, case):
     assert fast.message == slow.message
     if case == "breakdown-mid-run":
         assert fast.status == 3 and fast.nit > 0
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 1001])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_update_xr1_matches_update_then_dot(n, dtype):
+    from numsolve.linalg import _cg_kernels as K
+
+    rng = np.random.default_rng(n)
+    x, r, p, q = (rng.standard_normal(n).astype(dtype) for _ in range(4))
+    x2, r2 = x.copy(), r.copy()
+    a = dtype(0.37)
+    rr = K.update_xr1(x, r, p, q, a)
+    x2 += a * p
+    r2 = r2 - a * q
+    np.testing.assert_array_equal(x, x2)
+    np.testing.assert_array_equal(r, r2)
+    assert rr == K.dot1(r2, r2)
