@@ -12,8 +12,8 @@ method                    what it is
 from ._solve import SOLVE_BATCH_METHODS, SOLVE_METHODS, solve, solve_batch
 
 __all__ = ["solve", "solve_batch", "SOLVE_METHODS", "SOLVE_BATCH_METHODS"]
-from ._sor import SSORPreconditioner, MulticolorSOR, ssor_preconditioner, young_omega  # noqa: E402
-from ._tuners import ChebCB, FixedOmega, TsallisINF  # noqa: E402
+from ._sor import MulticolorSOR, SSORPreconditioner, ssor_preconditioner, young_omega
+from ._tuners import ChebCB, FixedOmega, TsallisINF
 
 __all__ += ["ssor_preconditioner", "SSORPreconditioner", "MulticolorSOR", "young_omega",
             "TsallisINF", "ChebCB", "FixedOmega"]

@@ -303,8 +303,11 @@ class SSORPreconditioner(spla.LinearOperator):
         self._host = host
         self._mc = mc
         self._winv = host.winv(omega) if host is not None else mc.winv(omega, dtype)
-        super().__init__(dtype=np.dtype(dtype) if host is not None else dtype,
-                         shape=tuple(A.shape))
+        try:
+            np_dtype = np.dtype(dtype)
+        except TypeError:  # another namespace's dtype object (metadata only)
+            np_dtype = np.dtype(str(dtype).rsplit(".", 1)[-1])
+        super().__init__(dtype=np_dtype, shape=tuple(A.shape))
 
     def _matvec(self, r):
         if self._host is not None:
@@ -393,7 +396,7 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
         return SSORPreconditioner(A, omega, ordering, system.dtype, host=host)
     mc = MulticolorSOR(A, system.xp)
     op = SSORPreconditioner(A, omega, ordering, system.dtype, mc=mc)
-    if is_numpy_namespace(system.xp):
+    if is_numpy_namespace(system.xp) or not system.backend.startswith("cupy"):
         return op
     return _cupy_operator(op.shape, system.dtype, op._matvec, op._matmat)  # pragma: no cover
 
@@ -620,6 +623,9 @@ def solve_ssor_cg(
         if tuner is not None:  # do not leave the tuner waiting for feedback
             _abandon(tuner)
         raise
+    if isinstance(P, SSORPreconditioner) and P._mc is not None \
+            and not is_numpy_namespace(P._mc.xp):
+        P = P._matvec  # array-API namespaces without LinearOperator: a callable M
     res = solve_cg(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=P, callback=callback,
                    true_residual_every=true_residual_every, check_finite=check_finite)
     res["method"] = "ssor-cg"

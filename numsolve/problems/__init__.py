@@ -12,6 +12,6 @@ from ._poisson import poisson, poisson2d, poisson3d
 from ._spd import random_spd
 
 __all__ = ["poisson", "poisson2d", "poisson3d", "random_spd"]
-from ._sequences import heat2d_sequence, shifted_poisson_sequence  # noqa: E402
+from ._sequences import heat2d_sequence, shifted_poisson_sequence
 
 __all__ += ["shifted_poisson_sequence", "heat2d_sequence"]
