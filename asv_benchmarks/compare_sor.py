@@ -50,12 +50,12 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-import numsolve  # noqa: E402
-from numsolve.linalg import ChebCB, TsallisINF  # noqa: E402
-from numsolve.linalg import _sor_kernels as K  # noqa: E402
-from numsolve.linalg._sor import _HostCSR  # noqa: E402
-from numsolve.linalg._tuners import DEFAULT_GRID, replay  # noqa: E402
-from numsolve.problems import heat2d_sequence, poisson2d, shifted_poisson_sequence  # noqa: E402
+import numsolve
+from numsolve.linalg import ChebCB, TsallisINF
+from numsolve.linalg import _sor_kernels as K
+from numsolve.linalg._sor import _HostCSR
+from numsolve.linalg._tuners import DEFAULT_GRID, replay
+from numsolve.problems import heat2d_sequence, poisson2d, shifted_poisson_sequence
 
 
 def timed(fn):

@@ -79,7 +79,7 @@ def test_chebcb_learns_context_dependence():
         assert abs(w - (1.2 + 0.6 * c)) <= 0.16
 
 
-# --- protocol, seeding, serialisation -------------------------------------------------------------
+# --- protocol, seeding, serialisation ---------------------------------------------------
 def _drive(tuner, rounds, gen, contextual):
     for _ in range(rounds):
         c = gen.uniform(-0.15, 0.45) if contextual else None
@@ -160,7 +160,7 @@ def test_tuner_through_solve_gets_iteration_counts():
     assert tuner.trajectory()["iterations"][1] == res.nit and tuner.t == 2
 
 
-# --- the shifted-Poisson experiment, short ---------------------------------------------------------
+# --- the shifted-Poisson experiment, short -------------------------------------------------
 def _cost_table(T, dist, seed):
     costs = np.zeros((T, DEFAULT_GRID.size))
     ctx = np.zeros(T)
