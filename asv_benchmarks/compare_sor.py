@@ -278,9 +278,41 @@ def _cg_sequence(systems, rtol, warm_start):
     return numsolve.SolveResult(nit=np.array(nit), success=np.array(ok))
 
 
+def plot_cumulative(T: int, seed: int, dists, cache_dir, path: str) -> None:
+    """Cumulative iterations vs t for omega = 1, best fixed, Tsallis-INF, ChebCB, instance-opt."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(dists), figsize=(5.2 * len(dists), 3.8), squeeze=False)
+    for ax, dist in zip(axes[0], dists):
+        costs, ctx, opt, _ = cost_table(T, dist, seed, cache_dir)
+        j = int(np.argmin(costs.mean(axis=0)))
+        curves = {
+            "omega = 1 (Gauss-Seidel)": costs[:, 0],
+            f"best fixed omega = {DEFAULT_GRID[j]:.2f} (hindsight)": costs[:, j],
+            "Tsallis-INF": replay(TsallisINF(rng=seed), costs),
+            "ChebCB (context c)": replay(ChebCB((-0.15, 0.65), rng=seed), costs, ctx),
+            "instance-optimal (Young)": opt,
+        }
+        t = np.arange(1, T + 1)
+        for label, c in curves.items():
+            ax.plot(t, np.cumsum(c), label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("system t")
+        ax.set_ylabel("cumulative SOR iterations")
+        ax.set_title(f"{dist}-variance Beta, seed {seed}")
+        ax.grid(True, alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=["sweep", "bandit", "heat", "all"], default="all")
+    p.add_argument("--part", choices=["sweep", "bandit", "heat", "all", "none"], default="all")
     p.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
     p.add_argument("--reps", type=int, default=9)
     p.add_argument("--N", type=int, default=512, help="grid of the sweep benchmark")
@@ -293,6 +325,8 @@ def main(argv=None):
     p.add_argument("--dt", type=float, default=1e-3)
     p.add_argument("--heat-reps", type=int, default=3)
     p.add_argument("--json", default=None, help="write the figures to this JSON file")
+    p.add_argument("--plot", default=None,
+                   help="write the cumulative-iterations plot (first seed) to this PNG")
     a = p.parse_args(argv)
     if a.quick:
         a.N, a.T, a.seeds, a.nx, a.steps, a.reps, a.heat_reps = 128, 200, [0], 33, 50, 3, 1
@@ -305,6 +339,8 @@ def main(argv=None):
         out["bandit"] = part_bandit(a.T, a.seeds, a.dists, a.cache)
     if a.part in ("heat", "all"):
         out["heat"] = part_heat(a.nx, a.steps, a.dt, a.heat_reps)
+    if a.plot:
+        plot_cumulative(a.T, a.seeds[0], a.dists, a.cache, a.plot)
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)

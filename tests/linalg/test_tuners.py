@@ -73,10 +73,8 @@ def test_chebcb_learns_context_dependence():
     cs = gen.uniform(size=2000)
     best_fixed = min(np.mean(cost(w, cs)) for w in DEFAULT_GRID)
     assert np.mean(paid[-100:]) < 0.6 * best_fixed
-    for c in (0.1, 0.9):
-        w = tuner.predict(c)
-        tuner.cancel()
-        assert abs(w - (1.2 + 0.6 * c)) <= 0.16
+    for c in (0.1, 0.5, 0.9):
+        assert abs(tuner.best_omega(c) - (1.2 + 0.6 * c)) <= 0.1
 
 
 # --- protocol, seeding, serialisation ---------------------------------------------------
