@@ -196,9 +196,13 @@ class MulticolorSOR:
     colors : array of int, optional
         A colouring (rows of equal colour must not be coupled); default: greedy colouring of the
         pattern of ``A + A^T`` in natural order (red-black on 5-/7-point stencils).
+    parallel : bool, optional
+        For host sparse matrices in float32/float64: update each colour with a Numba ``prange``
+        loop (threads) instead of the whole-array expression; same arithmetic per row.
+        Default: True when Numba is available and ``A`` is a host sparse matrix.
     """
 
-    def __init__(self, A, xp=None, colors=None):
+    def __init__(self, A, xp=None, colors=None, parallel=None):
         self.xp = xp if xp is not None else get_namespace(A)
         xp = self.xp
         self.sparse = is_sparse(A)
@@ -249,6 +253,17 @@ class MulticolorSOR:
             self.blocks = [Ad[int(s):int(e), :] for s, e in zip(self.bounds[:-1],
                                                                  self.bounds[1:])]
 
+        can_par = (self.sparse and is_numpy_namespace(xp) and numba_available()
+                   and Ap.dtype in (np.float32, np.float64))
+        if parallel and not can_par:
+            raise ValueError("parallel=True needs Numba and a host float32/float64 sparse matrix")
+        self.parallel = bool(can_par if parallel is None else parallel)
+        if self.parallel:
+            from . import _sor_kernels as K
+
+            self._K = K
+            self._csr = (Ap.indptr.astype(np.int64), Ap.indices.astype(np.int64), Ap.data)
+
     def to_perm(self, v):
         return self.xp.take(v, self.perm, axis=0)
 
@@ -261,6 +276,10 @@ class MulticolorSOR:
 
     def _colour(self, c, x, b, winv):
         s, e = int(self.bounds[c]), int(self.bounds[c + 1])
+        if self.parallel and x.ndim == 1 and x.flags.c_contiguous:
+            ip, ix, dat = self._csr
+            self._K.colour_sweep_parallel(ip, ix, dat, winv, np.ascontiguousarray(b), x, s, e)
+            return
         ax = self.blocks[c] @ x
         w = winv[s:e] if x.ndim == 1 else winv[s:e][:, None]
         x[s:e] = x[s:e] + w * (b[s:e] - ax)

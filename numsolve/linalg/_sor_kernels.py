@@ -12,7 +12,7 @@ All helpers live in this one module (Numba's cache does not see changes across m
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 __all__ = [
     "csr_diagonal",
@@ -23,6 +23,7 @@ __all__ = [
     "ssor_apply",
     "ssor_apply_block",
     "greedy_colouring",
+    "colour_sweep_parallel",
 ]
 
 
@@ -142,3 +143,13 @@ def greedy_colouring(indptr, indices, n):  # pragma: no cover - jitted
             c += 1
         colour[i] = c
     return colour
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def colour_sweep_parallel(indptr, indices, data, winv, b, x, start, stop):  # pragma: no cover
+    """Update rows ``start:stop`` (one colour: mutually uncoupled rows) in parallel."""
+    for i in prange(start, stop):
+        s = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            s += data[jj] * x[indices[jj]]
+        x[i] += winv[i] * (b[i] - s)

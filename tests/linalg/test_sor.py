@@ -255,7 +255,7 @@ def test_multicolor_sweep_equals_permuted_gauss_seidel():
     """A multicolour sweep is a natural-order sweep on the colour-permuted matrix."""
     A = _random_dd(50, seed=2, symmetric=True)
     b = np.random.default_rng(0).standard_normal(50)
-    mc = MulticolorSOR(A)
+    mc = MulticolorSOR(A, parallel=False)  # the generic whole-array code
     P = np.asarray(mc.perm)
     Ap = sp.csr_array(A[P][:, P])
     for mode, sweep in enumerate(["forward", "backward", "symmetric"]):
@@ -264,6 +264,22 @@ def test_multicolor_sweep_equals_permuted_gauss_seidel():
         ref = numsolve.solve(Ap, b[P], method="sor", omega=1.3, sweep=sweep, maxiter=1,
                              rtol=1e-15)
         np.testing.assert_allclose(xp_, ref.x, rtol=1e-12, atol=1e-14)
+
+
+def test_multicolor_parallel_kernel_equals_whole_array_code():
+    A = _var_coeff(12)
+    b = np.random.default_rng(2).standard_normal(A.shape[0])
+    par, gen = MulticolorSOR(A, parallel=True), MulticolorSOR(A, parallel=False)
+    assert par.parallel and not gen.parallel
+    bp = par.to_perm(b)
+    for mode in (0, 1, 2):
+        x1, x2 = np.zeros_like(b), np.zeros_like(b)
+        for _ in range(3):
+            par.sweep(x1, bp, par.winv(1.4), mode)
+            gen.sweep(x2, bp, gen.winv(1.4), mode)
+        np.testing.assert_allclose(x1, x2, rtol=1e-13, atol=1e-15)
+    with pytest.raises(ValueError, match="parallel"):
+        MulticolorSOR(A.toarray(), parallel=True)
 
 
 @pytest.mark.parametrize("method", ["sor", "ssor-cg"])
