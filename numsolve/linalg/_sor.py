@@ -503,12 +503,14 @@ def solve_sor(
     system = prepare_system(A, b, x0, None, check_finite=check_finite)
     Amat = _matrix_of(system, "SOR")
     ordering = _resolve_ordering(ordering, system)
-    w, tuner = _choose_omega(omega, context)
     xp = system.xp
     notify = wrap_callback(callback)
+    # build (and check the diagonal) before the tuner commits to a choice
+    host = _HostCSR(Amat, system.dtype) if ordering == "natural" else None
+    mc = MulticolorSOR(Amat, xp) if ordering != "natural" else None
+    w, tuner = _choose_omega(omega, context)
 
     if ordering == "natural":
-        host = _HostCSR(Amat, system.dtype)
         winv = host.winv(w)
         bb = np.ascontiguousarray(system.b[:, 0])
         x = (np.zeros(system.n, dtype=system.dtype) if system.x0 is None
@@ -525,7 +527,6 @@ def solve_sor(
 
         backend = "numba"
     else:
-        mc = MulticolorSOR(Amat, xp)
         winv = mc.winv(w, system.dtype)
         bb = mc.to_perm(system.b[:, 0])
         x = (xp.zeros(system.n, dtype=system.dtype) if system.x0 is None

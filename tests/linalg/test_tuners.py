@@ -148,6 +148,18 @@ def test_protocol_errors_and_validation():
         FixedOmega(2.5)
 
 
+def test_failed_setup_leaves_the_tuner_ready():
+    import scipy.sparse as sp
+
+    A = sp.csr_array(sp.diags_array([0.0, 1.0, 2.0]))
+    for method in ("sor", "ssor-cg"):
+        tuner = TsallisINF(rng=0)
+        with pytest.raises(ValueError, match="row 0"):
+            numsolve.solve(A, np.ones(3), method=method, omega=tuner)
+        assert tuner._pending is None and tuner.t == 0
+        tuner.predict()  # usable again
+
+
 def test_tuner_through_solve_gets_iteration_counts():
     A = poisson2d(8)
     b = np.ones(64)
