@@ -156,6 +156,18 @@ class _HostCSR:
     def winv(self, omega: float):
         return (omega / self.diag).astype(self.data.dtype)
 
+    def scaled_triangles(self, omega: float):
+        """Strict lower / upper CSR triangles of ``omega D^{-1} A`` as
+        ``(indptr, indices, data)`` pairs."""
+        A = sp.csr_array((self.data, self.indices, self.indptr), shape=(self.n, self.n))
+        S = sp.diags_array((omega / self.diag).astype(self.data.dtype)) @ A
+        out = []
+        for T in (sp.tril(S, k=-1, format="csr"), sp.triu(S, k=1, format="csr")):
+            out.append((np.ascontiguousarray(T.indptr, dtype=self.indptr.dtype),
+                        np.ascontiguousarray(T.indices, dtype=self.indptr.dtype),
+                        np.ascontiguousarray(T.data, dtype=self.data.dtype)))
+        return tuple(out)
+
 
 # --------------------------------------------------------------------------------------------
 # multicolour sweeps (generic array-API code)
@@ -322,6 +334,10 @@ class SSORPreconditioner(spla.LinearOperator):
         self._host = host
         self._mc = mc
         self._winv = host.winv(omega) if host is not None else mc.winv(omega, dtype)
+        if host is not None:
+            self._tri = host.scaled_triangles(self.omega)
+            self._dinv = (1.0 / host.diag).astype(host.data.dtype)
+            self._scale = self.omega * (2.0 - self.omega)
         try:
             np_dtype = np.dtype(dtype)
         except TypeError:  # another namespace's dtype object (metadata only)
@@ -333,7 +349,8 @@ class SSORPreconditioner(spla.LinearOperator):
             h = self._host
             r = np.ascontiguousarray(np.asarray(r).reshape(-1), dtype=h.data.dtype)
             z = np.empty_like(r)
-            h.K.ssor_apply(h.indptr, h.indices, h.data, self._winv, r, z)
+            (Lp, Li, Lx), (Up, Ui, Ux) = self._tri
+            h.K.ssor_apply_split(Lp, Li, Lx, Up, Ui, Ux, self._dinv, self._scale, r, z)
             return z
         mc = self._mc
         rp = mc.to_perm(r)
