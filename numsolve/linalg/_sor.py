@@ -131,7 +131,7 @@ def _raise_bad_diagonal(row: int):
 class _HostCSR:
     """Host CSR arrays + diagonal for the natural-ordering Numba kernels."""
 
-    def __init__(self, A, dtype):
+    def __init__(self, A, dtype, *, need_diagonal: bool = True):
         from . import _sor_kernels as K
 
         self.K = K
@@ -148,25 +148,24 @@ class _HostCSR:
         self.indices = np.ascontiguousarray(A.indices, dtype=itype)
         self.data = np.ascontiguousarray(A.data)
         self.n = A.shape[0]
-        diag, bad = K.csr_diagonal(self.indptr, self.indices, self.data, self.n)
-        if bad >= 0:
-            _raise_bad_diagonal(int(bad))
-        self.diag = diag
+        self.diag = None
+        if need_diagonal:
+            diag, bad = K.csr_diagonal(self.indptr, self.indices, self.data, self.n)
+            if bad >= 0:
+                _raise_bad_diagonal(int(bad))
+            self.diag = diag
 
     def winv(self, omega: float):
         return (omega / self.diag).astype(self.data.dtype)
 
     def scaled_triangles(self, omega: float):
-        """Strict lower / upper CSR triangles of ``omega D^{-1} A`` as
-        ``(indptr, indices, data)`` pairs."""
-        A = sp.csr_array((self.data, self.indices, self.indptr), shape=(self.n, self.n))
-        S = sp.diags_array((omega / self.diag).astype(self.data.dtype)) @ A
-        out = []
-        for T in (sp.tril(S, k=-1, format="csr"), sp.triu(S, k=1, format="csr")):
-            out.append((np.ascontiguousarray(T.indptr, dtype=self.indptr.dtype),
-                        np.ascontiguousarray(T.indices, dtype=self.indptr.dtype),
-                        np.ascontiguousarray(T.data, dtype=self.data.dtype)))
-        return tuple(out)
+        """``((Lp, Li, Lx), (Up, Ui, Ux), dinv)``: the strict triangles of ``omega D^{-1} A``
+        (CSR) and ``D^{-1}``, in one Numba pass."""
+        Lp, Li, Lx, Up, Ui, Ux, dinv, bad = self.K.split_scaled(
+            self.indptr, self.indices, self.data, self.n, omega)
+        if bad >= 0:
+            _raise_bad_diagonal(int(bad))
+        return (Lp, Li, Lx), (Up, Ui, Ux), dinv
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,11 +332,12 @@ class SSORPreconditioner(spla.LinearOperator):
         self.ordering = ordering
         self._host = host
         self._mc = mc
-        self._winv = host.winv(omega) if host is not None else mc.winv(omega, dtype)
         if host is not None:
-            self._tri = host.scaled_triangles(self.omega)
-            self._dinv = (1.0 / host.diag).astype(host.data.dtype)
+            lower, upper, self._dinv = host.scaled_triangles(self.omega)
+            self._tri = (lower, upper)
             self._scale = self.omega * (2.0 - self.omega)
+        else:
+            self._winv = mc.winv(omega, dtype)
         try:
             np_dtype = np.dtype(dtype)
         except TypeError:  # another namespace's dtype object (metadata only)
@@ -360,11 +360,7 @@ class SSORPreconditioner(spla.LinearOperator):
 
     def _matmat(self, R):
         if self._host is not None:
-            h = self._host
-            R = np.ascontiguousarray(R, dtype=h.data.dtype)
-            Z = np.empty_like(R)
-            h.K.ssor_apply_block(h.indptr, h.indices, h.data, self._winv, R, Z)
-            return Z
+            return np.column_stack([self._matvec(R[:, c]) for c in range(R.shape[1])])
         mc = self._mc
         Rp = mc.to_perm(R)
         Z = mc.xp.zeros_like(Rp)
@@ -428,7 +424,7 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
     A = _matrix_of(system, "the SSOR preconditioner")
     ordering = _resolve_ordering(ordering, system)
     if ordering == "natural":
-        host = _HostCSR(A, system.dtype)
+        host = _HostCSR(A, system.dtype, need_diagonal=False)
         return SSORPreconditioner(A, omega, ordering, system.dtype, host=host)
     mc = MulticolorSOR(A, system.xp)
     op = SSORPreconditioner(A, omega, ordering, system.dtype, mc=mc)

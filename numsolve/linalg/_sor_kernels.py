@@ -25,6 +25,7 @@ __all__ = [
     "greedy_colouring",
     "colour_sweep_parallel",
     "ssor_apply_split",
+    "split_scaled",
 ]
 
 
@@ -175,3 +176,56 @@ def ssor_apply_split(Lp, Li, Lx, Up, Ui, Ux, dinv, scale, r, z):  # pragma: no c
         z[i] = s
     for i in range(n):
         z[i] *= scale
+
+
+@njit(cache=True, nogil=True)
+def split_scaled(indptr, indices, data, n, omega):  # pragma: no cover - jitted
+    """Strict triangles of ``omega D^{-1} A`` (CSR, column order kept) and ``D^{-1}``.
+
+    Returns ``(Lp, Li, Lx, Up, Ui, Ux, dinv, bad)``; ``bad`` is the first row with a zero or
+    missing diagonal (-1: none), in which case the other outputs are meaningless.
+    """
+    diag = np.zeros(n, dtype=data.dtype)
+    nl = 0
+    nu = 0
+    for i in range(n):
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            if j < i:
+                nl += 1
+            elif j > i:
+                nu += 1
+            else:
+                diag[i] += data[jj]
+    bad = -1
+    for i in range(n):
+        if diag[i] == 0:
+            bad = i
+            break
+    Lp = np.zeros(n + 1, dtype=indptr.dtype)
+    Up = np.zeros(n + 1, dtype=indptr.dtype)
+    Li = np.empty(nl, dtype=indices.dtype)
+    Ui = np.empty(nu, dtype=indices.dtype)
+    Lx = np.empty(nl, dtype=data.dtype)
+    Ux = np.empty(nu, dtype=data.dtype)
+    dinv = np.zeros(n, dtype=data.dtype)
+    if bad >= 0:
+        return Lp, Li, Lx, Up, Ui, Ux, dinv, bad
+    a = 0
+    b = 0
+    for i in range(n):
+        dinv[i] = 1.0 / diag[i]
+        w = omega * dinv[i]
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            if j < i:
+                Li[a] = j
+                Lx[a] = w * data[jj]
+                a += 1
+            elif j > i:
+                Ui[b] = j
+                Ux[b] = w * data[jj]
+                b += 1
+        Lp[i + 1] = a
+        Up[i + 1] = b
+    return Lp, Li, Lx, Up, Ui, Ux, dinv, bad
