@@ -20,8 +20,6 @@ __all__ = [
     "sor_sweeps",
     "csr_resnorm",
     "sor_solve",
-    "ssor_apply",
-    "ssor_apply_block",
     "greedy_colouring",
     "colour_sweep_parallel",
     "ssor_apply_split",
@@ -107,24 +105,6 @@ def sor_solve(indptr, indices, data, winv, b, x, mode, tol, maxiter, hist):  # p
         if r <= tol:
             return k, 0
     return maxiter, 1
-
-
-@njit(cache=True, nogil=True)
-def ssor_apply(indptr, indices, data, winv, r, z):  # pragma: no cover - jitted
-    """``z = M^{-1} r`` for the SSOR preconditioner: one symmetric sweep on ``A z = r`` from 0."""
-    z[:] = 0.0
-    sor_sweep(indptr, indices, data, winv, r, z, True)
-    sor_sweep(indptr, indices, data, winv, r, z, False)
-
-
-@njit(cache=True, nogil=True)
-def ssor_apply_block(indptr, indices, data, winv, R, Z):  # pragma: no cover - jitted
-    """Column-wise :func:`ssor_apply` on ``(n, k)`` blocks."""
-    for c in range(R.shape[1]):
-        r = np.ascontiguousarray(R[:, c])
-        z = np.empty_like(r)
-        ssor_apply(indptr, indices, data, winv, r, z)
-        Z[:, c] = z
 
 
 @njit(cache=True, nogil=True)
