@@ -315,6 +315,12 @@ def test_solve_batch_sequence_fixed_omega_matches_single_solves():
     res2 = numsolve.solve_batch([s[0] for s in seq], [s[1] for s in seq], method="sor",
                                 omega=1.5, rtol=1e-8)
     np.testing.assert_array_equal(res2.nit, res.nit)
+    # one matrix, columns of B in turn
+    A = seq[0][0]
+    B = np.column_stack([s[1] for s in seq])
+    res3 = numsolve.solve_batch(A, B, method="sor", omega=1.5, rtol=1e-8)
+    assert res3.nit[0] == res.nit[0] and len(res3.x) == 4
+    np.testing.assert_allclose(A @ res3.x[2], B[:, 2], rtol=0, atol=1e-7 * np.linalg.norm(B))
 
 
 def test_solve_batch_sequence_with_tuners():
