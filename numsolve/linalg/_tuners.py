@@ -333,7 +333,8 @@ class ChebCB(_Tuner):
 
     contextual = True
     _fields = ("a", "b", "m", "theta", "rows", "targets", "predicted", "kmax", "kmin",
-               "scale", "eta", "resnorm", "_pred_feat", "_pred_y", "probs", "costs", "_sse")
+               "scale", "eta", "resnorm", "_pred_feat", "_pred_y", "probs", "costs", "_sse",
+               "gram", "fty", "yty", "_sums")
 
     def __init__(self, context_range=(-0.15, 0.65), grid=None, *, degree: int = 6, rng=None):
         super().__init__(grid, rng)
@@ -355,6 +356,11 @@ class ChebCB(_Tuner):
         self.predicted: list[float] = []  # yhat of the played arm, per round
         self.costs: list[float] = []  # cost k, per round
         self._sse = np.zeros(d)  # per-arm residual sum of squares of the current fit
+        # per-arm normal equations of the unscaled targets k - 1: F^T F, F^T (k-1), |k-1|^2
+        self.gram = np.zeros((d, self.m, self.m))
+        self.fty = np.zeros((d, self.m))
+        self.yty = np.zeros(d)
+        self._sums = np.zeros(3)  # sum pred^2, sum pred * k, sum k^2 (online regression loss)
         self.kmax = -np.inf
         self.kmin = np.inf
         self.scale = None
@@ -389,25 +395,37 @@ class ChebCB(_Tuner):
         return arm
 
     def _fit(self, i, N, scale, ub):
-        F = np.asarray(self.rows[i])
-        if F.size == 0:
+        """Refit arm ``i``; returns its residual sum of squares.
+
+        The unconstrained min-norm least-squares fit comes from the arm's normal equations
+        (O(m^3), independent of the number of rounds); only when it leaves the coefficient box
+        is the bounded problem solved on the stored rows (:func:`scipy.optimize.lsq_linear`).
+        """
+        if not self.targets[i]:
             self.theta[i] = 0.0
             return 0.0
-        y = (np.asarray(self.targets[i]) - 1.0) / scale
-        th = np.linalg.lstsq(F, y, rcond=None)[0]
+        G, h = self.gram[i], self.fty[i] / scale
+        th = np.linalg.lstsq(G, h, rcond=None)[0]
         if np.any(np.abs(th) > ub):
             from scipy.optimize import lsq_linear
 
+            F = np.asarray(self.rows[i])
+            y = (np.asarray(self.targets[i]) - 1.0) / scale
             th = lsq_linear(F, y, bounds=(-ub, ub), method="bvls").x
         self.theta[i] = th
-        r = F @ th - y
-        return float(r @ r)
+        sse = self.yty[i] / scale ** 2 - 2.0 * (th @ h) + th @ G @ th
+        return float(max(sse, 0.0))
 
     def _learn(self, arm, k):
-        self.rows[arm].append(self._pred_feat)
+        f = self._pred_feat
+        self.rows[arm].append(f)
         self.targets[arm].append(k)
         self.predicted.append(self._pred_y)
         self.costs.append(k)
+        self.gram[arm] += np.outer(f, f)
+        self.fty[arm] += (k - 1.0) * f
+        self.yty[arm] += (k - 1.0) ** 2
+        self._sums += (self._pred_y ** 2, self._pred_y * k, k * k)
         self.kmax = max(self.kmax, k)
         self.kmin = min(self.kmin, k)
         a, b, m, d = self.a, self.b, self.m, self.n_arms
@@ -427,9 +445,8 @@ class ChebCB(_Tuner):
         self.resnorm = float(self._sse.sum())
         alpha = (np.pi + (2.0 / np.pi) * np.log(2 * m + 1)) / (2.0 * scale * (m + 1)) \
             * (b - a) * Lip
-        ks = np.asarray(self.costs)
-        preds = np.asarray(self.predicted)
-        R = float(np.sum((preds - ks / scale) ** 2))
+        spp, spk, skk = self._sums  # R = sum_s (predicted_s - k_s / scale)^2
+        R = max(float(spp - 2.0 * spk / scale + skk / scale ** 2), 0.0)
         denom = max(R - self.resnorm, 0.0) + 2.0 * alpha ** 2 * t
         self.eta = 2.0 * t * np.sqrt(d * t / denom) if denom > 0 else 2.0 * t * d
 
