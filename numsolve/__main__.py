@@ -377,6 +377,7 @@ DEMO_ENTRIES: list[Callable[[DemoSettings], dict]] = [
     solve_batch_entry("cg", "poisson2d-small"),
     stack_entry("cg"),
     minimize_entry("scipy:BFGS", options={"gtol": 1e-8}),
+    solve_entry("ssor-cg", "poisson2d", options={"omega": 1.5}),
 ]
 # issue 4: flexible Krylov / DCDM
 from .linalg._krylov_demo import dcdm_entry  # noqa: E402

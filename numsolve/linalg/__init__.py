@@ -24,3 +24,10 @@ from ._models import DirectionModel, MultilevelStencilModel, sine_training_vecto
 
 __all__ += ["fcg", "dcdm", "gmres", "fgmres", "minres", "DirectionModel",
             "MultilevelStencilModel", "sine_training_vectors"]
+
+# SOR/SSOR and omega tuners (issue 3)
+from ._sor import MulticolorSOR, SSORPreconditioner, ssor_preconditioner, young_omega
+from ._tuners import ChebCB, FixedOmega, TsallisINF
+
+__all__ += ["ssor_preconditioner", "SSORPreconditioner", "MulticolorSOR", "young_omega",
+            "TsallisINF", "ChebCB", "FixedOmega"]

@@ -33,6 +33,8 @@ SOLVE_METHODS = MethodRegistry(
         "gmres": "numsolve.linalg._gmres:solve_gmres",
         "fgmres": "numsolve.linalg._gmres:solve_fgmres",
         "minres": "numsolve.linalg._minres:solve_minres",
+        "sor": "numsolve.linalg._sor:solve_sor",
+        "ssor-cg": "numsolve.linalg._sor:solve_ssor_cg",
     },
 )
 
@@ -42,6 +44,8 @@ SOLVE_BATCH_METHODS = MethodRegistry(
     {
         "cg": "numsolve.linalg._batch:solve_batch_cg_any",
         "direct": "numsolve.linalg._direct:solve_batch_direct",
+        "sor": "numsolve.linalg._sequence:solve_batch_sor",
+        "ssor-cg": "numsolve.linalg._sequence:solve_batch_ssor_cg",
     },
 )
 
@@ -61,6 +65,7 @@ def solve(
     callback: Callable | None = None,
     options: Mapping[str, Any] | None = None,
     model: Any = None,
+    **method_options: Any,
 ) -> SolveResult:
     """Solve the linear system ``A x = b``.
 
@@ -97,6 +102,9 @@ def solve(
     model : callable, optional
         Search-direction model ``r -> q`` of ``method='dcdm'`` (see
         :class:`~numsolve.linalg.DirectionModel`); same as ``options={'model': model}``.
+    **method_options
+        Method options may also be given as keywords, e.g. ``method='sor', omega=1.5``
+        (merged into ``options``).
 
     Returns
     -------
@@ -131,6 +139,7 @@ def solve(
     True
     """
     name, impl = SOLVE_METHODS.resolve("cg" if method is None else method)
+    options = {**(options or {}), **method_options}
     if name == "_custom":
         opts = dict(options or {})
     else:
@@ -147,7 +156,7 @@ def solve(
 
 def solve_batch(
     A: Any,
-    B: Any,
+    B: Any = None,
     X0: Any = None,
     *,
     method: str | Callable | None = None,
@@ -157,6 +166,7 @@ def solve_batch(
     M: Any = None,
     callback: Callable | None = None,
     options: Mapping[str, Any] | None = None,
+    **method_options: Any,
 ) -> SolveResult:
     """Solve many linear systems at once.
 
@@ -170,6 +180,9 @@ def solve_batch(
       ``(m, n)`` (batch dimension first, as in SciPy/NumPy). ``x`` has shape ``(m, n)``.
     * **a list of matrices** - ``A`` a list of ``m`` sparse (or dense) matrices and ``B`` an
       ``(m, n)`` array or a list of vectors; sizes may differ (``x`` is then a list).
+    * **a sequence of systems** (``method='sor'`` or ``'ssor-cg'``) - ``A`` an iterable of
+      ``(A_t, b_t)`` or ``(A_t, b_t, context_t)`` tuples and ``B`` omitted, solved in turn so
+      that a tuner passed as ``omega`` learns across them (see :ref:`sor`).
 
     Parameters
     ----------
@@ -206,6 +219,7 @@ def solve_batch(
     array([1.    , 0.5   , 0.3333, 0.25  ])
     """
     name, impl = SOLVE_BATCH_METHODS.resolve("cg" if method is None else method)
+    options = {**(options or {}), **method_options}
     if name == "_custom":
         opts = dict(options or {})
     else:

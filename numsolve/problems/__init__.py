@@ -1,15 +1,17 @@
 """Reusable test-problem generators.
 
-========================  ======================================================================
-``poisson2d``             5-point Poisson / variable-coefficient diffusion, optional obstacles
-``poisson3d``             7-point Poisson / variable-coefficient diffusion, optional obstacles
-``poisson``               either, by dimension
-``random_spd``            dense SPD matrix with a chosen condition number and spectrum
-``obstacle_mask``         solid-cell masks (disk/ball, random boxes or balls) for ``obstacle=``
-``hock_schittkowski``     Hock-Schittkowski equality-constrained problems (exact derivatives)
-``poisson_control``       sparse Poisson optimal control on an N x N grid (equality constrained)
-``constrained_logistic``  logistic regression with linear and sphere constraints
-========================  ======================================================================
+==============================  ===================================================================
+``poisson2d``                   5-point Poisson / variable-coefficient diffusion, optional obstacles
+``poisson3d``                   7-point Poisson / variable-coefficient diffusion, optional obstacles
+``poisson``                     either, by dimension
+``random_spd``                  dense SPD matrix with a chosen condition number and spectrum
+``obstacle_mask``               solid-cell masks (disk/ball, random boxes or balls)
+``hock_schittkowski``           Hock-Schittkowski equality problems (exact derivatives)
+``poisson_control``             sparse Poisson optimal control (equality constrained)
+``constrained_logistic``        logistic regression with linear and sphere constraints
+``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
+``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+==============================  ===================================================================
 """
 
 from ._constrained import (
@@ -21,12 +23,14 @@ from ._constrained import (
 )
 from ._obstacles import obstacle_mask
 from ._poisson import poisson, poisson2d, poisson3d
+from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
 
 __all__ = [
     "HS_PROBLEMS",
     "ConstrainedProblem",
     "constrained_logistic",
+    "heat2d_sequence",
     "hock_schittkowski",
     "obstacle_mask",
     "poisson",
@@ -34,4 +38,5 @@ __all__ = [
     "poisson3d",
     "poisson_control",
     "random_spd",
+    "shifted_poisson_sequence",
 ]

@@ -1,0 +1,715 @@
+"""SOR and SSOR: stationary SOR (``method='sor'``), SSOR-preconditioned CG (``method='ssor-cg'``)
+and :func:`ssor_preconditioner`.
+
+Split ``A = D + L + U``. One forward SOR sweep is ``x <- x + (D/omega + L)^{-1} (b - A x)``; the
+SSOR preconditioner is ``M = (D + omega L) D^{-1} (D + omega U) / (omega (2 - omega))`` (SPD for
+SPD ``A`` and ``0 < omega < 2``); applying ``M^{-1}`` is one symmetric SOR sweep on ``A z = r``
+from ``z = 0``.
+
+Two orderings:
+
+* ``'natural'`` - the rows in the order given; sequential Numba kernels on host CSR matrices
+  (dense NumPy input is converted to CSR).
+* ``'multicolor'`` - rows grouped by a greedy colouring of the sparsity pattern (red-black on
+  5-/7-point stencils); the rows of one colour are independent, so a sweep is a few whole-array
+  operations (one sparse product per colour). This generic code runs on any array namespace
+  (NumPy, CuPy) and is the default where Numba cannot run (CuPy). The ordering changes the
+  iteration counts and the best ``omega``.
+
+``omega`` may be a number or a *tuner* (:class:`~numsolve.linalg.TsallisINF`,
+:class:`~numsolve.linalg.ChebCB`, :class:`~numsolve.linalg.FixedOmega`, or any object with
+``predict(context=None) -> float`` and ``update(iterations)``): the tuner chooses ``omega``
+before the solve and observes the iteration count after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .._backend import (
+    get_namespace,
+    is_linear_operator,
+    is_numpy_namespace,
+    is_sparse,
+    numba_available,
+    to_numpy,
+)
+from .._result import CALLBACK_STOP, OptimizeResult, SolveResult, wrap_callback
+from ._cg import CONVERGED, MAXITER, MESSAGES, NONFINITE, _message, solve_cg
+from ._system import check_maxiter, check_tolerances, host_scalars, prepare_system
+
+__all__ = [
+    "solve_sor",
+    "solve_ssor_cg",
+    "ssor_preconditioner",
+    "SSORPreconditioner",
+    "MulticolorSOR",
+    "young_omega",
+    "check_omega",
+]
+
+_MODES = {"forward": 0, "backward": 1, "symmetric": 2}
+_ORDERINGS = ("natural", "multicolor")
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+def check_omega(omega, name: str = "omega") -> float:
+    """Validate a relaxation factor: a finite real number in the open interval (0, 2)."""
+    if isinstance(omega, bool):
+        raise TypeError(f"{name} must be a real number or a tuner, got {omega!r}")
+    try:
+        w = float(omega)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a real number or a tuner (an object with predict() and "
+            f"update()), got {type(omega).__name__}"
+        ) from None
+    if not np.isfinite(w) or not 0.0 < w < 2.0:
+        raise ValueError(f"{name} must lie in the open interval (0, 2), got {omega!r}")
+    return w
+
+
+def _is_tuner(obj) -> bool:
+    return callable(getattr(obj, "predict", None)) and callable(getattr(obj, "update", None))
+
+
+def _choose_omega(omega, context):
+    """``(omega value, tuner or None)``."""
+    if _is_tuner(omega):
+        return check_omega(omega.predict(context), "omega chosen by the tuner"), omega
+    if context is not None:
+        raise ValueError("context is only used with a tuner passed as omega")
+    return check_omega(omega), None
+
+
+def _check_choice(value, name, choices):
+    if not isinstance(value, str) or value.lower() not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value.lower()
+
+
+def _resolve_ordering(ordering, system) -> str:
+    numba_ok = (
+        numba_available()
+        and is_numpy_namespace(system.xp)
+        and np.dtype(system.dtype) in (np.float32, np.float64)
+    )
+    if ordering is None:
+        return "natural" if numba_ok else "multicolor"
+    ordering = _check_choice(ordering, "ordering", _ORDERINGS + ("multicolour", "red-black"))
+    if ordering in ("multicolour", "red-black"):
+        ordering = "multicolor"
+    if ordering == "natural" and not numba_ok:
+        raise ValueError(
+            "ordering='natural' needs Numba and a real float32/float64 matrix on the host; "
+            "use ordering='multicolor' (whole-array sweeps, runs on CuPy)"
+        )
+    return ordering
+
+
+def _matrix_of(system, what: str):
+    if system.kind == "operator":
+        raise TypeError(
+            f"{what} needs the entries of A (its diagonal and triangular parts); got a "
+            "LinearOperator. Pass a dense array or a sparse matrix."
+        )
+    return system.A
+
+
+def _raise_bad_diagonal(row: int):
+    raise ValueError(
+        f"A has a zero or missing diagonal entry in row {row}; SOR/SSOR divide by the diagonal"
+    )
+
+
+class _HostCSR:
+    """Host CSR arrays + diagonal for the natural-ordering Numba kernels."""
+
+    def __init__(self, A, dtype, *, need_diagonal: bool = True):
+        from . import _sor_kernels as K
+
+        self.K = K
+        if not is_sparse(A):
+            A = sp.csr_array(np.asarray(A))
+        A = A.tocsr() if A.format != "csr" else A
+        if A.dtype != dtype:
+            A = A.astype(dtype)
+        if not A.has_canonical_format:
+            A = A.copy()
+            A.sum_duplicates()
+        itype = np.int32 if A.nnz < 2**31 - 1 else np.int64
+        self.indptr = np.ascontiguousarray(A.indptr, dtype=itype)
+        self.indices = np.ascontiguousarray(A.indices, dtype=itype)
+        self.data = np.ascontiguousarray(A.data)
+        self.n = A.shape[0]
+        self.diag = None
+        if need_diagonal:
+            diag, bad = K.csr_diagonal(self.indptr, self.indices, self.data, self.n)
+            if bad >= 0:
+                _raise_bad_diagonal(int(bad))
+            self.diag = diag
+
+    def winv(self, omega: float):
+        return (omega / self.diag).astype(self.data.dtype)
+
+    def scaled_triangles(self, omega: float):
+        """``((Lp, Li, Lx), (Up, Ui, Ux), dinv)``: the strict triangles of ``omega D^{-1} A``
+        (CSR) and ``D^{-1}``, in one Numba pass."""
+        Lp, Li, Lx, Up, Ui, Ux, dinv, bad = self.K.split_scaled(
+            self.indptr, self.indices, self.data, self.n, omega)
+        if bad >= 0:
+            _raise_bad_diagonal(int(bad))
+        return (Lp, Li, Lx), (Up, Ui, Ux), dinv
+
+
+# --------------------------------------------------------------------------------------------
+# multicolour sweeps (generic array-API code)
+# --------------------------------------------------------------------------------------------
+def _colouring(A_host) -> np.ndarray:
+    """Greedy colouring of the symmetrised pattern of a host matrix."""
+    S = sp.csr_array(A_host) if not sp.issparse(A_host) else sp.csr_array(A_host)
+    S = (abs(S) + abs(S).T).tocsr()
+    S.sum_duplicates()
+    n = S.shape[0]
+    if numba_available():
+        from . import _sor_kernels as K
+
+        return np.asarray(K.greedy_colouring(S.indptr, S.indices, n))
+    colour = np.full(n, -1, dtype=np.int64)  # pragma: no cover - Numba is a dependency
+    for i in range(n):  # pragma: no cover
+        used = {int(colour[j]) for j in S.indices[S.indptr[i]: S.indptr[i + 1]] if j != i}
+        c = 0
+        while c in used:
+            c += 1
+        colour[i] = c
+    return colour
+
+
+class MulticolorSOR:
+    """SOR sweeps in multicolour order, written as whole-array operations.
+
+    The rows are permuted so that each colour is a contiguous slice; a colour's rows are not
+    coupled to each other, so the whole colour is updated at once,
+    ``x[c] += omega / diag[c] * (b[c] - A[c, :] @ x)``. Works on NumPy and CuPy (dense arrays
+    or sparse matrices) and on any array-API namespace for dense arrays.
+
+    Parameters
+    ----------
+    A : array or sparse matrix, shape (n, n)
+    xp : namespace, optional
+        Defaults to the namespace of ``A``.
+    colors : array of int, optional
+        A colouring (rows of equal colour must not be coupled); default: greedy colouring of the
+        pattern of ``A + A^T`` in natural order (red-black on 5-/7-point stencils).
+    parallel : bool, optional
+        For host sparse matrices in float32/float64: update each colour with a Numba ``prange``
+        loop (threads) instead of the whole-array expression; same arithmetic per row.
+        Default: True when Numba is available and ``A`` is a host sparse matrix.
+    """
+
+    def __init__(self, A, xp=None, colors=None, parallel=None):
+        self.xp = xp if xp is not None else get_namespace(A)
+        xp = self.xp
+        self.sparse = is_sparse(A)
+        self.n = int(A.shape[0])
+        A_host = to_numpy(A)
+        if colors is None:
+            colors = _colouring(A_host)
+        colors = np.asarray(colors, dtype=np.int64)
+        if colors.shape != (self.n,):
+            raise ValueError(f"colors must have shape ({self.n},), got {colors.shape}")
+        perm = np.argsort(colors, kind="stable")
+        counts = np.bincount(colors)
+        counts = counts[counts > 0]
+        self.bounds = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+        self.n_colors = len(counts)
+        self.colors = colors
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(self.n)
+        # check that no colour couples two of its own rows, and find the diagonal (host side)
+        Ah = sp.csr_array(A_host)
+        Ap = Ah[perm][:, perm].tocsr()
+        Ap.sum_duplicates()
+        diag = Ap.diagonal()
+        bad = np.flatnonzero(diag == 0)
+        if bad.size:
+            _raise_bad_diagonal(int(perm[bad[0]]))
+        coo = Ap.tocoo()
+        cr = colors[perm][coo.row]
+        cc = colors[perm][coo.col]
+        clash = (cr == cc) & (coo.row != coo.col) & (coo.data != 0)
+        if clash.any():
+            raise ValueError("colors is not a valid colouring: two coupled rows share a colour")
+        self.perm = xp.asarray(perm)
+        self.inv = xp.asarray(inv)
+        self.diag = xp.asarray(diag.astype(np.result_type(diag.dtype, np.float32)))
+        if self.sparse:
+            if is_numpy_namespace(xp):
+                self.blocks = [Ap[s:e] for s, e in zip(self.bounds[:-1], self.bounds[1:])]
+            else:  # CuPy: rebuild on the device
+                import cupyx.scipy.sparse as csp
+
+                Apd = csp.csr_matrix(sp.csr_matrix(Ap))
+                self.blocks = [Apd[int(s):int(e)] for s, e in zip(self.bounds[:-1],
+                                                                   self.bounds[1:])]
+        else:
+            Ad = xp.asarray(A)
+            Ad = xp.take(xp.take(Ad, self.perm, axis=0), self.perm, axis=1)
+            self.blocks = [Ad[int(s):int(e), :] for s, e in zip(self.bounds[:-1],
+                                                                 self.bounds[1:])]
+
+        can_par = (self.sparse and is_numpy_namespace(xp) and numba_available()
+                   and Ap.dtype in (np.float32, np.float64))
+        if parallel and not can_par:
+            raise ValueError("parallel=True needs Numba and a host float32/float64 sparse matrix")
+        self.parallel = bool(can_par if parallel is None else parallel)
+        if self.parallel:
+            from . import _sor_kernels as K
+
+            self._K = K
+            self._csr = (Ap.indptr.astype(np.int64), Ap.indices.astype(np.int64), Ap.data)
+
+    def to_perm(self, v):
+        return self.xp.take(v, self.perm, axis=0)
+
+    def from_perm(self, v):
+        return self.xp.take(v, self.inv, axis=0)
+
+    def winv(self, omega: float, dtype=None):
+        w = omega / self.diag
+        return w if dtype is None else self.xp.astype(w, dtype)
+
+    def _colour(self, c, x, b, winv):
+        s, e = int(self.bounds[c]), int(self.bounds[c + 1])
+        if self.parallel and x.ndim == 1 and x.flags.c_contiguous:
+            ip, ix, dat = self._csr
+            self._K.colour_sweep_parallel(ip, ix, dat, winv, np.ascontiguousarray(b), x, s, e)
+            return
+        ax = self.blocks[c] @ x
+        w = winv[s:e] if x.ndim == 1 else winv[s:e][:, None]
+        x[s:e] = x[s:e] + w * (b[s:e] - ax)
+
+    def sweep(self, x, b, winv, mode: int = 0):
+        """In-place sweep(s) on permuted vectors/blocks: mode 0 forward, 1 backward, 2 both."""
+        order = range(self.n_colors)
+        if mode in (0, 2):
+            for c in order:
+                self._colour(c, x, b, winv)
+        if mode in (1, 2):
+            for c in reversed(order):
+                self._colour(c, x, b, winv)
+        return x
+
+    def resnorm(self, x, b) -> float:
+        xp = self.xp
+        r = b - self.matvec_perm(x)
+        return float(host_scalars(xp.linalg.vector_norm(r), xp)[0])
+
+    def matvec_perm(self, x):
+        parts = [blk @ x for blk in self.blocks]
+        return self.xp.concat(parts, axis=0)
+
+
+# --------------------------------------------------------------------------------------------
+# the SSOR preconditioner
+# --------------------------------------------------------------------------------------------
+class SSORPreconditioner(spla.LinearOperator):
+    """The SSOR preconditioner ``M^{-1}`` as a :class:`scipy.sparse.linalg.LinearOperator`.
+
+    Built by :func:`ssor_preconditioner`; ``matvec(r)`` applies one symmetric SOR sweep on
+    ``A z = r`` from ``z = 0``, i.e. ``z = M^{-1} r`` with
+    ``M = (D + omega L) D^{-1} (D + omega U) / (omega (2 - omega))``.
+    """
+
+    def __init__(self, A, omega: float, ordering: str, dtype, host=None, mc=None):
+        self.omega = float(omega)
+        self.ordering = ordering
+        self._host = host
+        self._mc = mc
+        if host is not None:
+            lower, upper, self._dinv = host.scaled_triangles(self.omega)
+            self._tri = (lower, upper)
+            self._scale = self.omega * (2.0 - self.omega)
+        else:
+            self._winv = mc.winv(omega, dtype)
+        try:
+            np_dtype = np.dtype(dtype)
+        except TypeError:  # another namespace's dtype object (metadata only)
+            np_dtype = np.dtype(str(dtype).rsplit(".", 1)[-1])
+        super().__init__(dtype=np_dtype, shape=tuple(A.shape))
+
+    def _matvec(self, r):
+        if self._host is not None:
+            h = self._host
+            r = np.ascontiguousarray(np.asarray(r).reshape(-1), dtype=h.data.dtype)
+            z = np.empty_like(r)
+            (Lp, Li, Lx), (Up, Ui, Ux) = self._tri
+            h.K.ssor_apply_split(Lp, Li, Lx, Up, Ui, Ux, self._dinv, self._scale, r, z)
+            return z
+        mc = self._mc
+        rp = mc.to_perm(r)
+        z = mc.xp.zeros_like(rp)
+        mc.sweep(z, rp, self._winv, mode=2)
+        return mc.from_perm(z)
+
+    def _matmat(self, R):
+        if self._host is not None:
+            return np.column_stack([self._matvec(R[:, c]) for c in range(R.shape[1])])
+        mc = self._mc
+        Rp = mc.to_perm(R)
+        Z = mc.xp.zeros_like(Rp)
+        mc.sweep(Z, Rp, self._winv, mode=2)
+        return mc.from_perm(Z)
+
+    def _adjoint(self):
+        return self  # symmetric for symmetric A
+
+
+def _cupy_operator(shape, dtype, matvec, matmat):  # pragma: no cover - needs CUDA
+    import cupyx.scipy.sparse.linalg as cspla
+
+    return cspla.LinearOperator(shape, matvec=matvec, matmat=matmat, dtype=dtype)
+
+
+def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = None):
+    """SSOR preconditioner ``M ~ A^{-1}`` for conjugate gradients, as a ``LinearOperator``.
+
+    Parameters
+    ----------
+    A : array or sparse matrix, shape (n, n)
+        Symmetric positive definite with a nonzero diagonal.
+    omega : float
+        Relaxation factor in ``(0, 2)``.
+    ordering : {'natural', 'multicolor'}, optional
+        ``'natural'`` (default on the CPU) uses sequential Numba triangular sweeps;
+        ``'multicolor'`` (default on CuPy) sweeps colour by colour with whole-array
+        operations (a different, equally valid SSOR preconditioner).
+
+    Returns
+    -------
+    LinearOperator
+        ``M.matvec(r)`` computes ``M^{-1} r`` with
+        ``M = (D + omega L) D^{-1} (D + omega U) / (omega (2 - omega))``; usable as ``M=`` in
+        :func:`numsolve.solve` and in :func:`scipy.sparse.linalg.cg`. A CuPy
+        ``LinearOperator`` for CuPy input.
+
+    Raises
+    ------
+    ValueError
+        ``omega`` outside ``(0, 2)``; a zero or missing diagonal entry (the row is named).
+    TypeError
+        ``A`` is a ``LinearOperator`` (SSOR needs the matrix entries).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.problems import poisson2d
+    >>> A = poisson2d(32)
+    >>> b = np.ones(A.shape[0])
+    >>> M = numsolve.linalg.ssor_preconditioner(A, omega=1.5)
+    >>> plain = numsolve.solve(A, b, rtol=1e-8)
+    >>> pre = numsolve.solve(A, b, rtol=1e-8, M=M)
+    >>> bool(pre.nit < plain.nit / 2)
+    True
+    """
+    omega = check_omega(omega)
+    system = prepare_system(A, _dummy_b(A))
+    A = _matrix_of(system, "the SSOR preconditioner")
+    ordering = _resolve_ordering(ordering, system)
+    if ordering == "natural":
+        host = _HostCSR(A, system.dtype, need_diagonal=False)
+        return SSORPreconditioner(A, omega, ordering, system.dtype, host=host)
+    mc = MulticolorSOR(A, system.xp)
+    op = SSORPreconditioner(A, omega, ordering, system.dtype, mc=mc)
+    if is_numpy_namespace(system.xp) or not system.backend.startswith("cupy"):
+        return op
+    return _cupy_operator(op.shape, system.dtype, op._matvec, op._matmat)  # pragma: no cover
+
+
+def _dummy_b(A):
+    """A zero right-hand side in the namespace of ``A`` (to reuse :func:`prepare_system`)."""
+    shape = getattr(A, "shape", None)
+    if is_linear_operator(A) or shape is None or len(shape) < 1:
+        return np.zeros(1 if not shape else int(shape[0]))
+    return get_namespace(A).zeros(int(shape[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# stationary SOR
+# --------------------------------------------------------------------------------------------
+def solve_sor(
+    A,
+    b,
+    x0=None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    M=None,
+    callback=None,
+    omega: Any = 1.0,
+    context: float | None = None,
+    sweep: str = "forward",
+    ordering: str | None = None,
+    rtol_reference: str = "b",
+    check_finite: bool = True,
+) -> SolveResult:
+    """Successive over-relaxation (``method='sor'``): ``x <- x + (D/omega + L)^{-1}(b - A x)``.
+
+    Called through ``numsolve.solve(A, b, method='sor', omega=...)``.
+
+    Parameters
+    ----------
+    A : array or sparse matrix, shape (n, n)
+        Nonzero diagonal. SOR converges for SPD ``A`` and ``0 < omega < 2`` and for strictly
+        diagonally dominant ``A`` with ``omega <= 1``.
+    b : array, shape (n,)
+    x0 : array, shape (n,), optional
+        Initial guess (zeros by default). Never modified.
+    rtol, atol : float
+        Converged when ``norm(b - A @ x) <= max(rtol * norm(b), atol)`` (SciPy semantics), tested
+        after every iteration (one sweep, or a forward and a backward sweep when
+        ``sweep='symmetric'``).
+    maxiter : int, optional
+        Maximum iterations, default 10000 (the cap of the *Learning to Relax* experiments).
+    M : None
+        Not used (SOR is its own preconditioner); anything else raises ``ValueError``.
+    callback : callable, optional
+        ``callback(intermediate_result)`` (``x``, ``nit``, ``residual_norm``) or ``callback(xk)``.
+
+    Options
+    -------
+    omega : float or tuner, default 1.0
+        Relaxation factor in ``(0, 2)`` (1 is Gauss-Seidel), or a tuner
+        (:class:`~numsolve.linalg.TsallisINF`, :class:`~numsolve.linalg.ChebCB`, ...), which
+        picks ``omega`` now and learns from the iteration count afterwards.
+    context : float, optional
+        The context passed to a contextual tuner (e.g. :class:`~numsolve.linalg.ChebCB`).
+    sweep : {'forward', 'backward', 'symmetric'}
+    ordering : {'natural', 'multicolor'}, optional
+        Row order of the sweeps (see :mod:`numsolve.linalg._sor`); default natural order on
+        the CPU (Numba), multicolour elsewhere.
+    rtol_reference : {'b', 'r0'}
+        ``'r0'`` measures ``rtol`` against the initial residual, ``norm(b - A x0)``, as the
+        *Learning to Relax* code does (identical to ``'b'`` for ``x0 = 0``).
+    check_finite : bool, default True
+
+    Returns
+    -------
+    SolveResult
+        With ``omega``, the relaxation factor used.
+    """
+    if M is not None:
+        raise ValueError("M is not used by method='sor'; use method='ssor-cg' for a "
+                         "preconditioned solve")
+    mode = _MODES[_check_choice(sweep, "sweep", tuple(_MODES))]
+    ref = _check_choice(rtol_reference, "rtol_reference", ("b", "r0"))
+    rtol, atol = check_tolerances(rtol, atol)
+    maxiter = check_maxiter(maxiter, 10000)
+    system = prepare_system(A, b, x0, None, check_finite=check_finite)
+    Amat = _matrix_of(system, "SOR")
+    ordering = _resolve_ordering(ordering, system)
+    xp = system.xp
+    notify = wrap_callback(callback)
+    # build (and check the diagonal) before the tuner commits to a choice
+    host = _HostCSR(Amat, system.dtype) if ordering == "natural" else None
+    mc = MulticolorSOR(Amat, xp) if ordering != "natural" else None
+    w, tuner = _choose_omega(omega, context)
+
+    if ordering == "natural":
+        winv = host.winv(w)
+        bb = np.ascontiguousarray(system.b[:, 0])
+        x = (np.zeros(system.n, dtype=system.dtype) if system.x0 is None
+             else np.ascontiguousarray(system.x0[:, 0]).copy())
+        K = host.K
+        args = (host.indptr, host.indices, host.data)
+        bnorm = float(np.linalg.norm(bb))
+
+        def resnorm(v):
+            return float(K.csr_resnorm(*args, bb, v))
+
+        def do_sweep(v):
+            K.sor_sweeps(*args, winv, bb, v, mode, 1)
+
+        backend = "numba"
+    else:
+        winv = mc.winv(w, system.dtype)
+        bb = mc.to_perm(system.b[:, 0])
+        x = (xp.zeros(system.n, dtype=system.dtype) if system.x0 is None
+             else mc.to_perm(system.x0[:, 0]))
+        bnorm = float(host_scalars(xp.linalg.vector_norm(bb), xp)[0])
+
+        def resnorm(v):
+            return mc.resnorm(v, bb)
+
+        def do_sweep(v):
+            mc.sweep(v, bb, winv, mode)
+
+        backend = system.backend
+
+    r0 = resnorm(x)
+    tol = max(rtol * (bnorm if ref == "b" else r0), atol)
+    status, nit = None, 0
+    if ordering == "natural" and notify is None:
+        hist = np.empty(maxiter + 1)
+        nit, status = K.sor_solve(*args, winv, bb, x, mode, tol, maxiter, hist)
+        nit, status = int(nit), int(status)
+        hist = hist[: nit + 1]
+    else:
+        hist_l = [r0]
+        if not np.isfinite(r0):
+            status = NONFINITE
+        elif r0 <= tol:
+            status = CONVERGED
+        while status is None:
+            do_sweep(x)
+            nit += 1
+            r = resnorm(x)
+            hist_l.append(r)
+            if not np.isfinite(r):
+                status = NONFINITE
+            elif r <= tol:
+                status = CONVERGED
+            elif nit >= maxiter:
+                status = MAXITER
+            if notify is not None and status in (None, MAXITER):
+                xk = x.copy() if ordering == "natural" else mc.from_perm(x)
+                if notify(OptimizeResult(x=xk, nit=nit, residual_norm=r)):
+                    status = CALLBACK_STOP
+        hist = np.asarray(hist_l)
+    if ordering != "natural":
+        x = mc.from_perm(x)
+    if tuner is not None:
+        tuner.update(nit)
+    detail = None
+    if ref == "r0" and status == CONVERGED:
+        detail = "rtol relative to the initial residual"
+    return SolveResult(
+        x=x if system.vector_input else xp.reshape(x, (system.n, 1)),
+        success=status == CONVERGED,
+        status=status,
+        message=_message(status, detail) if status in MESSAGES else str(status),
+        nit=nit,
+        residual_norms=hist,
+        backend=backend,
+        method="sor",
+        omega=w,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# SSOR-preconditioned CG
+# --------------------------------------------------------------------------------------------
+def solve_ssor_cg(
+    A,
+    b,
+    x0=None,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    M=None,
+    callback=None,
+    omega: Any = 1.0,
+    context: float | None = None,
+    ordering: str | None = None,
+    true_residual_every: int = 50,
+    check_finite: bool = True,
+) -> SolveResult:
+    """Conjugate gradients preconditioned by SSOR(``omega``) (``method='ssor-cg'``).
+
+    Called through ``numsolve.solve(A, b, method='ssor-cg', omega=...)``. The CG iteration is
+    numsolve's ``method='cg'`` with ``M = ssor_preconditioner(A, omega)``; tolerances, ``maxiter``
+    (default ``10 * n``), ``callback`` and the result are as for ``'cg'``.
+
+    Options
+    -------
+    omega : float or tuner, default 1.0
+        Relaxation factor in ``(0, 2)`` (SSOR is SPD there), or a tuner that picks it and then
+        observes the CG iteration count.
+    context : float, optional
+        Context for a contextual tuner.
+    ordering : {'natural', 'multicolor'}, optional
+        As in :func:`ssor_preconditioner`.
+    true_residual_every, check_finite
+        As for ``method='cg'``.
+
+    Returns
+    -------
+    SolveResult
+        With ``omega``, the relaxation factor used.
+    """
+    if M is not None:
+        raise ValueError("method='ssor-cg' builds its own preconditioner; M must be None "
+                         "(use method='cg' with M=... for another preconditioner)")
+    w, tuner = _choose_omega(omega, context)
+    try:
+        P = ssor_preconditioner(A, w, ordering=ordering)
+    except Exception:
+        if tuner is not None:  # do not leave the tuner waiting for feedback
+            _abandon(tuner)
+        raise
+    if isinstance(P, SSORPreconditioner) and P._mc is not None \
+            and not is_numpy_namespace(P._mc.xp):
+        P = P._matvec  # array-API namespaces without LinearOperator: a callable M
+    res = solve_cg(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=P, callback=callback,
+                   true_residual_every=true_residual_every, check_finite=check_finite)
+    res["method"] = "ssor-cg"
+    res["omega"] = w
+    if tuner is not None:
+        tuner.update(int(res.nit))
+    return res
+
+
+def _abandon(tuner):
+    cancel = getattr(tuner, "cancel", None)
+    if callable(cancel):
+        cancel()
+
+
+# --------------------------------------------------------------------------------------------
+# Young's optimal omega (an oracle)
+# --------------------------------------------------------------------------------------------
+def young_omega(A: Any) -> float:
+    """Young's optimal SOR relaxation factor ``2 / (1 + sqrt(1 - rho_J^2))`` (an oracle).
+
+    ``rho_J`` is the spectral radius of the Jacobi iteration matrix ``I - D^{-1} A``, computed
+    from the eigenvalues of the symmetric ``D^{-1/2} A D^{-1/2}`` (dense for ``n <= 2000``,
+    otherwise two extreme eigenvalues with ARPACK). Optimal for consistently ordered SPD
+    matrices (e.g. 5-point stencils in natural order); expensive - the baseline that the
+    tuners are measured against, not a practical way to choose ``omega``.
+
+    Examples
+    --------
+    >>> from numsolve.linalg import young_omega
+    >>> from numsolve.problems import poisson2d
+    >>> round(young_omega(poisson2d(10)), 4)   # 2 / (1 + sin(pi h)), h = 1/11
+    1.5604
+    """
+    A = to_numpy(A)
+    if is_linear_operator(A):
+        raise TypeError("young_omega needs the entries of A, got a LinearOperator")
+    A = sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.asarray(A, dtype=float))
+    d = A.diagonal()
+    if np.any(d <= 0):
+        raise ValueError("young_omega needs a positive diagonal")
+    s = 1.0 / np.sqrt(d)
+    S = sp.diags_array(s) @ A @ sp.diags_array(s)
+    n = A.shape[0]
+    if n <= 2000:
+        ev = np.linalg.eigvalsh(S.toarray())
+        lo, hi = ev[0], ev[-1]
+    else:
+        hi = spla.eigsh(S, k=1, which="LA", return_eigenvectors=False)[0]
+        lo = spla.eigsh(S, k=1, which="SA", return_eigenvectors=False)[0]
+    beta = max(abs(1 - lo), abs(1 - hi))
+    if beta >= 1:
+        raise ValueError(f"the Jacobi iteration does not converge (rho = {beta:.4g} >= 1)")
+    return float(2.0 / (1.0 + np.sqrt(1.0 - beta * beta)))

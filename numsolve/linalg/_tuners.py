@@ -1,0 +1,485 @@
+"""Online tuners of the SOR relaxation factor ``omega`` across a sequence of linear systems.
+
+After Khodak, Chow, Balcan and Talwalkar, *Learning to Relax* (ICLR 2024). A tuner is passed as
+``omega=tuner`` to ``numsolve.solve(..., method='sor' | 'ssor-cg')`` or
+``numsolve.solve_batch(systems, ...)``; per solve it
+
+1. chooses ``omega = tuner.predict(context)`` from a grid of arms, and
+2. observes the cost, ``tuner.update(iterations)`` (the iteration count, unnormalised).
+
+* :class:`FixedOmega` - always the same ``omega`` (a baseline).
+* :class:`TsallisINF` - 1/2-Tsallis-INF bandit (non-contextual): approaches the best fixed ``omega``
+  in hindsight.
+* :class:`ChebCB` - contextual bandit (SquareCB-style, inverse-gap weighting) with a per-arm
+  regression of the cost on Chebyshev features of a scalar context: approaches the
+  instance-optimal ``omega``.
+
+Tuners are seeded by ``rng`` and serialisable: ``state_dict()`` / ``load_state_dict()`` (plain
+Python/NumPy objects) and pickle both capture the full state, random generator included, so a
+resumed run continues exactly as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FixedOmega", "TsallisINF", "ChebCB", "DEFAULT_GRID", "replay"]
+
+#: The arm grid of the paper: ``linspace(1.0, 1.95, 20)``.
+DEFAULT_GRID = np.linspace(1.0, 1.95, 20)
+
+
+def _make_rng(rng) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an int or a numpy.random.Generator, got {rng!r}")
+
+
+def _check_grid(grid) -> np.ndarray:
+    g = np.asarray(DEFAULT_GRID if grid is None else grid, dtype=np.float64).reshape(-1)
+    if g.size < 1:
+        raise ValueError("grid must contain at least one omega")
+    if not np.all(np.isfinite(g)) or np.any(g <= 0) or np.any(g >= 2):
+        raise ValueError("grid values must lie in the open interval (0, 2)")
+    return g.copy()
+
+
+def _check_cost(iterations) -> float:
+    try:
+        k = float(iterations)
+    except (TypeError, ValueError):
+        raise TypeError(f"iterations must be a number, got {iterations!r}") from None
+    if not np.isfinite(k) or k < 0:
+        raise ValueError(f"iterations must be finite and non-negative, got {iterations!r}")
+    return k
+
+
+class _Tuner:
+    """Shared plumbing: the predict/update protocol, trajectories and serialisation."""
+
+    contextual = False
+    _fields: tuple[str, ...] = ()
+
+    def __init__(self, grid, rng):
+        self.grid = _check_grid(grid)
+        self.rng = _make_rng(rng)
+        self._pending: int | None = None
+        self.history: dict[str, list] = {"omega": [], "arm": [], "iterations": [], "context": []}
+
+    @property
+    def n_arms(self) -> int:
+        return int(self.grid.size)
+
+    def _check_context(self, context):
+        if self.contextual:
+            if context is None:
+                raise ValueError(f"{type(self).__name__} is contextual: pass context=...")
+            try:
+                c = float(context)
+            except (TypeError, ValueError):
+                raise TypeError(f"context must be a real scalar, got {context!r}") from None
+            if not np.isfinite(c):
+                raise ValueError(f"context must be finite, got {context!r}")
+            return c
+        return None if context is None else context
+
+    def predict(self, context=None) -> float:
+        """Choose ``omega`` for the next solve (``context``: for contextual tuners)."""
+        if self._pending is not None:
+            raise RuntimeError(
+                "predict() called twice without update(); report the iteration count of the "
+                "previous solve first (or call cancel())"
+            )
+        c = self._check_context(context)
+        arm = int(self._choose(c))
+        self._pending = arm
+        self.history["arm"].append(arm)
+        self.history["omega"].append(float(self.grid[arm]))
+        self.history["context"].append(c)
+        return float(self.grid[arm])
+
+    def update(self, iterations) -> None:
+        """Observe the cost (iteration count) of the solve with the last predicted ``omega``."""
+        if self._pending is None:
+            raise RuntimeError("update() called without a preceding predict()")
+        k = _check_cost(iterations)
+        self._learn(self._pending, k)
+        self.history["iterations"].append(k)
+        self._pending = None
+
+    def cancel(self) -> None:
+        """Forget the last prediction (its solve did not happen)."""
+        if self._pending is not None:
+            self._pending = None
+            for key in ("arm", "omega", "context"):
+                self.history[key].pop()
+            self._cancel()
+
+    def _cancel(self):
+        pass
+
+    @property
+    def t(self) -> int:
+        """Number of completed rounds."""
+        return len(self.history["iterations"])
+
+    def trajectory(self) -> dict[str, np.ndarray]:
+        """Chosen ``omega`` and observed iterations per completed round."""
+        t = self.t
+        return {
+            "omega": np.asarray(self.history["omega"][:t]),
+            "iterations": np.asarray(self.history["iterations"], dtype=float),
+        }
+
+    # -- serialisation ----------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """The full state (parameters, learned statistics, random generator) as a dict."""
+        state = {k: copy.deepcopy(getattr(self, k)) for k in self._fields}
+        state.update(
+            kind=type(self).__name__,
+            grid=self.grid.copy(),
+            rng=copy.deepcopy(self.rng.bit_generator.state),
+            pending=self._pending,
+            history=copy.deepcopy(self.history),
+        )
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore a state produced by :meth:`state_dict` (of the same tuner class)."""
+        if state.get("kind") != type(self).__name__:
+            raise ValueError(f"state is for {state.get('kind')!r}, not {type(self).__name__}")
+        self.grid = np.asarray(state["grid"], dtype=np.float64).copy()
+        bitgen = getattr(np.random, state["rng"]["bit_generator"])()
+        bitgen.state = state["rng"]
+        self.rng = np.random.Generator(bitgen)
+        self._pending = state["pending"]
+        self.history = copy.deepcopy(state["history"])
+        for k in self._fields:
+            setattr(self, k, copy.deepcopy(state[k]))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(n_arms={self.n_arms}, t={self.t})"
+
+
+class FixedOmega(_Tuner):
+    """Always the same ``omega`` (the baseline tuner).
+
+    Parameters
+    ----------
+    omega : float
+        In ``(0, 2)``.
+
+    Examples
+    --------
+    >>> from numsolve.linalg import FixedOmega
+    >>> t = FixedOmega(1.5)
+    >>> t.predict(), t.update(12), t.trajectory()["iterations"]
+    (1.5, None, array([12.]))
+    """
+
+    def __init__(self, omega: float):
+        super().__init__([omega], None)
+
+    def _choose(self, context):
+        return 0
+
+    def _learn(self, arm, k):
+        pass
+
+
+class TsallisINF(_Tuner):
+    """1/2-Tsallis-INF bandit over a grid of ``omega`` values (non-contextual).
+
+    Follows ``learners/TsallisINF.m`` of *Learning to Relax*: learning rate ``eta = 2/sqrt(t)``,
+    importance-weighted estimates of the shifted loss ``iterations - 1`` rescaled by its running
+    mean, and probabilities ``p_i = 4 (eta (Lhat_i/scale - x))^-2`` with the normaliser ``x``
+    found by Newton's method. Unlike the reference code (Newton restarted at ``x = -1``, which
+    jumps past the pole and diverges once the cumulative losses grow), Newton starts at
+    ``x0 = min_i Lhat_i/scale - 2/eta``, where ``sum p >= 1``; the sum is convex and increasing
+    in ``x``, so the iteration decreases monotonically to the root (at most 100 steps, relative
+    tolerance 1e-12). ``p`` is renormalised before sampling; NaN falls back to uniform.
+
+    Parameters
+    ----------
+    grid : array_like, optional
+        The arms (``omega`` values in ``(0, 2)``); default ``linspace(1, 1.95, 20)``.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator for the arm draws.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.linalg import TsallisINF
+    >>> tuner = TsallisINF(rng=0)
+    >>> cost = lambda w: 10 + 100 * (w - 1.6) ** 2     # a made-up iteration count
+    >>> for _ in range(300):
+    ...     tuner.update(cost(tuner.predict()))
+    >>> late = tuner.trajectory()["omega"][-100:]
+    >>> bool(np.mean(np.abs(late - 1.6)) < np.mean(np.abs(tuner.grid - 1.6)))
+    True
+    """
+
+    _fields = ("Lhat", "losses_sum", "n_losses", "x", "probs")
+
+    def __init__(self, grid=None, *, rng=None):
+        super().__init__(grid, rng)
+        d = self.n_arms
+        self.Lhat = np.zeros(d)
+        self.losses_sum = 0.0
+        self.n_losses = 0
+        self.x = None
+        self.probs = np.full(d, 1.0 / d)
+
+    def _scale(self) -> float:
+        if self.n_losses == 0:
+            return 1.0
+        s = self.losses_sum / self.n_losses  # running mean of (k - 1)
+        return s if s > 0 else 1.0
+
+    def probabilities(self) -> np.ndarray:
+        """The sampling distribution of the next round."""
+        d = self.n_arms
+        t = self.t + 1
+        eta = 2.0 / np.sqrt(t)
+        L = self.Lhat / self._scale()
+        x = float(np.min(L) - 2.0 / eta)
+        p = None
+        for _ in range(100):
+            p = 4.0 / (eta * (L - x)) ** 2
+            f = p.sum() - 1.0
+            step = f / (eta * np.sum(p ** 1.5))
+            x_new = x - step
+            if not np.isfinite(x_new):
+                p = None
+                break
+            x_new = min(x_new, float(np.min(L)) - 1e-300)  # stay left of the pole
+            done = abs(x_new - x) <= 1e-12 * max(1.0, abs(x))
+            x = x_new
+            if done:
+                p = 4.0 / (eta * (L - x)) ** 2
+                break
+        if p is None or not np.all(np.isfinite(p)) or p.sum() <= 0:
+            return np.full(d, 1.0 / d)
+        self.x = x
+        return p / p.sum()
+
+    def _choose(self, context):
+        self.probs = self.probabilities()
+        return self.rng.choice(self.n_arms, p=self.probs)
+
+    def _learn(self, arm, k):
+        shifted = k - 1.0
+        self.losses_sum += shifted
+        self.n_losses += 1
+        self.Lhat[arm] += shifted / self.probs[arm]
+
+    def _cancel(self):
+        self.probs = np.full(self.n_arms, 1.0 / self.n_arms)
+
+
+def chebyshev_features(c, a: float, b: float, m: int) -> np.ndarray:
+    """``[T_0(z), ..., T_{m-1}(z)]`` at ``z = 2 (c - a)/(b - a) - 1`` (clipped to [-1, 1])."""
+    z = float(np.clip(2.0 * (c - a) / (b - a) - 1.0, -1.0, 1.0))
+    f = np.empty(m)
+    f[0] = 1.0
+    if m > 1:
+        f[1] = z
+    for j in range(2, m):
+        f[j] = 2.0 * z * f[j - 1] - f[j - 2]
+    return f
+
+
+class ChebCB(_Tuner):
+    """Contextual bandit over ``omega`` with Chebyshev-feature regression (SquareCB-style).
+
+    Follows ``learners/ChebCB.m`` of *Learning to Relax*. Each arm keeps a least-squares model
+    of the scaled cost ``(iterations - 1) / scale`` as a polynomial (Chebyshev features
+    ``T_0..T_{m-1}``) in the context ``c`` mapped from ``[a, b]`` to ``[-1, 1]``; arms are drawn
+    by inverse-gap weighting, ``p_i = 1 / (d + eta (yhat_i - min yhat))``, with ``eta``
+    growing about linearly in ``t`` from an online estimate of the regression regret. The
+    coefficient magnitudes are bounded (box-constrained least squares,
+    :func:`scipy.optimize.lsq_linear`, when the plain fit leaves the box). The scale
+    ``K N`` (largest cost seen times a Lipschitz-derived factor) changes as costs arrive;
+    then every arm is refitted.
+
+    Parameters
+    ----------
+    context_range : (float, float)
+        The interval ``[a, b]`` of contexts (contexts outside are clipped for the features).
+    grid : array_like, optional
+        Arms, default ``linspace(1, 1.95, 20)``.
+    degree : int, default 6
+        Number of features ``m`` (polynomial degree ``m - 1``).
+    rng : int or numpy.random.Generator, optional
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.linalg import ChebCB
+    >>> tuner = ChebCB((0.0, 1.0), rng=0)
+    >>> gen = np.random.default_rng(1)
+    >>> cost = lambda w, c: 10 + 200 * (w - (1.2 + 0.6 * c)) ** 2   # best omega depends on c
+    >>> for _ in range(300):
+    ...     c = gen.uniform()
+    ...     tuner.update(cost(tuner.predict(c), c))
+    >>> [round(tuner.best_omega(c), 2) for c in (0.25, 0.5, 0.75)]   # optimum 1.35, 1.5, 1.65
+    [1.35, 1.5, 1.65]
+    """
+
+    contextual = True
+    _fields = ("a", "b", "m", "theta", "rows", "targets", "predicted", "kmax", "kmin",
+               "scale", "eta", "resnorm", "_pred_feat", "_pred_y", "probs", "costs", "_sse",
+               "gram", "fty", "yty", "_sums")
+
+    def __init__(self, context_range=(-0.15, 0.65), grid=None, *, degree: int = 6, rng=None):
+        super().__init__(grid, rng)
+        try:
+            a, b = (float(v) for v in context_range)
+        except (TypeError, ValueError):
+            raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
+                from None
+        if not (np.isfinite(a) and np.isfinite(b) and b > a):
+            raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
+                             f"{context_range!r}")
+        if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
+            raise ValueError(f"degree must be a positive integer, got {degree!r}")
+        self.a, self.b, self.m = a, b, int(degree)
+        d = self.n_arms
+        self.theta = np.zeros((d, self.m))
+        self.rows: list[list] = [[] for _ in range(d)]  # per arm: feature rows
+        self.targets: list[list] = [[] for _ in range(d)]  # per arm: costs k
+        self.predicted: list[float] = []  # yhat of the played arm, per round
+        self.costs: list[float] = []  # cost k, per round
+        self._sse = np.zeros(d)  # per-arm residual sum of squares of the current fit
+        # per-arm normal equations of the unscaled targets k - 1: F^T F, F^T (k-1), |k-1|^2
+        self.gram = np.zeros((d, self.m, self.m))
+        self.fty = np.zeros((d, self.m))
+        self.yty = np.zeros(d)
+        self._sums = np.zeros(3)  # sum pred^2, sum pred * k, sum k^2 (online regression loss)
+        self.kmax = -np.inf
+        self.kmin = np.inf
+        self.scale = None
+        self.eta = 1.0
+        self.resnorm = 0.0
+        self._pred_feat = None
+        self._pred_y = 0.0
+        self.probs = np.full(d, 1.0 / d)
+
+    def features(self, c) -> np.ndarray:
+        return chebyshev_features(c, self.a, self.b, self.m)
+
+    def best_omega(self, context) -> float:
+        """The arm with the lowest predicted cost at ``context`` (no sampling, no learning)."""
+        c = self._check_context(context)
+        return float(self.grid[int(np.argmin(self.theta @ self.features(c)))])
+
+    def _choose(self, c):
+        f = self.features(c)
+        yhat = self.theta @ f
+        d = self.n_arms
+        best = int(np.argmin(yhat))
+        p = 1.0 / (d + self.eta * (yhat - yhat[best]))
+        p[best] = 0.0
+        p[best] = max(0.0, 1.0 - p.sum())
+        if not np.all(np.isfinite(p)) or p.sum() <= 0:
+            p = np.full(d, 1.0 / d)
+        self.probs = p / p.sum()
+        arm = int(self.rng.choice(d, p=self.probs))
+        self._pred_feat = f
+        self._pred_y = float(yhat[arm])
+        return arm
+
+    def _fit(self, i, N, scale, ub):
+        """Refit arm ``i``; returns its residual sum of squares.
+
+        The unconstrained min-norm least-squares fit comes from the arm's normal equations
+        (O(m^3), independent of the number of rounds); only when it leaves the coefficient box
+        is the bounded problem solved on the stored rows (:func:`scipy.optimize.lsq_linear`).
+        """
+        if not self.targets[i]:
+            self.theta[i] = 0.0
+            return 0.0
+        G, h = self.gram[i], self.fty[i] / scale
+        th = np.linalg.lstsq(G, h, rcond=None)[0]
+        if np.any(np.abs(th) > ub):
+            from scipy.optimize import lsq_linear
+
+            F = np.asarray(self.rows[i])
+            y = (np.asarray(self.targets[i]) - 1.0) / scale
+            th = lsq_linear(F, y, bounds=(-ub, ub), method="bvls").x
+        self.theta[i] = th
+        sse = self.yty[i] / scale ** 2 - 2.0 * (th @ h) + th @ G @ th
+        return float(max(sse, 0.0))
+
+    def _learn(self, arm, k):
+        f = self._pred_feat
+        self.rows[arm].append(f)
+        self.targets[arm].append(k)
+        self.predicted.append(self._pred_y)
+        self.costs.append(k)
+        self.gram[arm] += np.outer(f, f)
+        self.fty[arm] += (k - 1.0) * f
+        self.yty[arm] += (k - 1.0) ** 2
+        self._sums += (self._pred_y ** 2, self._pred_y * k, k * k)
+        self.kmax = max(self.kmax, k)
+        self.kmin = min(self.kmin, k)
+        a, b, m, d = self.a, self.b, self.m, self.n_arms
+        t = len(self.predicted)
+        K = self.kmax if self.kmax > 0 else 1.0
+        Lip = (self.kmax - self.kmin) / (b - a)
+        N = 2.0 + 4.0 * (b - a) * Lip / K * (1.0 + np.log(m))
+        scale = K * N
+        refit_all = scale != self.scale
+        self.scale = scale
+        ub = np.empty(m)
+        ub[0] = 1.0 / N
+        ub[1:] = 2.0 * (b - a) * Lip / scale / np.arange(1, m)
+        ub = np.maximum(ub, 1e-300)  # lsq_linear needs lb < ub
+        for i in (range(d) if refit_all else (arm,)):
+            self._sse[i] = self._fit(i, N, scale, ub)
+        self.resnorm = float(self._sse.sum())
+        alpha = (np.pi + (2.0 / np.pi) * np.log(2 * m + 1)) / (2.0 * scale * (m + 1)) \
+            * (b - a) * Lip
+        spp, spk, skk = self._sums  # R = sum_s (predicted_s - k_s / scale)^2
+        R = max(float(spp - 2.0 * spk / scale + skk / scale ** 2), 0.0)
+        denom = max(R - self.resnorm, 0.0) + 2.0 * alpha ** 2 * t
+        self.eta = 2.0 * t * np.sqrt(d * t / denom) if denom > 0 else 2.0 * t * d
+
+
+def replay(tuner: _Tuner, costs, contexts=None) -> np.ndarray:
+    """Run ``tuner`` on a precomputed cost table and return the cost it paid per round.
+
+    Parameters
+    ----------
+    tuner : TsallisINF, ChebCB, FixedOmega or another tuner on the same grid
+    costs : array, shape (T, n_arms)
+        ``costs[t, j]``: iterations of system ``t`` solved with ``omega = tuner.grid[j]``.
+        A tuner only ever sees the cost of the arm it plays, so this is exactly the run it would
+        have on the systems themselves, at a fraction of the cost when several tuners (and the
+        best fixed ``omega`` in hindsight, ``costs.sum(0).min()``) are compared.
+    contexts : array, shape (T,), optional
+        Contexts (for contextual tuners).
+
+    Returns
+    -------
+    array, shape (T,)
+        The iterations of the arm played in each round.
+    """
+    costs = np.asarray(costs, dtype=float)
+    grid_size = len(getattr(tuner, "grid", ()))
+    if costs.ndim != 2 or costs.shape[1] != grid_size:
+        raise ValueError(f"costs must have shape (T, {grid_size}), got {costs.shape}")
+    if contexts is not None and len(contexts) != costs.shape[0]:
+        raise ValueError("contexts must have one entry per row of costs")
+    paid = np.empty(costs.shape[0])
+    for t in range(costs.shape[0]):
+        tuner.predict(None if contexts is None else contexts[t])
+        arm = tuner.history["arm"][-1]
+        paid[t] = costs[t, arm]
+        tuner.update(paid[t])
+    return paid
