@@ -12,3 +12,9 @@ method                    what it is
 from ._solve import SOLVE_BATCH_METHODS, SOLVE_METHODS, solve, solve_batch
 
 __all__ = ["solve", "solve_batch", "SOLVE_METHODS", "SOLVE_BATCH_METHODS"]
+
+# sketching toolkit and least squares (issue 5)
+from . import sketch
+from ._lstsq import LSTSQ_METHODS, lstsq
+
+__all__ += ["sketch", "lstsq", "LSTSQ_METHODS"]
