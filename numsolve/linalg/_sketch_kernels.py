@@ -49,3 +49,21 @@ def sparse_sign_csr(rows, vals, indptr, indices, data, out):  # pragma: no cover
             v = vals[j, k]
             for jj in range(indptr[j], indptr[j + 1]):
                 out[r, indices[jj]] += v * data[jj]
+
+
+@njit(cache=True, nogil=True)
+def sparse_sign_csc(rows, vals, indptr, indices, data, outT):  # pragma: no cover - jitted
+    """``outT += (S @ A).T`` for a CSC matrix ``A`` (``indptr, indices, data``).
+
+    Column by column: the ``m`` output entries of one column of ``S @ A`` (a row of ``outT``)
+    stay in cache while that column's nonzeros are scattered into them; the ``s`` targets of
+    a nonzero in row ``j`` are one cache line of ``rows``.
+    """
+    d = indptr.shape[0] - 1
+    s = rows.shape[1]
+    for c in range(d):
+        for jj in range(indptr[c], indptr[c + 1]):
+            j = indices[jj]
+            a = data[jj]
+            for k in range(s):
+                outT[c, rows[j, k]] += vals[j, k] * a

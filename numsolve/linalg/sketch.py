@@ -299,7 +299,7 @@ class Sketch:
             if A.shape[1] != self.n:
                 raise ValueError(f"A has {A.shape[1]} columns, the sketch expects n = {self.n}")
             At = A.T
-            if is_sparse(At):
+            if is_sparse(At) and At.format not in ("csr", "csc"):
                 At = At.tocsr()
             elif isinstance(At, np.ndarray):
                 At = np.ascontiguousarray(At)
@@ -341,12 +341,13 @@ class Sketch:
                 vals = self._p["vals"].astype(dtype)
                 rows = self._p["rows"]
                 if sp.issparse(A):
-                    A = A.tocsr() if A.format != "csr" else A
+                    # column-wise (CSC) scatter keeps one output column in cache
+                    A = A.tocsc() if A.format != "csc" else A
                     if A.dtype != dtype:
                         A = A.astype(dtype)
-                    out = np.zeros((m, A.shape[1]), dtype=dtype)
-                    K.sparse_sign_csr(rows, vals, A.indptr, A.indices, A.data, out)
-                    return out
+                    outT = np.zeros((A.shape[1], m), dtype=dtype)
+                    K.sparse_sign_csc(rows, vals, A.indptr, A.indices, A.data, outT)
+                    return outT.T
                 A = np.ascontiguousarray(A, dtype=dtype)
                 out = np.zeros((m, A.shape[1]), dtype=dtype)
                 K.sparse_sign_dense(rows, vals, A, out)
@@ -510,7 +511,8 @@ def make_sketch(
         bounds = (np.arange(s + 1) * m) // s
         lo, width = bounds[:-1], np.diff(bounds)
         u = g.random((n, s))
-        rows = (lo[None, :] + np.floor(u * width[None, :]).astype(np.int64)).astype(np.int64)
+        itype = np.int32 if m < 2**31 - 1 else np.int64
+        rows = (lo[None, :] + np.floor(u * width[None, :]).astype(np.int64)).astype(itype)
         signs = g.integers(0, 2, size=(n, s)) * 2.0 - 1.0
         params["rows"] = np.ascontiguousarray(rows)
         params["vals"] = np.ascontiguousarray(signs / np.sqrt(s))
