@@ -170,6 +170,10 @@ class LeastSquares(Objective):
     def hess_sqrt(self, x):
         return self.A
 
+    def hess_sqrt_factors(self, x):
+        """``(w, A)`` with ``hess_sqrt(x) = diag(w) @ A`` (here ``w = 1``)."""
+        return self.xp.ones(self.n_samples, dtype=self.A.dtype), self.A
+
 
 class BinaryLogistic(Objective):
     """``f(x) = sum_i log(1 + exp(-y_i a_i^T x)) + (l2/2) ||x||^2`` with labels ``y_i = +-1``.
@@ -225,15 +229,27 @@ class BinaryLogistic(Objective):
         return f, self.A.T @ (-self.y * s) + self.l2 * x
 
     def _weights(self, x):
+        # cached for the last x (Newton-type methods ask for several Hessian products at
+        # the same point): saves a pass over A per product
+        cache = getattr(self, "_wcache", None)
+        if cache is not None and cache[0] is x:
+            return cache[1]
         xp = self.xp
         z = self.A @ x
         p = xp.exp(-xp.logaddexp(xp.zeros_like(z), -z))
-        return p * (1 - p)
+        w = p * (1 - p)
+        self._wcache = (x, w)
+        return w
 
     def hessp(self, x, p):
         x = self._x(x)
         p = self._x(p)
         return self.A.T @ (self._weights(x) * (self.A @ p)) + self.l2 * p
+
+    def hess_sqrt_factors(self, x):
+        """``(w, A)`` with ``hess_sqrt(x) = diag(w) @ A``, ``w = sqrt(p (1 - p))``: lets a
+        sketch fold the weights in instead of forming the scaled copy of ``A``."""
+        return self.xp.sqrt(self._weights(self._x(x))), self.A
 
     def hess_sqrt(self, x):
         """``D^{1/2} A`` with ``D = diag(p_i (1 - p_i))`` (same sparsity as ``A``)."""

@@ -51,6 +51,7 @@ from .._backend import (
     is_sparse,
     numba_available,
 )
+from .._backend import to_numpy as to_numpy_
 
 __all__ = [
     "SKETCH_KINDS",
@@ -262,6 +263,26 @@ class Sketch:
     # ---------------------------------------------------------------- application
     def __matmul__(self, A):
         return self.apply(A)
+
+    def weighted(self, w) -> Sketch:
+        """The sketch ``S @ diag(w)`` (``w`` of length ``n``, host or device array).
+
+        Sketching ``diag(w) @ A`` this way never forms the scaled copy of ``A``: the weights
+        are folded into the sketch (Newton sketch uses it with ``w = sqrt(D)``).
+        """
+        w = np.asarray(to_numpy_(w), dtype=np.float64).reshape(-1)
+        if w.shape[0] != self.n:
+            raise ValueError(f"w has {w.shape[0]} entries, expected n = {self.n}")
+        p = dict(self._p)
+        if self.kind == "gaussian":
+            p["G"] = p["G"] * w[None, :]
+        elif self.kind in ("sparse-sign", "countsketch"):
+            p["vals"] = np.ascontiguousarray(p["vals"] * w[:, None])
+        elif self.kind == "srht":
+            p["signs"] = p["signs"] * w
+        else:
+            p["scale"] = p["scale"] * w[p["idx"]]
+        return Sketch(self.kind, self.sketch_size, self.n, p)
 
     def apply(self, A, side: str = "left"):
         """Sketch ``A``.

@@ -35,7 +35,12 @@ SCIPY_METHODS = (
 )
 
 #: ``numsolve.minimize`` methods: name -> "module:function" (imported on first use).
-MINIMIZE_METHODS = MethodRegistry("minimize", {})
+MINIMIZE_METHODS = MethodRegistry(
+    "minimize",
+    {
+        "newton-sketch": "numsolve.optimize._newton_sketch:minimize_newton_sketch",
+    },
+)
 
 
 def _scipy_method(name: str) -> Callable[..., OptimizeResult]:
