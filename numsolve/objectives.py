@@ -231,14 +231,15 @@ class BinaryLogistic(Objective):
     def _weights(self, x):
         # cached for the last x (Newton-type methods ask for several Hessian products at
         # the same point): saves a pass over A per product
-        cache = getattr(self, "_wcache", None)
-        if cache is not None and cache[0] is x:
-            return cache[1]
+        # (keyed on a private copy of x: callers may update their x in place)
         xp = self.xp
+        cache = getattr(self, "_wcache", None)
+        if cache is not None and bool(xp.all(cache[0] == x)):
+            return cache[1]
         z = self.A @ x
         p = xp.exp(-xp.logaddexp(xp.zeros_like(z), -z))
         w = p * (1 - p)
-        self._wcache = (x, w)
+        self._wcache = (xp.asarray(x, copy=True), w)
         return w
 
     def hessp(self, x, p):
