@@ -27,6 +27,7 @@ SOLVE_METHODS = MethodRegistry(
     {
         "cg": "numsolve.linalg._cg:solve_cg",
         "direct": "numsolve.linalg._direct:solve_direct",
+        "sketch-project": "numsolve.linalg._sketch_project:solve_sketch_project",
     },
 )
 
