@@ -625,7 +625,7 @@ def sketch(
     ----------
     A : array, sparse matrix or LinearOperator
     sketch_size : int
-        Rows of ``S`` (``1 <= sketch_size <= `` the sketched dimension).
+        Rows of ``S``: at least 1 and at most the sketched dimension.
     kind : str
         See :func:`make_sketch`. ``'leverage'`` computes approximate leverage scores of ``A``
         (or of ``A.T`` for ``side='right'``) unless ``leverage_scores`` is given.
