@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from ._demo_sketch import lstsq_entry, newton_sketch_entry
+
 __all__ = [
     "DEMO_ENTRIES",
     "DEMO_PROBLEMS",
@@ -377,6 +379,8 @@ DEMO_ENTRIES: list[Callable[[DemoSettings], dict]] = [
     solve_batch_entry("cg", "poisson2d-small"),
     stack_entry("cg"),
     minimize_entry("scipy:BFGS", options={"gtol": 1e-8}),
+    lstsq_entry,  # sketching toolkit (issue 5)
+    newton_sketch_entry,  # sketching toolkit (issue 5)
 ]
 
 
