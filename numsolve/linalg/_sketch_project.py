@@ -48,7 +48,9 @@ def solve_sketch_project(
 ) -> SolveResult:
     """Sketch-and-project for ``A x = b`` (see the module notes).
 
-    Options: ``sketch`` (``'kaczmarz'``, ``'gaussian'``, ``'sparse-sign'``), ``block_size``
+    Options: ``sketch`` (``'kaczmarz'``, ``'gaussian'``, ``'sparse-sign'``; a
+    ``LinearOperator`` has no rows to sample, so ``'kaczmarz'`` uses Gaussian blocks there),
+    ``block_size``
     (``s``, ``1 <= s <= n``; default ``min(n, 32)``), ``check_every``, ``rng``. ``maxiter``
     defaults to ``200 * ceil(n / s)``.
     """
