@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from numba import njit
 
-__all__ = ["sparse_sign_dense", "sparse_sign_csr", "sparse_sign_vec"]
+__all__ = ["sparse_sign_dense", "sparse_sign_csc"]
 
 
 @njit(cache=True, nogil=True)
@@ -25,30 +25,6 @@ def sparse_sign_dense(rows, vals, A, out):  # pragma: no cover - jitted
             v = vals[j, k]
             for c in range(d):
                 out[r, c] += v * A[j, c]
-
-
-@njit(cache=True, nogil=True)
-def sparse_sign_vec(rows, vals, b, out):  # pragma: no cover - jitted
-    """``out += S @ b`` for a vector ``b`` of length ``n``."""
-    n = b.shape[0]
-    s = rows.shape[1]
-    for j in range(n):
-        bj = b[j]
-        for k in range(s):
-            out[rows[j, k]] += vals[j, k] * bj
-
-
-@njit(cache=True, nogil=True)
-def sparse_sign_csr(rows, vals, indptr, indices, data, out):  # pragma: no cover - jitted
-    """``out += S @ A`` for a CSR matrix ``A`` (``indptr, indices, data``) with ``n`` rows."""
-    n = indptr.shape[0] - 1
-    s = rows.shape[1]
-    for j in range(n):
-        for k in range(s):
-            r = rows[j, k]
-            v = vals[j, k]
-            for jj in range(indptr[j], indptr[j + 1]):
-                out[r, indices[jj]] += v * data[jj]
 
 
 @njit(cache=True, nogil=True)
