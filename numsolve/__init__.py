@@ -14,7 +14,7 @@ from . import callbacks, problems
 from ._backend import show_config, to_namespace, to_numpy
 from ._result import OptimizeResult, SolveResult
 from ._version import __version__
-from .linalg import solve, solve_batch
+from .linalg import lstsq, solve, solve_batch
 from .optimize import minimize
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "__version__",
     "callbacks",
     "minimize",
+    "lstsq",
     "problems",
     "show_config",
     "solve",

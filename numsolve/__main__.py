@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from ._demo_sketch import lstsq_entry, newton_sketch_entry
+
 __all__ = [
     "DEMO_ENTRIES",
     "DEMO_PROBLEMS",
@@ -378,6 +380,8 @@ DEMO_ENTRIES: list[Callable[[DemoSettings], dict]] = [
     stack_entry("cg"),
     minimize_entry("scipy:BFGS", options={"gtol": 1e-8}),
     solve_entry("ssor-cg", "poisson2d", options={"omega": 1.5}),
+    lstsq_entry,  # sketching toolkit (issue 5)
+    newton_sketch_entry,  # sketching toolkit (issue 5)
 ]
 # issue 4: flexible Krylov / DCDM
 from .linalg._krylov_demo import dcdm_entry  # noqa: E402

@@ -35,6 +35,7 @@ SOLVE_METHODS = MethodRegistry(
         "minres": "numsolve.linalg._minres:solve_minres",
         "sor": "numsolve.linalg._sor:solve_sor",
         "ssor-cg": "numsolve.linalg._sor:solve_ssor_cg",
+        "sketch-project": "numsolve.linalg._sketch_project:solve_sketch_project",
     },
 )
 

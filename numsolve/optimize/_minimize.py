@@ -38,6 +38,7 @@ SCIPY_METHODS = (
 MINIMIZE_METHODS = MethodRegistry(
     "minimize",
     {
+        "newton-sketch": "numsolve.optimize._newton_sketch:minimize_newton_sketch",
         "auglag": "numsolve.optimize._auglag:minimize_auglag",
     },
 )

@@ -1,0 +1,440 @@
+"""Least squares front door :func:`lstsq` and the sketch-preconditioned LSQR solver.
+
+``method='sketch'`` (Blendenpik / LSRN style; Avron, Maymounkov & Toledo 2010, Meng, Saunders &
+Mahoney 2014): draw a sketch ``S`` (``m x n``, ``d <= m <= n``), factor ``S A = Q R``, and run
+LSQR on the right-preconditioned problem ``min_y ||A R^{-1} y - b||`` whose matrix has singular
+values in ``[1 - eps, 1 + eps]`` (``eps ~ sqrt(d/m)``): the iteration count depends on ``m/d``,
+not on the condition number of ``A``. The sketch-and-solve solution ``R^{-1} Q^T S b`` is the
+starting point. A ridge term ``lam ||x||^2`` is handled exactly by sketching ``[A; sqrt(lam) I]``
+(only the ``A`` block is sketched).
+
+Calling convention of a registered method (as for :func:`numsolve.solve`)::
+
+    impl(A, b, x0, *, rtol, atol, maxiter, callback, **options) -> SolveResult
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .._backend import (
+    backend_name,
+    get_namespace,
+    is_cupy_namespace,
+    is_linear_operator,
+    is_numpy_namespace,
+    is_sparse,
+    to_numpy,
+)
+from .._registry import MethodRegistry, split_options
+from .._result import CALLBACK_STOP, OptimizeResult, SolveResult, wrap_callback
+from ._cg import BREAKDOWN, CONVERGED, MAXITER, MESSAGES, NONFINITE
+from ._system import _check_array, _operator_shape, _sparse_finite, check_maxiter, check_tolerances
+from .sketch import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+
+__all__ = ["lstsq", "LSTSQ_METHODS", "lstsq_sketch"]
+
+#: ``numsolve.lstsq`` methods: name -> "module:function".
+LSTSQ_METHODS = MethodRegistry(
+    "lstsq",
+    {
+        "sketch": "numsolve.linalg._lstsq:lstsq_sketch",
+    },
+)
+
+_ARGS = ("rtol", "atol", "maxiter", "callback", "x0")
+
+LSTSQ_MESSAGES = dict(MESSAGES)
+LSTSQ_MESSAGES[CONVERGED] = (
+    "Converged: norm(A.T r) <= rtol * norm(A R^-1) * norm(r) in the preconditioned variables, "
+    "or norm(r) <= max(rtol * norm(b), atol)."
+)
+LSTSQ_MESSAGES[BREAKDOWN] = (
+    "Breakdown: the sketch of A is numerically rank deficient (A does not have full column "
+    "rank); pass ridge > 0 or a larger sketch_size."
+)
+
+
+def lstsq(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    method: str | Callable = "sketch",
+    rtol: float = 1e-12,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    callback: Callable | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> SolveResult:
+    """Solve the linear least-squares problem ``min_x ||A x - b||_2`` (optionally with ridge).
+
+    Parameters
+    ----------
+    A : array, sparse matrix or LinearOperator, shape (n, d), n >= d
+        Tall matrix of full column rank (or any rank with ``ridge > 0``): NumPy/CuPy array,
+        SciPy/CuPy sparse matrix or ``LinearOperator`` (sketched through ``rmatmat``).
+    b : array, shape (n,)
+        Right-hand side. Never modified.
+    x0 : array, shape (d,), optional
+        Initial guess (default: the sketch-and-solve solution).
+    method : str or callable
+        ``'sketch'`` (default): sketch-preconditioned LSQR. A callable is called as
+        ``method(A, b, x0, rtol=, atol=, maxiter=, callback=, **options)``.
+    rtol, atol : float
+        Stop when ``norm(Ahat.T r) <= rtol * norm(Ahat) * norm(r)`` (LSQR's optimality test on
+        the preconditioned matrix ``Ahat = A R^{-1}``, whose norm is ~1), or when
+        ``norm(r) <= max(rtol * norm(b), atol)`` (consistent systems). ``r = b - A x``.
+    maxiter : int, optional
+        LSQR iterations (default ``max(100, 2 d)``; preconditioned LSQR needs a few dozen).
+    callback : callable, optional
+        ``callback(intermediate_result)`` or ``callback(xk)`` once per iteration;
+        ``StopIteration`` stops with ``status=99``.
+    options : dict, optional
+        Method options. For ``'sketch'``: ``sketch`` (kind, default ``'sparse-sign'``; see
+        :func:`numsolve.linalg.sketch.make_sketch`), ``sketch_size`` (``d <= m <= n``; default
+        ``min(n, 8 d)``), ``nnz_per_column`` (sparse sign, default 8), ``ridge`` (``lam >= 0``:
+        minimises ``||A x - b||^2 + lam ||x||^2``), ``rng``.
+
+    Returns
+    -------
+    SolveResult
+        ``x`` (namespace of ``b``), ``success``, ``status``, ``message``, ``nit``,
+        ``residual_norms`` (LSQR's estimates of ``norm(r)`` per iteration), ``residual_norm``
+        (``norm(b - A x)`` recomputed at the end), ``normal_residual_norm`` (``norm(A.T r -
+        ridge x)``), ``sketch_size``, ``backend``.
+
+    Raises
+    ------
+    ValueError
+        ``A`` not 2-D or wider than tall; ``b``/``x0`` of the wrong shape; NaN or inf in the
+        input; ``sketch_size`` outside ``[d, n]``; invalid tolerances.
+    TypeError
+        Non-numeric or complex data; inputs on different devices.
+
+    See Also
+    --------
+    scipy.linalg.lstsq, scipy.sparse.linalg.lsqr
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.standard_normal((2000, 20)) * np.logspace(-4, 4, 20)
+    >>> x_true = rng.standard_normal(20)
+    >>> res = numsolve.lstsq(A, A @ x_true, options={"rng": 0})
+    >>> res.success, bool(np.allclose(res.x, x_true, rtol=1e-6))
+    (True, True)
+    """
+    name, impl = LSTSQ_METHODS.resolve(method)
+    if name == "_custom":
+        opts = dict(options or {})
+    else:
+        opts = split_options(impl, options, reserved=_ARGS)
+    res = impl(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, callback=callback, **opts)
+    if name != "_custom" and isinstance(res, SolveResult):
+        res.setdefault("method", name)
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+# --------------------------------------------------------------------------------------------
+def _dkind(dt, xp) -> str:
+    """NumPy-style kind character of a dtype of any namespace."""
+    try:
+        return np.dtype(str(dt)).kind
+    except TypeError:
+        if xp.isdtype(dt, "complex floating"):
+            return "c"
+        if xp.isdtype(dt, "real floating"):
+            return "f"
+        if xp.isdtype(dt, "bool"):
+            return "b"
+        return "i" if xp.isdtype(dt, "integral") else "O"
+
+
+def _prepare(A, b, x0):
+    if b is None:
+        raise TypeError("b must be an array, got None")
+    if callable(A) and not is_linear_operator(A) and not hasattr(A, "shape"):
+        raise TypeError("A must be an array, a sparse matrix or a LinearOperator")
+    xp = get_namespace(A, b, x0)
+    if is_linear_operator(A):
+        kind = "operator"
+    elif is_sparse(A):
+        kind = "sparse"
+    else:
+        kind = "dense"
+        try:
+            A = xp.asarray(np.asarray(A) if isinstance(A, np.matrix) else A)
+        except Exception as exc:
+            raise TypeError(f"A could not be converted to an array: {exc}") from None
+    shape = _operator_shape(A)
+    if len(shape) != 2:
+        raise ValueError(f"A must be 2-D (n, d), got shape {shape}")
+    n, d = shape
+    if n == 0 or d == 0:
+        raise ValueError("A must not be empty")
+    if n < d:
+        raise ValueError(
+            f"A has shape {shape}: the sketch solver needs a tall matrix (n >= d); for an "
+            "underdetermined problem solve the minimum-norm problem with A.T"
+        )
+    if kind == "dense":
+        _check_array(A, "A", xp)
+    elif kind == "sparse":
+        if _dkind(A.dtype, xp) not in "iuf":
+            raise TypeError(f"A must have a real numeric dtype, got {A.dtype}")
+        if not _sparse_finite(A):
+            raise ValueError("A contains NaN or inf")
+    dt = getattr(A, "dtype", None)
+    if dt is not None and _dkind(dt, xp) == "c":
+        raise TypeError("A must be real (complex least squares is not supported)")
+    try:
+        b = xp.asarray(b)
+    except Exception as exc:
+        raise TypeError(f"b could not be converted to an array: {exc}") from None
+    _check_array(b, "b", xp)
+    if _dkind(b.dtype, xp) == "c":
+        raise TypeError("b must be real (complex least squares is not supported)")
+    if b.ndim == 2 and b.shape[1] == 1:
+        b = xp.reshape(b, (b.shape[0],))
+    if b.ndim != 1 or b.shape[0] != n:
+        raise ValueError(f"b has shape {tuple(b.shape)}, expected ({n},) for A of shape {shape}")
+    dtypes = [b.dtype] + ([dt] if dt is not None else [])
+    fl = [xp.float64 if _dkind(t, xp) in "iub" else t for t in dtypes]
+    try:
+        dtype = xp.result_type(*fl)
+    except TypeError:
+        dtype = np.result_type(*[np.dtype(str(t)) for t in fl])
+    if x0 is not None:
+        x0 = xp.asarray(x0)
+        _check_array(x0, "x0", xp)
+        if tuple(x0.shape) != (d,):
+            raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected ({d},)")
+        x0 = xp.astype(x0, dtype, copy=True)
+    b = xp.astype(b, dtype, copy=True)
+    if kind == "dense" and A.dtype != dtype:
+        A = xp.astype(A, dtype)
+    elif kind == "sparse":
+        A = A.tocsr() if A.format != "csr" else A
+        if A.dtype != dtype:
+            A = A.astype(dtype)
+    return A, b, x0, xp, kind, n, d, dtype
+
+
+def _products(A, kind, xp):
+    if kind == "operator":
+        def mv(v):
+            return xp.asarray(A.matvec(v)).reshape(-1)
+
+        def rmv(u):
+            return xp.asarray(A.rmatvec(u)).reshape(-1)
+
+        return mv, rmv
+    At = A.T
+
+    def mv(v):
+        return A @ v
+
+    def rmv(u):
+        return At @ u
+
+    return mv, rmv
+
+
+def _triangular(R, xp):
+    """Functions ``v -> R^{-1} v`` and ``v -> R^{-T} v`` in namespace ``xp``."""
+    if is_numpy_namespace(xp):
+        import scipy.linalg as sl
+
+        R = np.asarray(R)
+        return (lambda v: sl.solve_triangular(R, v, check_finite=False),
+                lambda v: sl.solve_triangular(R, v, trans="T", check_finite=False))
+    if is_cupy_namespace(xp):
+        import cupyx.scipy.linalg as cl
+
+        return (lambda v: cl.solve_triangular(R, v),
+                lambda v: cl.solve_triangular(R, v, trans="T"))
+    Rinv = xp.linalg.inv(R)
+    RinvT = Rinv.T
+    return (lambda v: Rinv @ v), (lambda v: RinvT @ v)
+
+
+def _norm(v, xp) -> float:
+    return float(xp.linalg.vector_norm(v))
+
+
+# --------------------------------------------------------------------------------------------
+# the solver
+# --------------------------------------------------------------------------------------------
+def lstsq_sketch(
+    A, b, x0=None, *, rtol=1e-12, atol=0.0, maxiter=None, callback=None,
+    sketch: str = "sparse-sign", sketch_size: int | None = None, nnz_per_column: int = 8,
+    ridge: float = 0.0, refine: int = 2, rng: int | np.random.Generator | None = None,
+) -> SolveResult:
+    """Sketch-preconditioned LSQR (see :func:`lstsq` and the module notes)."""
+    A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0)
+    rtol, atol = check_tolerances(rtol, atol)
+    maxiter = check_maxiter(maxiter, max(100, 2 * d))
+    try:
+        ridge = float(ridge)
+    except (TypeError, ValueError):
+        raise TypeError(f"ridge must be a real scalar, got {ridge!r}") from None
+    if not math.isfinite(ridge) or ridge < 0:
+        raise ValueError(f"ridge must be finite and non-negative, got {ridge!r}")
+    if isinstance(refine, bool) or not isinstance(refine, (int, np.integer)) or refine < 0:
+        raise ValueError(f"refine must be a non-negative integer, got {refine!r}")
+    kind_s = _canonical_kind(sketch)
+    if sketch_size is None:
+        sketch_size = min(n, 8 * d)
+    m = check_sketch_size(sketch_size, n, minimum=d,
+                          what="the number of rows of A (a sketch must reduce the data)")
+    g = _as_rng(rng)
+    notify = wrap_callback(callback)
+
+    # ---- sketch and factor
+    kw: dict = {}
+    if kind_s in ("sparse-sign",):
+        kw["nnz_per_column"] = min(nnz_per_column, m)
+    if kind_s == "leverage":
+        from .sketch import leverage_scores
+
+        if kind == "operator":
+            raise ValueError("sketch='leverage' needs an array or sparse A, not a LinearOperator")
+        kw["leverage_scores"] = leverage_scores(A, rng=g)
+    S = make_sketch(kind_s, m, n, rng=g, **kw)
+    SA = S @ A
+    if is_sparse(SA):
+        SA = SA.toarray()
+    SA = xp.asarray(SA, dtype=dtype)
+    Sb = xp.asarray(S @ b, dtype=dtype)
+    if ridge > 0:
+        SA = xp.concat([SA, math.sqrt(ridge) * xp.eye(d, dtype=dtype)], axis=0)
+        Sb = xp.concat([Sb, xp.zeros(d, dtype=dtype)])
+    Q, R = xp.linalg.qr(SA)
+    diag = xp.abs(xp.linalg.diagonal(R)) if hasattr(xp.linalg, "diagonal") else None
+    dR = to_numpy(diag) if diag is not None else np.abs(np.diag(to_numpy(R)))
+    eps = float(xp.finfo(dtype).eps)
+    backend = backend_name(xp)
+    if not np.all(np.isfinite(dR)) or dR.min() <= max(SA.shape) * eps * dR.max():
+        return SolveResult(
+            x=xp.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
+            message=LSTSQ_MESSAGES[BREAKDOWN], nit=0, residual_norms=np.array([]),
+            backend=backend, sketch_size=m,
+        )
+    Rinv, RinvT = _triangular(R, xp)
+    mv, rmv = _products(A, kind, xp)
+    sq = math.sqrt(ridge)
+
+    # ---- LSQR on Ahat = [A; sqrt(ridge) I] R^{-1}, in y = R x, restarted from the true
+    # residual ``refine`` times (iterative refinement: the recursions of one LSQR pass drift
+    # by ~eps*cond(A); recomputing b - A x and restarting restores accuracy comparable to a
+    # QR-based direct solver)
+    if x0 is None:
+        x = Rinv(Q.T @ Sb)  # sketch-and-solve start
+    else:
+        x = x0
+    bnorm = _norm(b, xp)
+    tol_r = max(rtol * bnorm, atol)
+    history: list[float] = []
+    nit = 0
+    status = MAXITER
+    for npass in range(1 + refine):
+        x, status, k = _lsqr_pass(
+            x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, maxiter - nit, notify, nit,
+            history,
+        )
+        nit += k
+        if status != CONVERGED or (npass > 0 and k <= 1) or nit >= maxiter:
+            break
+    # final true residuals
+    r = b - mv(x)
+    rn = _norm(r, xp)
+    gr = rmv(r) - ridge * x
+    res = SolveResult(
+        x=x, success=status == CONVERGED, status=status,
+        message=LSTSQ_MESSAGES.get(status, ""), nit=nit,
+        residual_norms=np.asarray(history), residual_norm=rn,
+        normal_residual_norm=_norm(gr, xp), backend=backend, sketch_size=m,
+    )
+    if status == CALLBACK_STOP:
+        res["message"] = MESSAGES[CALLBACK_STOP]
+    return res
+
+
+def _lsqr_pass(x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, maxiter, notify, nit0, history):
+    """One LSQR pass for the correction ``R^{-1} dy`` from ``x``; returns (x, status, nit)."""
+    ridge = sq * sq
+    u1 = b - mv(x)
+    u2 = -sq * x if ridge > 0 else None
+
+    def unorm(u1, u2):
+        t = _norm(u1, xp) ** 2
+        if u2 is not None:
+            t += _norm(u2, xp) ** 2
+        return math.sqrt(t)
+
+    beta = unorm(u1, u2)
+    history.append(beta)
+    if beta <= tol_r or beta == 0.0:
+        return x, CONVERGED, 0
+    u1 = u1 / beta
+    u2 = u2 / beta if u2 is not None else None
+    v = RinvT(rmv(u1) + sq * u2) if u2 is not None else RinvT(rmv(u1))
+    alpha = _norm(v, xp)
+    if alpha == 0.0:
+        return x, CONVERGED, 0
+    if maxiter <= 0:
+        return x, MAXITER, 0
+    v = v / alpha
+    w = v
+    dy = xp.zeros_like(v)
+    phibar, rhobar = beta, alpha
+    anorm2 = 0.0
+    status = MAXITER
+    nit = 0
+    for it in range(1, maxiter + 1):
+        Rv = Rinv(v)
+        u1 = mv(Rv) - alpha * u1
+        if u2 is not None:
+            u2 = sq * Rv - alpha * u2
+        beta = unorm(u1, u2)
+        anorm2 += alpha * alpha + beta * beta
+        if beta > 0:
+            u1 = u1 / beta
+            if u2 is not None:
+                u2 = u2 / beta
+            t = rmv(u1) + sq * u2 if u2 is not None else rmv(u1)
+            v = RinvT(t) - beta * v
+            alpha = _norm(v, xp)
+            if alpha > 0:
+                v = v / alpha
+        rho = math.hypot(rhobar, beta)
+        c, s = rhobar / rho, beta / rho
+        theta = s * alpha
+        rhobar = -c * alpha
+        phi = c * phibar
+        phibar = s * phibar
+        dy = dy + (phi / rho) * w
+        w = v - (theta / rho) * w
+        nit = it
+        rnorm = phibar
+        arnorm = alpha * abs(c) * phibar
+        history.append(rnorm)
+        if not (math.isfinite(rnorm) and math.isfinite(arnorm)):
+            return x, NONFINITE, nit
+        if notify is not None:
+            xk = x + Rinv(dy)
+            if notify(OptimizeResult(x=xk, nit=nit0 + it, residual_norm=rnorm)):
+                return xk, CALLBACK_STOP, nit
+        if rnorm <= tol_r or arnorm <= rtol * math.sqrt(anorm2) * rnorm or arnorm == 0.0:
+            status = CONVERGED
+            break
+    return x + Rinv(dy), status, nit

@@ -1,0 +1,170 @@
+"""Sketch operators: subspace embedding at the documented size, determinism, all input kinds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.linalg import aslinearoperator
+
+from numsolve.linalg.sketch import (
+    SKETCH_KINDS,
+    embedding_sketch_size,
+    leverage_scores,
+    make_sketch,
+    sketch,
+)
+
+EPS = 0.5
+
+
+def _orthonormal(n, d, seed):
+    return np.linalg.qr(np.random.default_rng(seed).standard_normal((n, d)))[0]
+
+
+def _kw(kind, U):
+    return {"leverage_scores": np.einsum("ij,ij->i", U, U)} if kind == "leverage" else {}
+
+
+@pytest.mark.parametrize("kind", SKETCH_KINDS)
+def test_subspace_embedding_documented_size(kind):
+    n, d = 6000, 12
+    m = embedding_sketch_size(kind, d, EPS)
+    assert m < n
+    U = _orthonormal(n, d, 0)
+    worst = 0.0
+    for seed in range(6):
+        S = make_sketch(kind, m, n, rng=seed, **_kw(kind, U))
+        sv = np.linalg.svd(S @ U, compute_uv=False)
+        worst = max(worst, abs(sv.max() - 1), abs(1 - sv.min()))
+    assert worst <= EPS, (kind, m, worst)
+
+
+def test_leverage_sampling_handles_coherent_subspace_uniform_does_not():
+    # U contains d coordinate directions: rows with leverage 1. Uniform sampling of 5% of the
+    # rows almost surely misses one of them (S U rank deficient); leverage sampling does not.
+    n, d = 4000, 6
+    rng = np.random.default_rng(1)
+    U = np.zeros((n, d))
+    U[rng.choice(n, d, replace=False), np.arange(d)] = 1.0
+    U = np.hstack([U, _orthonormal(n, 4, 2)])
+    U = np.linalg.qr(U)[0]
+    lev = np.einsum("ij,ij->i", U, U)
+    m = embedding_sketch_size("leverage", U.shape[1], EPS)
+    for seed in range(4):
+        sv = np.linalg.svd(make_sketch("leverage", m, n, rng=seed, leverage_scores=lev) @ U,
+                           compute_uv=False)
+        assert 1 - EPS <= sv.min() and sv.max() <= 1 + EPS
+    sv_u = np.linalg.svd(make_sketch("uniform", m, n, rng=0) @ U, compute_uv=False)
+    assert sv_u.min() < 1 - EPS
+
+
+@pytest.mark.parametrize("kind", SKETCH_KINDS)
+def test_same_seed_same_sketch(kind):
+    n, d = 700, 5
+    A = np.random.default_rng(3).standard_normal((n, d))
+    kw = _kw(kind, np.linalg.qr(A)[0])
+    S1 = make_sketch(kind, 60, n, rng=7, **kw) @ A
+    S2 = make_sketch(kind, 60, n, rng=np.random.default_rng(7), **kw) @ A
+    S3 = make_sketch(kind, 60, n, rng=8, **kw) @ A
+    np.testing.assert_array_equal(S1, S2)
+    assert not np.array_equal(S1, S3)
+    # convenience function with the same seed: same result as the explicit operator
+    np.testing.assert_array_equal(sketch(A, 60, kind, rng=7, **kw), S1)
+
+
+@pytest.mark.parametrize("kind", SKETCH_KINDS)
+def test_dense_sparse_operator_left_right_agree(kind):
+    rng = np.random.default_rng(4)
+    n = 300
+    A = sp.random(n, 17, density=0.2, random_state=5, format="csr")
+    Ad = A.toarray()
+    kw = {"leverage_scores": rng.random(n) + 0.1} if kind == "leverage" else {}
+    S = make_sketch(kind, 40, n, rng=2, **kw)
+    ref = S.toarray() @ Ad
+    np.testing.assert_allclose(S @ Ad, ref, atol=1e-12)
+    out_sp = S @ A
+    np.testing.assert_allclose(out_sp.toarray() if sp.issparse(out_sp) else out_sp, ref,
+                               atol=1e-12)
+    np.testing.assert_allclose(S.apply(A.tocsc()) if kind not in ("uniform", "leverage")
+                               else S.apply(A.tocsc()).toarray(), ref, atol=1e-12)
+    np.testing.assert_allclose(S.apply(aslinearoperator(A)), ref, atol=1e-12)
+    B = rng.standard_normal((9, n))
+    np.testing.assert_allclose(S.apply(B, side="right"), B @ S.toarray().T, atol=1e-12)
+    np.testing.assert_allclose(S.apply(aslinearoperator(B), side="right"), B @ S.toarray().T,
+                               atol=1e-12)
+    Y = rng.standard_normal((40, 3))
+    np.testing.assert_allclose(S.rmatmat(Y), S.toarray().T @ Y, atol=1e-12)
+    v = rng.standard_normal(n)
+    np.testing.assert_allclose(S @ v, S.toarray() @ v, atol=1e-12)
+
+
+def test_float32_preserved_and_caller_not_mutated():
+    A = np.random.default_rng(0).standard_normal((200, 4)).astype(np.float32)
+    A0 = A.copy()
+    for kind in ("gaussian", "sparse-sign", "srht", "uniform"):
+        out = make_sketch(kind, 30, 200, rng=0) @ A
+        assert out.dtype == np.float32, kind
+    np.testing.assert_array_equal(A, A0)
+
+
+def test_hadamard_srht_embeds():
+    n, d = 3000, 8  # padded to 4096
+    U = _orthonormal(n, d, 9)
+    m = embedding_sketch_size("srht", d, EPS)
+    S = make_sketch("srht", m, n, rng=0, transform="hadamard")
+    sv = np.linalg.svd(S @ U, compute_uv=False)
+    assert 1 - EPS <= sv.min() and sv.max() <= 1 + EPS
+    np.testing.assert_allclose(S @ U, S.toarray() @ U, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "sparse-sign", "srht", "uniform"])
+def test_generic_namespace_matches_numpy(backend, kind):
+    if backend.name == "numpy":
+        pytest.skip("reference")
+    n = 256
+    A = np.random.default_rng(0).standard_normal((n, 5))
+    for transform in (("dct", "hadamard") if kind == "srht" else ("dct",)):
+        S = make_sketch(kind, 32, n, rng=1, transform=transform)
+        out = S @ backend.asarray(A)
+        assert backend.same_namespace(out)
+        np.testing.assert_allclose(backend.to_numpy(out), S @ A, atol=1e-10)
+
+
+def test_leverage_scores_approx_close_to_exact():
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3000, 10)) * np.exp(rng.standard_normal((3000, 1)))
+    exact = leverage_scores(A, method="exact")
+    approx = leverage_scores(A, rng=0)
+    assert exact.sum() == pytest.approx(10)
+    ratio = approx / exact
+    assert 0.6 < np.median(ratio) < 1.6
+    assert np.quantile(ratio, 0.01) > 0.3 and np.quantile(ratio, 0.99) < 3
+    # leverage sketch of A via the convenience function embeds A's range
+    Q = np.linalg.qr(A)[0]
+    SA = sketch(A, embedding_sketch_size("leverage", 10, EPS), "leverage", rng=1)
+    sv = np.linalg.svd(SA @ np.linalg.inv(np.linalg.qr(A)[1]), compute_uv=False)
+    assert 1 - EPS <= sv.min() and sv.max() <= 1 + EPS
+    assert Q.shape == (3000, 10)
+
+
+def test_validation():
+    with pytest.raises(ValueError, match="sketch_size=20 is larger"):
+        make_sketch("gaussian", 20, 10)
+    with pytest.raises(ValueError, match="sketch_size must be >= 1"):
+        make_sketch("gaussian", 0, 10)
+    with pytest.raises(TypeError, match="sketch_size must be an integer"):
+        make_sketch("gaussian", 2.5, 10)
+    with pytest.raises(ValueError, match="unknown sketch kind"):
+        make_sketch("fancy", 2, 10)
+    with pytest.raises(ValueError, match="nnz_per_column"):
+        make_sketch("sparse-sign", 4, 10, nnz_per_column=5)
+    with pytest.raises(ValueError, match="leverage_scores"):
+        make_sketch("leverage", 4, 10)
+    with pytest.raises(TypeError, match="rng"):
+        make_sketch("gaussian", 4, 10, rng="seed")
+    S = make_sketch("gaussian", 4, 10)
+    with pytest.raises(ValueError, match="rows"):
+        S @ np.ones((11, 2))
+    with pytest.raises(ValueError, match="side"):
+        S.apply(np.ones((10, 2)), side="up")
