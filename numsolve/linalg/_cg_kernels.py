@@ -51,18 +51,21 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
         s1 = 0.0
         s2 = 0.0
         s3 = 0.0
+        lo = indptr[0]
         for i in range(n):
+            hi = indptr[i + 1]
             a0 = 0.0
             a1 = 0.0
             a2 = 0.0
             a3 = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
+            for jj in range(lo, hi):
                 a = data[jj]
                 j = indices[jj]
                 a0 += a * P[j, c]
                 a1 += a * P[j, c + 1]
                 a2 += a * P[j, c + 2]
                 a3 += a * P[j, c + 3]
+            lo = hi
             Q[i, c] = a0
             Q[i, c + 1] = a1
             Q[i, c + 2] = a2
@@ -78,10 +81,13 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
         c += 4
     while c < g:
         s = 0.0
+        lo = indptr[0]
         for i in range(n):
+            hi = indptr[i + 1]
             acc = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
+            for jj in range(lo, hi):
                 acc += data[jj] * P[indices[jj], c]
+            lo = hi
             Q[i, c] = acc
             s += P[i, c] * acc
         pq[c] = s
@@ -216,27 +222,17 @@ def dot1(u, v):  # pragma: no cover - jitted
 def csr_spmv_dot1(indptr, indices, data, p, q):  # pragma: no cover - jitted
     """``q = A @ p`` and returns ``p . q`` (one pass; float64 accumulation)."""
     n = p.shape[0]
-    s0 = 0.0
-    s1 = 0.0
-    for i in range(0, n - 1, 2):
+    s = 0.0
+    lo = indptr[0]
+    for i in range(n):
+        hi = indptr[i + 1]
         a0 = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
+        for jj in range(lo, hi):
             a0 += data[jj] * p[indices[jj]]
-        a1 = 0.0
-        for jj in range(indptr[i + 1], indptr[i + 2]):
-            a1 += data[jj] * p[indices[jj]]
+        lo = hi
         q[i] = a0
-        q[i + 1] = a1
-        s0 += p[i] * a0
-        s1 += p[i + 1] * a1
-    if n & 1:
-        i = n - 1
-        a0 = 0.0
-        for jj in range(indptr[i], indptr[i + 1]):
-            a0 += data[jj] * p[indices[jj]]
-        q[i] = a0
-        s0 += p[i] * a0
-    return s0 + s1
+        s += p[i] * a0
+    return s
 
 
 @njit(cache=True, nogil=True)
