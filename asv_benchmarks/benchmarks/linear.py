@@ -105,6 +105,7 @@ class BlockCG32(Benchmark):
     params = [["numsolve-batch", "scipy-loop"]]
     param_names = ["solver"]
     warmup_time = 0.0
+    timeout = 900  # the SciPy loop takes ~10 s idle, minutes on a loaded 2-core machine
     N = 256
     K = 32
 
