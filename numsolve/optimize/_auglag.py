@@ -409,7 +409,7 @@ def minimize_auglag(
     maxiter: int = 1000,
     kkt_solver: str = "direct",
     sketch_size: int | None = None,
-    inner_maxiter: int = 1_000_000,
+    inner_maxiter: int | None = None,
     inner_tol: str = "relative",
     v0=None,
     mu0: float = 1.0,
@@ -471,8 +471,11 @@ def minimize_auglag(
         ``'block-gaussian'``, ``'block-kaczmarz'`` (``sketch_size`` columns/rows per step).
     sketch_size : int, optional
         Block size ``s`` of the block sketches (default ``ceil(sqrt(n + m))``).
-    inner_maxiter : int, default 1e6
-        Cap on sketch steps per KKT solve; hitting it ends the run with ``status=5``.
+    inner_maxiter : int, optional
+        Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=5``.
+        Default: 1e6 sketch steps for the compiled loops (dense ``K``, and Kaczmarz on sparse
+        ``K``), ``200 ceil((n + m) / s)`` steps for Gaussian/block sketches on sparse or
+        matrix-free ``K`` (numsolve's sketch-and-project default), ``10 (n + m)`` for MINRES.
     v0 : array, shape (m,), optional
         Starting multipliers (default zeros).
     mu0, nu0, delta0, xi_B, beta, rho : float
@@ -548,6 +551,9 @@ def minimize_auglag(
     if kkt_solver not in KKT_SOLVERS:
         raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; "
                          f"got {kkt_solver!r}")
+    if inner_maxiter is not None and (isinstance(inner_maxiter, bool) or not isinstance(
+            inner_maxiter, (int, np.integer)) or inner_maxiter < 1):
+        raise ValueError(f"inner_maxiter must be a positive integer, got {inner_maxiter!r}")
     if sketch_size is not None and (not isinstance(sketch_size, (int, np.integer))
                                     or sketch_size < 1):
         raise ValueError(f"sketch_size must be a positive integer, got {sketch_size!r}")
@@ -653,8 +659,8 @@ def minimize_auglag(
             target = theta * delta * bnorm
             if inner_tol == "paper":
                 target /= K_fro * psi
-            info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target,
-                             maxiter=int(inner_maxiter), rng=gen, sketch_size=sketch_size)
+            info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
+                             rng=gen, sketch_size=sketch_size)
             z = info.z
             inner_total += info.nit
             if not info.converged:

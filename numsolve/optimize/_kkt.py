@@ -16,12 +16,15 @@ warm-started from ``z0``, and reports ``(z, residual_norm, iterations, converged
 Randomness: the Numba loops use Numba's own per-thread generator, seeded at the start of every
 solve from the caller's :class:`numpy.random.Generator`, so the same ``rng`` gives the same
 iterates. The randomized solvers are Numba loops for dense ``K`` (the small problems where every
-step costs ``O((n + m)^2)`` or less) and row-action loops on CSR for sparse ``K`` (a step costs the
-number of non-zeros of the sampled rows; the residual is recomputed once per sweep).
+step costs ``O((n + m)^2)`` or less) and, for sparse ``K``, a Numba row-action loop (randomized
+Kaczmarz; a step costs the non-zeros of one row) or numsolve's shared sketch-and-project engine
+(:func:`numsolve.solve` ``method='sketch-project'``) for Gaussian and block sketches, which
+also takes a matrix-free (``LinearOperator``) KKT matrix.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,50 +188,43 @@ def _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows):  # pragma
             z[indices[jj]] -= step * data[jj]
 
 
-def _sparse_solve(K, b, z, tol, maxiter, rng, method, s):
-    operator = isinstance(K, spla.LinearOperator)
-    if operator and "kaczmarz" in method:
-        raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
-                        "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
-    if not operator:
-        K = sp.csr_matrix(K)
+def _sparse_kaczmarz(K, b, z, tol, maxiter, rng):
+    """Randomized Kaczmarz (one uniformly chosen row per step) on CSR, in Numba sweeps."""
+    K = sp.csr_matrix(K)
     N = K.shape[0]
-    r = K @ z - b
-    rn = float(np.linalg.norm(r))
-    it = 0
-    if method == "kaczmarz" or method == "block-kaczmarz":
-        indptr = K.indptr.astype(np.int64)
-        indices = K.indices.astype(np.int64)
-        data = K.data.astype(np.float64)
-        rownorm2 = np.asarray(K.multiply(K).sum(axis=1)).ravel()
-        while rn > tol and it < maxiter:
-            steps = min(N, maxiter - it)
-            rows = rng.integers(0, N, size=steps)
-            _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows)
-            it += steps
-            rn = float(np.linalg.norm(K @ z - b))
-        return it, rn
-    # Gaussian (vector or block) sketches: each step needs K^T S and K (K^T S y); the KKT
-    # matrix is symmetric, so K^T S = K S
-    KT = K if operator else K.T.tocsr()
-    while rn > tol and it < maxiter:
-        S = rng.standard_normal((N, s))
-        W = KT @ S
-        y = np.linalg.lstsq(W.T @ W, S.T @ r, rcond=None)[0]
-        dz = W @ y
-        z -= dz
-        r -= K @ dz
-        it += 1
-        if it % 32 == 0:
-            r = K @ z - b
-        rn = float(np.linalg.norm(r))
+    indptr = K.indptr.astype(np.int64)
+    indices = K.indices.astype(np.int64)
+    data = K.data.astype(np.float64)
+    rownorm2 = np.asarray(K.multiply(K).sum(axis=1)).ravel()
     rn = float(np.linalg.norm(K @ z - b))
+    it = 0
+    while rn > tol and it < maxiter:
+        steps = min(N, maxiter - it)
+        rows = rng.integers(0, N, size=steps)
+        _csr_kaczmarz_sweeps(indptr, indices, data, rownorm2, b, z, rows)
+        it += steps
+        rn = float(np.linalg.norm(K @ z - b))
     return it, rn
 
 
-def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random.Generator,
-              sketch_size: int | None = None) -> KKTSolveInfo:
-    """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc)."""
+def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s):
+    """Gaussian and block sketches on sparse/operator ``K``: numsolve's sketch-and-project."""
+    from ..linalg._sketch_project import solve_sketch_project
+
+    kind = "kaczmarz" if method == "block-kaczmarz" else "gaussian"
+    res = solve_sketch_project(K, b, z, rtol=0.0, atol=float(tol), maxiter=int(maxiter),
+                               sketch=kind, block_size=int(s), rng=rng)
+    z[:] = np.asarray(res.x, dtype=np.float64)
+    return int(res.nit), float(np.linalg.norm(K @ z - b))
+
+
+def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
+              rng: np.random.Generator, sketch_size: int | None = None) -> KKTSolveInfo:
+    """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc).
+
+    ``maxiter=None`` takes each solver's default cap (see ``minimize_auglag``'s
+    ``inner_maxiter``).
+    """
     N = K.shape[0]
     z = np.array(z0, dtype=np.float64, copy=True)
     b = np.asarray(b, dtype=np.float64)
@@ -249,7 +245,8 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random
     if method == "minres":
         from ..linalg._minres import solve_minres
 
-        res = solve_minres(K, b, z, rtol=0.0, atol=float(tol), maxiter=int(maxiter))
+        res = solve_minres(K, b, z, rtol=0.0, atol=float(tol),
+                           maxiter=10 * N if maxiter is None else int(maxiter))
         z = np.asarray(res.x, dtype=np.float64)
         rn = float(np.linalg.norm(K @ z - b))
         ok = bool(rn <= tol * (1 + 1e-12))
@@ -262,9 +259,17 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int, rng: np.random
         s = min(s, N)
     else:
         s = 1
+    compiled = not (sp.issparse(K) or isinstance(K, spla.LinearOperator)) or method == "kaczmarz"
+    if maxiter is None:
+        maxiter = 1_000_000 if compiled else 200 * math.ceil(N / s)
     seed = int(rng.integers(0, 2**31 - 1))
-    if sp.issparse(K) or isinstance(K, spla.LinearOperator):
-        it, rn = _sparse_solve(K, b, z, tol, maxiter, rng, method, s)
+    if isinstance(K, spla.LinearOperator) and "kaczmarz" in method:
+        raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
+                        "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
+    if sp.issparse(K) and method == "kaczmarz":
+        it, rn = _sparse_kaczmarz(K, b, z, tol, maxiter, rng)
+    elif sp.issparse(K) or isinstance(K, spla.LinearOperator):
+        it, rn = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
         if method == "gaussian":
