@@ -409,6 +409,7 @@ def minimize_auglag(
     maxiter: int = 1000,
     kkt_solver: str = "direct",
     sketch_size: int | None = None,
+    adaptive_sketch: bool = True,
     inner_maxiter: int | None = None,
     inner_tol: str = "relative",
     v0=None,
@@ -471,6 +472,10 @@ def minimize_auglag(
         ``'block-gaussian'``, ``'block-kaczmarz'`` (``sketch_size`` columns/rows per step).
     sketch_size : int, optional
         Block size ``s`` of the block sketches (default ``ceil(sqrt(n + m))``).
+    adaptive_sketch : bool, default True
+        Block sketches double their size after a pass over the rows that did not halve the
+        KKT residual (up to ``n + m`` for dense, 512 for sparse KKT matrices); the largest
+        size used is reported as ``max_sketch_size``. ``False`` keeps ``s`` fixed.
     inner_maxiter : int, optional
         Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=5``.
         Default: 1e6 sketch steps for the compiled loops (dense ``K``, and Kaczmarz on sparse
@@ -582,6 +587,7 @@ def minimize_auglag(
     theta = 1.0
     penalty: list[tuple[float, float, float]] = []
     inner_total = 0
+    max_sketch = 0
     safeguard = 0
     status, detail = MAXITER, None
 
@@ -660,9 +666,10 @@ def minimize_auglag(
             if inner_tol == "paper":
                 target /= K_fro * psi
             info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
-                             rng=gen, sketch_size=sketch_size)
+                             rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch)
             z = info.z
             inner_total += info.nit
+            max_sketch = max(max_sketch, info.sketch_size)
             if not info.converged:
                 break
             d_x = gradL + nu * _matvec(Hmerit, gradL) + mu * np.asarray(G.T @ c).reshape(-1)
@@ -738,6 +745,7 @@ def minimize_auglag(
         constr_njev=cons.njcev,
         constr_nhev=cons.nhcev,
         inner_nit=inner_total,
+        max_sketch_size=max_sketch,
         penalty=penalty,
         safeguard_accepts=safeguard,
         success=status == CONVERGED,

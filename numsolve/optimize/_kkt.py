@@ -13,6 +13,13 @@ warm-started from ``z0``, and reports ``(z, residual_norm, iterations, converged
 ``'block-kaczmarz'``   ``sketch_size`` uniformly chosen rows per step (block Kaczmarz)
 =====================  ===================================================================
 
+The block sketches adapt their size by default: after a pass over the rows (``ceil(N / s)``
+steps) that did not halve the residual, ``s`` doubles (up to ``N`` for dense ``K``, where a
+Gaussian step is an exact projection, and up to 512 for sparse ``K``).
+
+=====================  ===================================================================
+=====================  ===================================================================
+
 Randomness: the Numba loops use Numba's own per-thread generator, seeded at the start of every
 solve from the caller's :class:`numpy.random.Generator`, so the same ``rng`` gives the same
 iterates. The randomized solvers are Numba loops for dense ``K`` (the small problems where every
@@ -47,6 +54,7 @@ class KKTSolveInfo:
     nit: int
     converged: bool
     message: str = ""
+    sketch_size: int = 0
 
 
 def assemble_kkt(B, G):
@@ -134,13 +142,21 @@ def _dense_kaczmarz(K, b, z, tol, maxiter, seed):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _dense_block(K, b, z, tol, maxiter, seed, s, gaussian):  # pragma: no cover - jitted
-    """``z <- z - K^T S (S^T K K^T S)^+ S^T r`` with an ``N x s`` Gaussian or row sketch."""
+def _dense_block(K, b, z, tol, maxiter, seed, s, gaussian, adaptive):  # pragma: no cover
+    """``z <- z - K^T S (S^T K K^T S)^+ S^T r`` with an ``N x s`` Gaussian or row sketch.
+
+    ``adaptive``: after every pass (``ceil(N / s)`` steps) that did not halve the residual,
+    the block size doubles (up to ``N``, where one Gaussian step is an exact solve). Returns
+    ``(steps, residual norm, final block size)``.
+    """
     np.random.seed(seed)  # noqa: NPY002
     N = K.shape[0]
     r = K @ z - b
     rn = np.sqrt(np.dot(r, r))
     it = 0
+    check = (N + s - 1) // s
+    since = 0
+    last = rn
     while rn > tol and it < maxiter:
         if gaussian:
             S = np.empty((N, s))
@@ -162,11 +178,18 @@ def _dense_block(K, b, z, tol, maxiter, seed, s, gaussian):  # pragma: no cover 
         z -= dz
         r -= K @ dz
         it += 1
+        since += 1
         if it % 32 == 0:
             r = K @ z - b
         rn = np.sqrt(np.dot(r, r))
+        if adaptive and since >= check:
+            if rn > 0.5 * last and s < N:
+                s = min(2 * s, N)
+                check = (N + s - 1) // s
+            since = 0
+            last = rn
     r = K @ z - b
-    return it, np.sqrt(np.dot(r, r))
+    return it, np.sqrt(np.dot(r, r)), s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,19 +230,35 @@ def _sparse_kaczmarz(K, b, z, tol, maxiter, rng):
     return it, rn
 
 
-def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s):
-    """Gaussian and block sketches on sparse/operator ``K``: numsolve's sketch-and-project."""
+_ADAPTIVE_MAX_BLOCK = 512  # sparse/operator K: the s x s Gram solves stay cheap
+
+
+def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive):
+    """Gaussian and block sketches on sparse/operator ``K``: numsolve's sketch-and-project,
+    run pass by pass; with ``adaptive`` the block size doubles after a pass that did not halve
+    the residual (up to ``min(N, 512)``). Returns ``(steps, residual norm, block size)``."""
     from ..linalg._sketch_project import solve_sketch_project
 
     kind = "kaczmarz" if method == "block-kaczmarz" else "gaussian"
-    res = solve_sketch_project(K, b, z, rtol=0.0, atol=float(tol), maxiter=int(maxiter),
-                               sketch=kind, block_size=int(s), rng=rng)
-    z[:] = np.asarray(res.x, dtype=np.float64)
-    return int(res.nit), float(np.linalg.norm(K @ z - b))
+    N = K.shape[0]
+    it = 0
+    rn = last = float(np.linalg.norm(K @ z - b))
+    while rn > tol and it < maxiter:
+        chunk = min(maxiter - it, math.ceil(N / s) if adaptive else maxiter - it)
+        res = solve_sketch_project(K, b, z, rtol=0.0, atol=float(tol), maxiter=int(chunk),
+                                   sketch=kind, block_size=int(s), rng=rng)
+        z[:] = np.asarray(res.x, dtype=np.float64)
+        it += int(res.nit)
+        rn = float(np.linalg.norm(K @ z - b))
+        if adaptive and rn > 0.5 * last and s < min(N, _ADAPTIVE_MAX_BLOCK):
+            s = min(2 * s, N, _ADAPTIVE_MAX_BLOCK)
+        last = rn
+    return it, rn, s
 
 
 def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
-              rng: np.random.Generator, sketch_size: int | None = None) -> KKTSolveInfo:
+              rng: np.random.Generator, sketch_size: int | None = None,
+              adaptive: bool = True) -> KKTSolveInfo:
     """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc).
 
     ``maxiter=None`` takes each solver's default cap (see ``minimize_auglag``'s
@@ -266,10 +305,11 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
     if isinstance(K, spla.LinearOperator) and "kaczmarz" in method:
         raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
                         "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
+    adaptive = bool(adaptive) and method.startswith("block-")
     if sp.issparse(K) and method == "kaczmarz":
         it, rn = _sparse_kaczmarz(K, b, z, tol, maxiter, rng)
     elif sp.issparse(K) or isinstance(K, spla.LinearOperator):
-        it, rn = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s)
+        it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
         if method == "gaussian":
@@ -278,12 +318,13 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
             it, rn = _dense_kaczmarz(K, b, z, tol, maxiter, seed)
         else:
             try:
-                it, rn = _dense_block(K, b, z, tol, maxiter, seed, s,
-                                      method == "block-gaussian")
+                it, rn, s = _dense_block(K, b, z, tol, maxiter, seed, s,
+                                         method == "block-gaussian", adaptive)
             except np.linalg.LinAlgError as exc:
                 return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
                                     message=f"singular sketched system in {method} ({exc})")
     ok = bool(rn <= tol)
     msg = "" if ok else (f"the {method} sketch solver reached its iteration cap ({maxiter}) "
                          f"with residual {rn:.3e} > {tol:.3e}")
-    return KKTSolveInfo(z=z, residual=float(rn), nit=int(it), converged=ok, message=msg)
+    return KKTSolveInfo(z=z, residual=float(rn), nit=int(it), converged=ok, message=msg,
+                        sketch_size=int(s))

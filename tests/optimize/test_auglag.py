@@ -69,13 +69,14 @@ SKETCH_CASES = [
     ("minres", list(HS_PROBLEMS)),
     ("gaussian", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs50", "hs52", "hs56", "hs77"]),
     ("kaczmarz", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs48", "hs51", "hs56", "hs77"]),
-    ("block-kaczmarz", ["hs7", "hs9", "hs40", "hs42", "hs49", "hs50", "hs56", "hs77"]),
-    ("block-gaussian", ["hs7", "hs9", "hs40", "hs42", "hs50", "hs56"]),
+    ("block-kaczmarz", list(HS_PROBLEMS)),
+    ("block-gaussian", list(HS_PROBLEMS)),
 ]
 # default suite: a few quick problems per solver; the full sweep is marked slow
 QUICK = {"minres": ["hs6", "hs26", "hs47", "hs77"], "gaussian": ["hs7", "hs40", "hs56"],
-         "kaczmarz": ["hs7", "hs42", "hs77"], "block-kaczmarz": ["hs40", "hs50"],
-         "block-gaussian": ["hs42", "hs56"]}
+         "kaczmarz": ["hs7", "hs42", "hs77"],
+         # adaptive block sizes: every problem, the degenerate ones included
+         "block-kaczmarz": list(HS_PROBLEMS), "block-gaussian": list(HS_PROBLEMS)}
 
 
 @pytest.mark.parametrize("solver", list(QUICK))
@@ -328,10 +329,28 @@ def test_sparse_derivatives_with_sketch_solvers(solver):
     assert abs(res.nit - _run(p).nit) <= 2
 
 
-def test_sketch_solver_on_ill_conditioned_sparse_kkt_stops_with_a_message():
-    # the Poisson-control KKT matrix (entries ~ 1/h^2) is far too ill-conditioned for
-    # sketch-and-project: bounded work, status 5, never a silently inaccurate step
+def test_block_sketch_on_ill_conditioned_sparse_kkt():
+    # the Poisson-control KKT matrix (entries ~ 1/h^2) is far too ill-conditioned for a fixed
+    # small block: bounded work, status 5, never a silently inaccurate step; the adaptive block
+    # grows (here to n + m = 75) and solves it
     p = poisson_control(5)
-    res = _run(p, kkt_solver="block-gaussian", sketch_size=8, v0=p.v0, rng=0)
+    res = _run(p, kkt_solver="block-gaussian", sketch_size=8, adaptive_sketch=False, v0=p.v0,
+               rng=0)
     assert not res.success and res.status == 5
     assert "iteration cap" in res.message
+    res = _run(p, kkt_solver="block-gaussian", sketch_size=8, v0=p.v0, rng=0)
+    x_star, _ = p.info["solution"]()
+    assert res.success and res.max_sketch_size > 8
+    np.testing.assert_allclose(res.x, x_star, atol=1e-7)
+
+
+def test_adaptive_block_size_is_what_solves_the_degenerate_problems():
+    # HS26's KKT matrices become ill-conditioned near the solution (reduced Hessian -> 0): a
+    # fixed small block stalls at the cap, the adaptive one grows its block and converges
+    p = hock_schittkowski("hs26")
+    fixed = _run(p, kkt_solver="block-kaczmarz", sketch_size=2, adaptive_sketch=False,
+                 inner_maxiter=20_000, rng=0)
+    assert fixed.status == 5 and fixed.max_sketch_size == 2
+    adaptive = _run(p, kkt_solver="block-kaczmarz", sketch_size=2, inner_maxiter=20_000, rng=0)
+    assert adaptive.success and adaptive.max_sketch_size > 2
+    assert _f_ok(p, adaptive.fun)
