@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.optimize import LinearConstraint, NonlinearConstraint, approx_fprime
 
-from .._backend import get_namespace, is_linear_operator, is_numpy_namespace, to_namespace
+from .._backend import backend_name, get_namespace, is_linear_operator, is_numpy_namespace
 from .._result import CALLBACK_STOP, CALLBACK_STOP_MESSAGE, OptimizeResult, wrap_callback
 from ._kkt import KKT_SOLVERS, assemble_kkt, solve_kkt
 
@@ -534,9 +534,10 @@ def minimize_auglag(
     (True, array([0.447214, 0.894427]))
     """
     xp = get_namespace(x0)
-    on_host = is_numpy_namespace(xp)
-    x = np.array(to_namespace(x0, get_namespace(np.empty(0))) if not on_host else x0,
-                 dtype=np.float64, copy=True).reshape(-1)
+    if not is_numpy_namespace(xp):  # the dispatcher refuses it (host_only); direct calls too
+        raise TypeError("method='auglag' runs on the CPU (sparse LU, Lanczos); x0 is a "
+                        f"{backend_name(xp)} array - move it with numsolve.to_numpy(x0)")
+    x = np.array(x0, dtype=np.float64, copy=True).reshape(-1)
     n = x.shape[0]
     if bounds is not None:
         raise ValueError("method='auglag' supports equality constraints only; bounds are not "
@@ -577,7 +578,7 @@ def minimize_auglag(
     if v0 is None:
         v = np.zeros(m)
     else:
-        v = np.array(to_namespace(v0, get_namespace(np.empty(0))), dtype=float).reshape(-1)
+        v = np.array(v0, dtype=float).reshape(-1)
         if v.shape != (m,):
             raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
                              f"got {v.shape}")
@@ -721,7 +722,7 @@ def minimize_auglag(
         if accuracy == "superlinear":
             theta = min(1.0, kkt)
         if notify is not None:
-            inter = OptimizeResult(x=_out(x, xp, on_host), fun=f, v=v.copy(), kkt_residual=kkt,
+            inter = OptimizeResult(x=x.copy(), fun=f, v=v.copy(), kkt_residual=kkt,
                                    nit=it)
             if notify(inter):
                 status = CALLBACK_STOP
@@ -730,11 +731,11 @@ def minimize_auglag(
     msg = MESSAGES[status] + (f" ({detail})" if detail else "")
     splits = np.cumsum(cons.sizes)[:-1]
     res = OptimizeResult(
-        x=_out(x, xp, on_host),
+        x=x,
         fun=float(f) if np.isfinite(f) else f,
-        jac=_out(g, xp, on_host),
-        v=[_out(a, xp, on_host) for a in np.split(v, splits)],
-        multipliers=_out(v, xp, on_host),
+        jac=g,
+        v=list(np.split(v, splits)),
+        multipliers=v,
         kkt_residual=kkt,
         constr_violation=float(np.max(np.abs(c))) if c.size and finite(c) else np.inf,
         nit=it,
@@ -757,9 +758,6 @@ def minimize_auglag(
     return res
 
 
-def _out(a, xp, on_host):
-    return a if on_host else to_namespace(np.asarray(a), xp)
-
-
 minimize_auglag.capabilities = {"bounds": True, "constraints": True, "jac": True,  # type: ignore
                                 "hess": True}
+minimize_auglag.host_only = True  # type: ignore[attr-defined]

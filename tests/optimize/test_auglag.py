@@ -354,3 +354,11 @@ def test_adaptive_block_size_is_what_solves_the_degenerate_problems():
     adaptive = _run(p, kkt_solver="block-kaczmarz", sketch_size=2, inner_maxiter=20_000, rng=0)
     assert adaptive.success and adaptive.max_sketch_size > 2
     assert _f_ok(p, adaptive.fun)
+
+
+def test_non_numpy_x0_is_refused_not_silently_moved():
+    xp = pytest.importorskip("array_api_strict")
+    p = hock_schittkowski("hs28")
+    with pytest.raises(TypeError, match="CPU"):
+        numsolve.minimize(p.fun, xp.asarray(p.x0), method="auglag", jac=p.jac, hess=p.hess,
+                          constraints=p.constraints)
