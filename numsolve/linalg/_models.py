@@ -381,28 +381,6 @@ class MultilevelStencilModel:
             acc = out
         return acc
 
-    @staticmethod
-    def _apply_grid_numba(u, W):
-        """Fused Numba passes for 2-D host grids (same arithmetic as the array-API path)."""
-        from ._krylov_kernels import prolong_add2, restrict2, stencil2
-
-        u = np.ascontiguousarray(u)
-        coarse = [u]
-        for _ in range(1, len(W)):
-            f = coarse[-1]
-            c = np.empty((f.shape[0] // 2, f.shape[1] // 2), dtype=u.dtype)
-            restrict2(f, c)
-            coarse.append(c)
-        acc = None
-        for lev in range(len(W) - 1, -1, -1):
-            v = coarse[lev]
-            out = np.empty_like(v)
-            stencil2(v, np.asarray(W[lev], dtype=np.float64), out)
-            if acc is not None:
-                prolong_add2(acc, out)
-            acc = out
-        return acc
-
     def __call__(self, r):
         """Direction ``q`` for residual ``r`` (1-D, same namespace/dtype as ``r``)."""
         xp = get_namespace(r)
