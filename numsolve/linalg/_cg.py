@@ -270,7 +270,6 @@ def cg_engine(
     notify=None,
     true_residual_every: int = 50,
     vector_output: bool = False,
-    use_steps: bool = True,
 ) -> dict[str, Any]:
     """Run independent (preconditioned) CG recurrences on the columns of ``B``.
 
@@ -308,7 +307,7 @@ def cg_engine(
 
     def finish(*groups):
         """Retire columns: groups of (local indices, status, detail). Returns kept indices."""
-        nonlocal active, Xa, Ra, Ba, P, rz
+        nonlocal active, Xa, Ra, Ba, P, rz, tol_a
         retire = np.zeros(active.size, dtype=bool)
         for cols_local, code, msg in groups:
             cols_local = np.asarray(cols_local, dtype=np.int64)
@@ -335,6 +334,7 @@ def cg_engine(
                 P = ops.take(P, keep)
             rz = rz[keep]
         active = active[keep]
+        tol_a = atol[active]
         ops.set_active(active)
         return keep
 
@@ -354,8 +354,7 @@ def cg_engine(
     hist_cols: list = []  # (active columns, residual norms) per iteration, expanded at the end
     # Plain CG without a callback: iterations with nothing to report run several at a time in
     # compiled code (identical arithmetic); control comes back here at the first event.
-    fast = (use_steps and not precond and notify is None
-            and getattr(ops, "supports_steps", False))
+    fast = not precond and notify is None and getattr(ops, "supports_steps", False)
     while active.size and it < maxiter:
         pending = None
         if fast:
@@ -388,7 +387,6 @@ def cg_engine(
                 if not active.size:
                     break
                 Q, pq = ops.take(Q, keep), pq[keep]
-                tol_a = atol[active]
             alpha = rz / pq
             rr = ops.update_xr(Xa, Ra, P, Q, alpha)
         it += 1
@@ -400,7 +398,6 @@ def cg_engine(
             nonfin = np.flatnonzero(~np.isfinite(rnorm))
             keep = finish((nonfin, NONFINITE, f"non-finite residual at iteration {it}"))
             rnorm = rnorm[keep]
-            tol_a = atol[active]
             if not active.size:
                 break
 
@@ -437,7 +434,6 @@ def cg_engine(
                  f"{tol_a[stalled[0]] if stalled.size else 0.0:.3e}"),
             )
             rnorm = rnorm[keep]
-            tol_a = atol[active]
 
         if notify is not None:
             if Xa is not X_out and active.size:
@@ -463,7 +459,6 @@ def cg_engine(
                 if not active.size:
                     break
                 Z, rz_new = ops.take(Z, keep), rz_new[keep]
-                tol_a = atol[active]
         else:
             Z = Ra
             rz_new = rnorm * rnorm
