@@ -237,7 +237,11 @@ def csr_spmv_dot1(indptr, indices, data, p, q):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def csr_residual1(indptr, indices, data, b, x, r):  # pragma: no cover - jitted
-    """``r = b - A @ x``; returns ``||r||^2`` (canonical order)."""
+    """``r = b - A @ x``; returns ``||r||^2`` (canonical order).
+
+    Not written as :func:`csr_spmv_dot1` plus a subtraction: here ``b - Ax`` is formed in
+    float64 before the one rounding to the vectors' dtype (float32 residuals stay accurate).
+    """
     n = x.shape[0]
     for i in range(n):
         a0 = 0.0

@@ -47,7 +47,21 @@ MESSAGES = {
 # problem standardisation
 # ---------------------------------------------------------------------------------------------
 def _fd_jacobian(f: Callable, x: np.ndarray) -> np.ndarray:
+    """Forward-difference Jacobian of ``f`` at ``x`` (``(m, n)``; ``(1, n)`` for scalar f)."""
     return np.atleast_2d(approx_fprime(x, f, math.sqrt(np.finfo(float).eps)))
+
+
+def _fd_hessian(grad: Callable, x: np.ndarray) -> np.ndarray:
+    """Symmetrised forward-difference Hessian from a gradient function."""
+    H = np.atleast_2d(approx_fprime(x, grad, 1e-7))
+    return 0.5 * (H + H.T)
+
+
+def _jac_matrix(J):
+    """A constraint Jacobian as a sparse matrix or a 2-D float array."""
+    if is_linear_operator(J):
+        raise TypeError("constraint Jacobians must be arrays or sparse matrices")
+    return J if sp.issparse(J) else np.atleast_2d(np.asarray(J, float))
 
 
 class _Objective:
@@ -94,8 +108,7 @@ class _Objective:
             return np.asarray(g, dtype=float).reshape(-1)
         if self.mode == "callable":
             return np.asarray(self._jac(x, *self.args), dtype=float).reshape(-1)
-        return approx_fprime(x, lambda y: float(self._fun(y, *self.args)),
-                             math.sqrt(np.finfo(float).eps))
+        return _fd_jacobian(lambda y: float(self._fun(y, *self.args)), x).reshape(-1)
 
     def hess(self, x):
         self.nhev += 1
@@ -111,11 +124,7 @@ class _Objective:
                 return np.asarray(hp(xk, np.ravel(p), *self.args), float).reshape(-1)
 
             return spla.LinearOperator((n, n), matvec=mv, rmatvec=mv, dtype=float)
-        return _symmetrize(np.atleast_2d(approx_fprime(x, self.grad, 1e-7)))
-
-
-def _symmetrize(H):
-    return 0.5 * (H + H.T)
+        return _fd_hessian(self.grad, x)
 
 
 class _EqConstraints:
@@ -137,7 +146,6 @@ class _EqConstraints:
                              "use another method")
         self.sizes = [b["m"] for b in self.blocks]
         self.m = int(sum(self.sizes))
-        self.linear = all(b["linear"] for b in self.blocks)
 
     @staticmethod
     def _standardize(con, k, x0):
@@ -145,6 +153,15 @@ class _EqConstraints:
         ineq_msg = ("method='auglag' supports equality constraints only (lb == ub, or "
                     "{{'type': 'eq'}}); constraint {k} is an inequality - use "
                     "method='scipy:trust-constr' or 'scipy:slsqp' for inequalities")
+
+        def equality_rhs(m):
+            """The common value of ``lb == ub`` (or the inequality error)."""
+            lb = np.broadcast_to(np.asarray(con.lb, float), (m,))
+            ub = np.broadcast_to(np.asarray(con.ub, float), (m,))
+            if not (np.all(np.isfinite(lb)) and np.array_equal(lb, ub)):
+                raise ValueError(ineq_msg.format(k=k))
+            return lb.copy()
+
         if isinstance(con, LinearConstraint):
             A = con.A
             A = sp.csr_matrix(A) if sp.issparse(A) else np.atleast_2d(np.asarray(A, float))
@@ -152,21 +169,13 @@ class _EqConstraints:
             if A.shape[1] != n:
                 raise ValueError(f"constraint {k}: LinearConstraint.A has {A.shape[1]} columns, "
                                  f"x0 has {n} entries")
-            lb = np.broadcast_to(np.asarray(con.lb, float), (m,))
-            ub = np.broadcast_to(np.asarray(con.ub, float), (m,))
-            if not (np.all(np.isfinite(lb)) and np.array_equal(lb, ub)):
-                raise ValueError(ineq_msg.format(k=k))
-            lb = lb.copy()
+            lb = equality_rhs(m)
             return {"m": m, "linear": True, "c": lambda x: A @ x - lb, "J": lambda x: A,
                     "H": None}
         if isinstance(con, NonlinearConstraint):
             f0 = np.atleast_1d(np.asarray(con.fun(x0), float))
             m = f0.shape[0]
-            lb = np.broadcast_to(np.asarray(con.lb, float), (m,))
-            ub = np.broadcast_to(np.asarray(con.ub, float), (m,))
-            if not (np.all(np.isfinite(lb)) and np.array_equal(lb, ub)):
-                raise ValueError(ineq_msg.format(k=k))
-            lb = lb.copy()
+            lb = equality_rhs(m)
             fun = con.fun
 
             def c(x, fun=fun, lb=lb):
@@ -209,12 +218,7 @@ class _EqConstraints:
 
     def J(self, x):
         self.njcev += 1
-        mats = []
-        for b in self.blocks:
-            Jb = b["J"](x)
-            if is_linear_operator(Jb):
-                raise TypeError("constraint Jacobians must be arrays or sparse matrices")
-            mats.append(Jb if sp.issparse(Jb) else np.atleast_2d(np.asarray(Jb, float)))
+        mats = [_jac_matrix(b["J"](x)) for b in self.blocks]
         if len(mats) == 1:
             return mats[0]
         if any(sp.issparse(M) for M in mats):
@@ -236,16 +240,12 @@ class _EqConstraints:
                 Jf = b["J"]
 
                 def grad_vc(y, Jf=Jf, vb=vb):
-                    Jy = Jf(y)
-                    Jy = Jy if sp.issparse(Jy) else np.atleast_2d(np.asarray(Jy, float))
-                    return np.asarray(Jy.T @ vb).reshape(-1)
+                    return np.asarray(_jac_matrix(Jf(y)).T @ vb).reshape(-1)
 
-                Hb = _symmetrize(np.atleast_2d(approx_fprime(x, grad_vc, 1e-7)))
+                Hb = _fd_hessian(grad_vc, x)
             else:
                 Hb = b["H"](x, vb)
-                if is_linear_operator(Hb):
-                    Hb = Hb  # kept as an operator
-                elif not sp.issparse(Hb):
+                if not (is_linear_operator(Hb) or sp.issparse(Hb)):  # operators stay operators
                     Hb = np.asarray(Hb, float).reshape(n, n)
             out = Hb if out is None else _add(out, Hb)
         return out
