@@ -258,8 +258,11 @@ def _add(A, B):
         return A
     if is_linear_operator(A) or is_linear_operator(B):
         return spla.aslinearoperator(A) + spla.aslinearoperator(B)
-    if sp.issparse(A) and not sp.issparse(B):
-        return A.toarray() + B if A.shape[0] <= 2000 else sp.csr_matrix(A) + sp.csr_matrix(B)
+    if sp.issparse(A) != sp.issparse(B):  # mixed formats (dense + sparse is an np.matrix)
+        if A.shape[0] <= 2000:
+            return np.asarray(A.toarray() if sp.issparse(A) else A) + np.asarray(
+                B.toarray() if sp.issparse(B) else B)
+        return sp.csr_matrix(A) + sp.csr_matrix(B)
     return A + B
 
 

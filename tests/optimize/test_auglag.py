@@ -362,3 +362,21 @@ def test_non_numpy_x0_is_refused_not_silently_moved():
     with pytest.raises(TypeError, match="CPU"):
         numsolve.minimize(p.fun, xp.asarray(p.x0), method="auglag", jac=p.jac, hess=p.hess,
                           constraints=p.constraints)
+
+
+def test_dense_objective_hessian_with_sparse_constraint_hessian():
+    # mixed formats must add to a plain array (dense + sparse is an np.matrix in SciPy, which
+    # broadcasts wrongly in the reduced-Hessian test)
+    import scipy.sparse as sp
+
+    p = hock_schittkowski("hs77")
+    con = NonlinearConstraint(p.cons, 0, 0, jac=p.cons_jac,
+                              hess=lambda x, v: sp.csr_matrix(p.cons_hess(x, v)))
+    res = numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+                            constraints=con)
+    assert res.success and _f_ok(p, res.fun)
+    assert res.nit == _run(p).nit
+    from numsolve.optimize._auglag import _add
+
+    for A, B in ((np.eye(3), sp.identity(3)), (sp.identity(3), np.eye(3))):
+        assert type(_add(A, B)) is np.ndarray
