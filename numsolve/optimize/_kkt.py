@@ -63,19 +63,14 @@ def assemble_kkt(B, G):
     n = B.shape[0]
     m = G.shape[0]
     if isinstance(B, spla.LinearOperator):
-        Gm = G
-
         def mv(z):
             z = np.asarray(z).reshape(-1)
             zx, zv = z[:n], z[n:]
-            return np.concatenate([B.matvec(zx) + np.asarray(Gm.T @ zv).reshape(-1),
-                                   np.asarray(Gm @ zx).reshape(-1)])
+            return np.concatenate([B.matvec(zx) + np.asarray(G.T @ zv).reshape(-1),
+                                   np.asarray(G @ zx).reshape(-1)])
 
-        def mm(Z):
-            return np.column_stack([mv(Z[:, j]) for j in range(Z.shape[1])])
-
-        return spla.LinearOperator((n + m, n + m), matvec=mv, rmatvec=mv, matmat=mm,
-                                   dtype=float)
+        # K is symmetric: rmatvec = matvec; matmat is LinearOperator's column loop
+        return spla.LinearOperator((n + m, n + m), matvec=mv, rmatvec=mv, dtype=float)
     if sp.issparse(B) or sp.issparse(G):
         return sp.bmat([[sp.csr_matrix(B), sp.csr_matrix(G).T],
                         [sp.csr_matrix(G), None]], format="csr")
