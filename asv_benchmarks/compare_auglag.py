@@ -109,8 +109,7 @@ def part_control(N: int, limit: float):
     best = None
     for gtol in (1e-6, 1e-8):
         t_t, t = _timed(lambda gtol=gtol: _trust(p, gtol=gtol, limit=limit))
-        v = np.asarray(t.v[0])
-        kkt_t = min(p.kkt_residual(t.x, v), p.kkt_residual(t.x, -v))
+        kkt_t = p.kkt_residual(t.x, np.concatenate(t.v))  # SciPy's L = f + v^T c
         stopped = t.status == 99 or t_t >= limit
         print(f"trust-constr gtol={gtol:g}: success={t.success} status={t.status} nit={t.nit} "
               f"KKT={kkt_t:.2e} max|x-x*|={np.abs(t.x - x_star).max():.1e} time={t_t:.2f} s"
