@@ -375,6 +375,42 @@ def _reduced_hessian_min(H, G, rng, lu=None, threshold: float = 1e-6) -> float:
                             return_eigenvectors=False)[0])
 
 
+_RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/RK solves
+
+
+def _use_momentum(acceleration, kkt_solver, K):
+    """The ``momentum`` argument of ``solve_kkt``: ``'auto'`` takes, on dense ``K``, Nesterov
+    acceleration for Kaczmarz and the error-minimising momentum for the Gaussian vector (the
+    better of the two on the HS set for each), and plain steps elsewhere."""
+    if acceleration == "none":
+        return False
+    if acceleration == "nesterov":
+        return "nesterov"
+    if acceleration == "momentum":
+        return True
+    if kkt_solver not in ("gaussian", "kaczmarz") or not isinstance(K, np.ndarray):
+        return False
+    return "nesterov" if kkt_solver == "kaczmarz" else True
+
+
+def _recycled_start(K, b, steps):
+    """Warm start ``z0 = W y``, ``y = argmin ||K W y - b||``, over the span ``W`` of the latest
+    accepted Newton steps (a minimal-residual projection, never worse than ``z0 = 0``).
+
+    Near a degenerate solution the Newton steps keep (nearly) the same direction while the
+    KKT matrix becomes ill-conditioned along it; the slow, near-null components are then
+    already in ``W``, and the sketch solver has to remove only what the fit leaves out.
+    """
+    W = np.stack(steps, axis=1)
+    KW = np.asarray(K @ W) if not is_linear_operator(K) else K.matmat(W)
+    y, *_ = np.linalg.lstsq(KW, b, rcond=None)
+    z = W @ y
+    if not (np.all(np.isfinite(z))
+            and np.linalg.norm(KW @ y - b) < np.linalg.norm(b)):
+        return np.zeros_like(b)
+    return z
+
+
 def _shift(H, t, n):
     if t == 0.0:
         return H
@@ -415,6 +451,8 @@ def minimize_auglag(
     adaptive_sketch: bool = True,
     inner_maxiter: int | None = None,
     inner_tol: str = "relative",
+    recycle: int | None = None,
+    acceleration: str = "auto",
     v0=None,
     mu0: float = 1.0,
     nu0: float = 0.1,
@@ -484,6 +522,24 @@ def minimize_auglag(
         Default: 1e6 sketch steps for the compiled loops (dense ``K``, and Kaczmarz on sparse
         ``K``), ``200 ceil((n + m) / s)`` steps for Gaussian/block sketches on sparse or
         matrix-free ``K`` (numsolve's sketch-and-project default), ``10 (n + m)`` for MINRES.
+    inner_tol : {'relative', 'paper'}
+        Accuracy rule of the KKT solve: ``||K z - b|| <= theta delta ||b||`` (default), or the
+        paper's, divided by ``||K||_F psi``.
+    acceleration : {'auto', 'nesterov', 'momentum', 'none'}
+        Acceleration of the one-vector sketches (``'gaussian'``, ``'kaczmarz'``; dense KKT
+        matrices), still one Gaussian vector or one row per step: ``'nesterov'`` is the
+        accelerated sketch-and-project of Gower, Hanzely, Richtarik & Stich (2018) with its
+        spectral parameter guessed and lowered at adaptive restarts; ``'momentum'`` adds the
+        previous step with the step and momentum sizes that minimise the error (adaptive
+        heavy ball, Zeng, Han, Su & Xie 2023); ``'none'`` is the paper's plain GV/RK.
+        ``'auto'``: ``'nesterov'`` for Kaczmarz, ``'momentum'`` for the Gaussian vector, plain
+        steps on sparse/matrix-free KKT matrices.
+    recycle : int, optional
+        Warm-start every KKT solve with the least-squares fit ``argmin ||K W y - b||`` over the
+        span ``W`` of the last ``recycle`` accepted Newton steps (default 2 for
+        ``'gaussian'``/``'kaczmarz'``, 0 otherwise). Near a degenerate solution the Newton
+        steps keep their direction while ``K`` becomes ill-conditioned along it, so the fit
+        already holds the slow components. The solve still runs to the same accuracy.
     v0 : array, shape (m,), optional
         Starting multipliers (default zeros).
     mu0, nu0, delta0, xi_B, beta, rho : float
@@ -563,6 +619,10 @@ def minimize_auglag(
     if inner_maxiter is not None and (isinstance(inner_maxiter, bool) or not isinstance(
             inner_maxiter, (int, np.integer)) or inner_maxiter < 1):
         raise ValueError(f"inner_maxiter must be a positive integer, got {inner_maxiter!r}")
+    if recycle is None:
+        recycle = _RECYCLE_DEFAULT if kkt_solver in ("gaussian", "kaczmarz") else 0
+    if isinstance(recycle, bool) or not isinstance(recycle, (int, np.integer)) or recycle < 0:
+        raise ValueError(f"recycle must be a non-negative integer, got {recycle!r}")
     if sketch_size is not None and (not isinstance(sketch_size, (int, np.integer))
                                     or sketch_size < 1):
         raise ValueError(f"sketch_size must be a positive integer, got {sketch_size!r}")
@@ -571,7 +631,9 @@ def minimize_auglag(
                                ("singular_jacobian", singular_jacobian,
                                 ("absolute", "relative", "off")),
                                ("hess_modification", hess_modification, ("auto", "off")),
-                               ("inner_tol", inner_tol, ("relative", "paper"))):
+                               ("inner_tol", inner_tol, ("relative", "paper")),
+                               ("acceleration", acceleration,
+                                ("auto", "momentum", "nesterov", "none"))):
         if val not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
     gen = np.random.default_rng(rng)
@@ -593,6 +655,7 @@ def minimize_auglag(
     inner_total = 0
     max_sketch = 0
     safeguard = 0
+    steps: list[np.ndarray] = []  # the latest accepted Newton steps (recycled warm starts)
     status, detail = MAXITER, None
 
     def evaluate(xk):
@@ -665,12 +728,15 @@ def minimize_auglag(
         bnorm = float(np.linalg.norm(rhs))
         Hmerit = H if merit_hess == "lagrangian" else _as_matrix(Hf, n)
         z = np.zeros(n + m)
+        if recycle and steps and kkt_solver != "direct":
+            z = _recycled_start(K, rhs, steps)
         while True:
             target = theta * delta * bnorm
             if inner_tol == "paper":
                 target /= K_fro * psi
             info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
-                             rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch)
+                             rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch,
+                             momentum=_use_momentum(acceleration, kkt_solver, K))
             z = info.z
             inner_total += info.nit
             max_sketch = max(max_sketch, info.sketch_size)
@@ -693,6 +759,9 @@ def minimize_auglag(
             detail = f"{info.message} at iteration {it}"
             break
         penalty.append((mu, nu, delta))
+        if recycle:
+            steps.insert(0, z.copy())
+            del steps[recycle:]
         # ---- Armijo line search on the merit
         dx, dv = z[:n], z[n:]
         merit0 = f + v @ c + 0.5 * mu * (c @ c) + 0.5 * nu * (gradL @ gradL)
