@@ -379,9 +379,9 @@ _RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/R
 
 
 def _use_momentum(acceleration, kkt_solver, K):
-    """The ``momentum`` argument of ``solve_kkt``: ``'auto'`` takes, on dense ``K``, Nesterov
-    acceleration for Kaczmarz and the error-minimising momentum for the Gaussian vector (the
-    better of the two on the HS set for each), and plain steps elsewhere."""
+    """The ``momentum`` argument of ``solve_kkt``. ``'auto'``, for the one-vector sketches on
+    dense ``K``: the error-minimising momentum for a quarter of the step cap, then (when that
+    has not converged) Nesterov acceleration from where it stopped; plain steps elsewhere."""
     if acceleration == "none":
         return False
     if acceleration == "nesterov":
@@ -390,7 +390,7 @@ def _use_momentum(acceleration, kkt_solver, K):
         return True
     if kkt_solver not in ("gaussian", "kaczmarz") or not isinstance(K, np.ndarray):
         return False
-    return "nesterov" if kkt_solver == "kaczmarz" else True
+    return "hybrid"
 
 
 def _recycled_start(K, b, steps):
@@ -532,8 +532,9 @@ def minimize_auglag(
         spectral parameter guessed and lowered at adaptive restarts; ``'momentum'`` adds the
         previous step with the step and momentum sizes that minimise the error (adaptive
         heavy ball, Zeng, Han, Su & Xie 2023); ``'none'`` is the paper's plain GV/RK.
-        ``'auto'``: ``'nesterov'`` for Kaczmarz, ``'momentum'`` for the Gaussian vector, plain
-        steps on sparse/matrix-free KKT matrices.
+        ``'auto'``: ``'momentum'`` for the first quarter of the ``inner_maxiter`` steps, then,
+        if the solve has not converged, ``'nesterov'`` from where it stopped; plain steps on
+        sparse or matrix-free KKT matrices.
     recycle : int, optional
         Warm-start every KKT solve with the least-squares fit ``argmin ||K W y - b||`` over the
         span ``W`` of the last ``recycle`` accepted Newton steps (default 2 for

@@ -463,7 +463,15 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
-        if momentum == "nesterov":
+        if momentum == "hybrid":  # momentum for a quarter of the cap, then Nesterov
+            it, rn = _dense_momentum(K, b, z, tol, max(1, maxiter // 4), seed,
+                                     method == "gaussian")
+            if rn > tol and it < maxiter:
+                it2, rn, zz = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
+                                              method == "gaussian")
+                z[:] = zz
+                it += it2
+        elif momentum == "nesterov":
             it, rn, zz = _dense_nesterov(K, b, z, tol, maxiter, seed, method == "gaussian")
             z[:] = zz
         elif momentum:

@@ -62,19 +62,23 @@ def test_hs_direct_iteration_counts_match_the_reference_port():
     assert counts == REFERENCE_NEWTON_ITERATIONS
 
 
-# The randomized solvers on the problems where the KKT matrices stay well conditioned enough
-# for sketch-and-project (the degenerate-Hessian problems HS26/27/47/49 need far more sketch
-# steps than the default cap: see the documentation's notes).
+# The randomized solvers with their defaults. The one-vector sketches (acceleration and the
+# recycled warm start on by default) solve every problem except, for both, HS27 (its KKT
+# matrices reach kappa_F^2 ~ 3e13 on the way: the sketched path converges but its outer count
+# varies with the seed, 11-24 against the direct solver's 11; the spec's reference port also
+# reports 19 (GV) and 21 (RK) against 10) and, for the Gaussian vector, HS49 (kappa_F^2 ~ 9e9
+# at the last iterations; 4 of 5 seeds hit the 1e6-step cap). See asv_benchmarks/
+# auglag_one_vector.py and the documentation's notes.
 SKETCH_CASES = [
     ("minres", list(HS_PROBLEMS)),
-    ("gaussian", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs50", "hs52", "hs56", "hs77"]),
-    ("kaczmarz", ["hs6", "hs7", "hs9", "hs28", "hs40", "hs42", "hs48", "hs51", "hs56", "hs77"]),
+    ("gaussian", [n for n in HS_PROBLEMS if n not in ("hs27", "hs49")]),
+    ("kaczmarz", [n for n in HS_PROBLEMS if n != "hs27"]),
     ("block-kaczmarz", list(HS_PROBLEMS)),
     ("block-gaussian", list(HS_PROBLEMS)),
 ]
 # default suite: a few quick problems per solver; the full sweep is marked slow
-QUICK = {"minres": ["hs6", "hs26", "hs47", "hs77"], "gaussian": ["hs7", "hs40", "hs56"],
-         "kaczmarz": ["hs7", "hs42", "hs77"],
+QUICK = {"minres": ["hs6", "hs26", "hs47", "hs77"], "gaussian": ["hs7", "hs26", "hs50", "hs56"],
+         "kaczmarz": ["hs7", "hs26", "hs42", "hs47", "hs49", "hs77"],
          # adaptive block sizes: every problem, the degenerate ones included
          "block-kaczmarz": list(HS_PROBLEMS), "block-gaussian": list(HS_PROBLEMS)}
 
@@ -96,6 +100,95 @@ def test_hs_sketch_solvers_match_direct(solver, names):
         assert _f_ok(p, res.fun), (name, res.fun, p.f_star)
         assert abs(res.nit - direct.nit) <= 2, (name, res.nit, direct.nit)
         assert res.inner_nit > res.nit  # the iterative solver really iterated
+
+
+def test_accelerated_one_vector_sketches_solve_a_degenerate_problem():
+    # HS26: the reduced Hessian vanishes at the solution, kappa_F(K)^2 = ||K||_F^2 /
+    # sigma_min(K)^2 grows ~5x per outer iteration to ~5e10; the paper's plain GV/RK need
+    # ~kappa_F^2 ln(1/tol) steps per solve and hit a (reduced) cap, the defaults (acceleration
+    # and the recycled warm start) converge with the direct solver's outer iterations
+    p = hock_schittkowski("hs26")
+    direct = _run(p)
+    for solver in ("gaussian", "kaczmarz"):
+        plain = _run(p, kkt_solver=solver, acceleration="none", recycle=0,
+                     inner_maxiter=100_000, rng=0)
+        assert plain.status == 5 and "iteration cap" in plain.message
+        res = _run(p, kkt_solver=solver, rng=0)
+        assert res.success, (solver, res.message)
+        assert res.kkt_residual <= 1e-6 and _f_ok(p, res.fun)
+        assert abs(res.nit - direct.nit) <= 2
+        assert p.kkt_residual(res.x, res.multipliers) <= 1e-6
+
+
+def _ill_conditioned_kkt(seed=0, n=5, m=2, eps=3e-2):
+    # B has the small eigenvalue eps along a null-space direction of G: sigma_min(K) ~ eps
+    rng = np.random.default_rng(seed)
+    G = rng.standard_normal((m, n))
+    Z = np.linalg.svd(G)[2][m:].T  # orthonormal basis of null(G)
+    Q = np.linalg.qr(np.column_stack([Z[:, 0], rng.standard_normal((n, n - 1))]))[0]
+    B = Q @ np.diag(np.r_[eps, np.linspace(1.0, 3.0, n - 1)]) @ Q.T  # Q[:, 0] = +-Z[:, 0]
+    from numsolve.optimize._kkt import assemble_kkt
+
+    return assemble_kkt(B, G), rng.standard_normal(n + m)
+
+
+@pytest.mark.parametrize("solver", ["gaussian", "kaczmarz"])
+def test_accelerated_sketch_loops_reach_the_tolerance_in_fewer_steps(solver):
+    # kappa_F(K)^2 ~ 3e4: plain GV/RK take ~3e5-5e5 steps to 1e-8; momentum about a third
+    # of that, Nesterov (adaptive restarts) about a thirtieth (measured, seed 1)
+    from numsolve.optimize._kkt import solve_kkt
+
+    K, b = _ill_conditioned_kkt()
+    tol = 1e-8 * np.linalg.norm(b)
+    z_ref = np.linalg.solve(K, b)
+    smin = np.linalg.svd(K, compute_uv=False)[-1]
+
+    def run(momentum):
+        return solve_kkt(K, b, np.zeros_like(b), method=solver, tol=tol, maxiter=2_000_000,
+                         rng=np.random.default_rng(1), momentum=momentum)
+
+    plain = run(False)
+    assert plain.converged
+    for momentum, speedup in ((True, 2), ("hybrid", 2), ("nesterov", 10)):
+        fast = run(momentum)
+        assert fast.converged, momentum
+        assert np.linalg.norm(K @ fast.z - b) <= tol
+        # residual <= 1e-8 ||b||: error <= tol / sigma_min(K)
+        assert np.linalg.norm(fast.z - z_ref) <= 1.01 * tol / smin
+        assert fast.nit * speedup < plain.nit, (momentum, plain.nit, fast.nit)
+
+
+def test_acceleration_is_refused_where_it_is_not_implemented():
+    import scipy.sparse as sp
+
+    from numsolve.optimize._kkt import solve_kkt
+
+    K, b = _ill_conditioned_kkt()
+    for method, KK in (("block-gaussian", K), ("kaczmarz", sp.csr_matrix(K))):
+        with pytest.raises(ValueError, match="one-vector sketches"):
+            solve_kkt(KK, b, np.zeros_like(b), method=method, tol=1e-6, maxiter=10,
+                      rng=np.random.default_rng(0), momentum=True)
+    p = hock_schittkowski("hs28")
+    for kw in ({"acceleration": "fast"}, {"recycle": -1}, {"recycle": 1.5}):
+        with pytest.raises(ValueError, match=list(kw)[0]):
+            _run(p, kkt_solver="gaussian", **kw)
+
+
+def test_recycled_start_is_the_least_squares_fit_over_the_previous_steps():
+    from numsolve.optimize._auglag import _recycled_start
+
+    K, b = _ill_conditioned_kkt()
+    rng = np.random.default_rng(3)
+    steps = [rng.standard_normal(b.size) for _ in range(2)]
+    z = _recycled_start(K, b, steps)
+    W = np.stack(steps, axis=1)
+    y = np.linalg.lstsq(K @ W, b, rcond=None)[0]
+    np.testing.assert_allclose(z, W @ y, rtol=1e-10, atol=1e-12)
+    assert np.linalg.norm(K @ z - b) < np.linalg.norm(b)
+    # parallel (rank-deficient) steps are fine; a useless span gives the zero start
+    z = _recycled_start(K, b, [steps[0], 2 * steps[0]])
+    assert np.all(np.isfinite(z)) and np.linalg.norm(K @ z - b) <= np.linalg.norm(b)
+    assert not np.any(_recycled_start(K, b, [np.zeros(b.size)]))
 
 
 def test_sketch_solver_same_seed_same_result():
