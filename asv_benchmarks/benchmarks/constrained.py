@@ -6,6 +6,10 @@
   derivatives; tracks the final KKT residual.
 * :class:`AuglagHS` - Hock-Schittkowski problems: auglag (direct and randomized Kaczmarz KKT
   solves) vs SLSQP; tracks outer iterations.
+* :class:`AuglagOneVectorSketch` - the one-vector sketch KKT solvers (Gaussian vector,
+  Kaczmarz) on the degenerate HS26 and HS47, with their default acceleration and recycled
+  warm start against the paper's plain steps; tracks success and total sketch steps
+  (side-by-side table: ``asv_benchmarks/auglag_one_vector.py``).
 """
 
 from __future__ import annotations
@@ -80,3 +84,37 @@ class AuglagHS(Benchmark):
         return int(self._run(solver).nit)
 
     track_iterations.unit = "iterations"
+
+
+class AuglagOneVectorSketch(Benchmark):
+    params = [["hs26", "hs47"], ["gaussian", "kaczmarz"], ["default", "plain"]]
+    param_names = ["problem", "kkt_solver", "variant"]
+
+    def setup(self, problem, kkt_solver, variant):
+        self.p = hock_schittkowski(problem)
+        self.opts = {"kkt_solver": kkt_solver, "rng": 2023}
+        if variant == "plain":
+            self.opts.update(acceleration="none", recycle=0)
+        for acc in ("auto", "none"):  # compile the sketch loops out of the timing
+            numsolve.minimize(self.p.fun, self.p.x0, method="auglag", jac=self.p.jac,
+                              hess=self.p.hess, constraints=self.p.constraints,
+                              options={"kkt_solver": kkt_solver, "acceleration": acc,
+                                       "inner_maxiter": 10})
+
+    def _run(self):
+        p = self.p
+        return numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+                                 constraints=p.constraints, options=self.opts)
+
+    def time_minimize(self, problem, kkt_solver, variant):
+        self._run()
+
+    def track_success(self, problem, kkt_solver, variant):
+        return int(self._run().success)
+
+    track_success.unit = "success"
+
+    def track_inner_steps(self, problem, kkt_solver, variant):
+        return int(self._run().inner_nit)
+
+    track_inner_steps.unit = "sketch steps"
