@@ -224,8 +224,10 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
     starting from ``1 / (4 nu)``, and the run goes in phases of ``4 sqrt(nu / mu)`` steps, each
     a restart (``v = x``); a phase that does not halve the residual divides the guess by 4 (and
     is rolled back if the residual grew). ``nu = N`` for row sampling (the bound
-    ``1 / min_i p_i``) and ``3 N`` for Gaussian vectors (measured ``1.5 N - 2.7 N`` on the
-    HS KKT matrices).
+    ``1 / min_i p_i``) and ``3 N`` for Gaussian vectors (measured ``1.5 N - 2.7 N`` on most
+    HS KKT matrices, but ~50 N on HS50's first one, where this variant then stalls: the
+    reason ``'auto'`` starts with the momentum loop). ``x`` is updated in place; returns
+    ``(steps, residual norm)``.
     """
     np.random.seed(seed)  # noqa: NPY002
     N = K.shape[0]
@@ -236,6 +238,9 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
         rownorm2[i] = np.dot(K[i], K[i])
     s = np.empty(N)
     w = np.empty(N)
+    y = np.empty(N)
+    v = np.empty(N)
+    x_start = np.empty(N)
     chk = max(32, 4 * N)
     rn = np.sqrt(np.sum((K @ x - b) ** 2))
     it = 0
@@ -244,15 +249,16 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
         gamma = 1.0 / np.sqrt(mu * nu)
         a = 1.0 / (1.0 + gamma * nu)
         T = int(np.ceil(4.0 * np.sqrt(nu / mu)))
-        x_start = x.copy()
+        x_start[:] = x
         r_start = rn
-        v = x.copy()
+        v[:] = x
         t = 0
         while t < T and it < maxiter:
-            y = a * v + (1.0 - a) * x
+            for j in range(N):
+                y[j] = a * v[j] + (1.0 - a) * x[j]
             if gaussian:
-                for i in range(N):
-                    s[i] = np.random.standard_normal()  # noqa: NPY002
+                for j in range(N):
+                    s[j] = np.random.standard_normal()  # noqa: NPY002
                 w[:] = K.T @ s
                 ww = np.dot(w, w)
                 eta = np.dot(w, y) - np.dot(s, b)
@@ -261,12 +267,11 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
                 w[:] = K[i]
                 ww = rownorm2[i]
                 eta = np.dot(w, y) - b[i]
-            if ww > 0.0:
-                g = (eta / ww) * w
-                x = y - g
-                v = beta * v + (1.0 - beta) * y - gamma * g
-            else:
-                x = y
+            step = eta / ww if ww > 0.0 else 0.0
+            for j in range(N):
+                g = step * w[j]
+                x[j] = y[j] - g
+                v[j] = beta * v[j] + (1.0 - beta) * y[j] - gamma * g
             t += 1
             it += 1
             if t % chk == 0:
@@ -281,8 +286,7 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
             if not (rn <= r_start):
                 x[:] = x_start
                 rn = r_start
-    x_out = x
-    return it, np.sqrt(np.sum((K @ x_out - b) ** 2)), x_out
+    return it, np.sqrt(np.sum((K @ x - b) ** 2))
 
 
 @njit(cache=True, nogil=True)
@@ -467,13 +471,11 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
             it, rn = _dense_momentum(K, b, z, tol, max(1, maxiter // 4), seed,
                                      method == "gaussian")
             if rn > tol and it < maxiter:
-                it2, rn, zz = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
-                                              method == "gaussian")
-                z[:] = zz
+                it2, rn = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
+                                          method == "gaussian")
                 it += it2
         elif momentum == "nesterov":
-            it, rn, zz = _dense_nesterov(K, b, z, tol, maxiter, seed, method == "gaussian")
-            z[:] = zz
+            it, rn = _dense_nesterov(K, b, z, tol, maxiter, seed, method == "gaussian")
         elif momentum:
             it, rn = _dense_momentum(K, b, z, tol, maxiter, seed, method == "gaussian")
         elif method == "gaussian":
