@@ -637,6 +637,9 @@ def minimize_auglag(
                                 ("auto", "momentum", "nesterov", "none"))):
         if val not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
+    if acceleration in ("momentum", "nesterov") and kkt_solver not in ("gaussian", "kaczmarz"):
+        raise ValueError(f"acceleration={acceleration!r} applies to the one-vector sketches "
+                         f"(kkt_solver='gaussian' or 'kaczmarz'), not to {kkt_solver!r}")
     gen = np.random.default_rng(rng)
     obj = _Objective(fun, jac, hess, hessp, tuple(args))
     cons = _EqConstraints(constraints, x)

@@ -172,6 +172,9 @@ def test_acceleration_is_refused_where_it_is_not_implemented():
     for kw in ({"acceleration": "fast"}, {"recycle": -1}, {"recycle": 1.5}):
         with pytest.raises(ValueError, match=list(kw)[0]):
             _run(p, kkt_solver="gaussian", **kw)
+    for solver in ("direct", "minres", "block-kaczmarz"):
+        with pytest.raises(ValueError, match="one-vector sketches"):
+            _run(p, kkt_solver=solver, acceleration="nesterov")
 
 
 def test_recycled_start_is_the_least_squares_fit_over_the_previous_steps():
