@@ -202,12 +202,25 @@ class TsallisINF(_Tuner):
     jumps past the pole and diverges once the cumulative losses grow), Newton starts at
     ``x0 = min_i Lhat_i/scale - 2/eta``, where ``sum p >= 1``; the sum is convex and increasing
     in ``x``, so the iteration decreases monotonically to the root (at most 100 steps, relative
-    tolerance 1e-12). ``p`` is renormalised before sampling; NaN falls back to uniform.
+    tolerance 1e-12); it is warm-started from the previous round's normaliser when that point
+    is still on the safe side, which saves most Newton steps and changes nothing else. ``p`` is
+    renormalised before sampling; NaN falls back to uniform.
 
     Parameters
     ----------
     grid : array_like, optional
         The arms (``omega`` values in ``(0, 2)``); default ``linspace(1, 1.95, 20)``.
+    estimator : {'rv', 'iw'}, default 'rv'
+        The loss estimate. ``'iw'``: the plain importance-weighted estimate of
+        ``learners/TsallisINF.m`` (``Lhat_i += (k - 1) / p_i`` for the played arm).
+        ``'rv'``: the reduced-variance estimate of Zimmert and Seldin, as in the authors'
+        follow-up code (``mkhodak/PCGBandit``, ``TsallisINF.H``): ``eta`` is doubled and every
+        arm whose probability satisfies ``t p_j >= 16`` (``p_j >= eta^2``) gets the baseline
+        ``1/2`` (in units of the loss scale) added to its estimate, with ``1/(2 p_j)``
+        subtracted when it is the played arm - an unbiased estimate with less variance.
+        ``'rv'`` is the default because it paid 1-3 % fewer iterations than ``'iw'`` on every
+        held-out tuning case of the shifted-Poisson sequence (seeds 10-11, T = 1000, 2000,
+        5000, both distributions; ``asv_benchmarks/compare_sor.py``).
     rng : int or numpy.random.Generator, optional
         Seed or generator for the arm draws.
 
@@ -224,16 +237,25 @@ class TsallisINF(_Tuner):
     True
     """
 
-    _fields = ("Lhat", "losses_sum", "n_losses", "x", "probs")
+    _fields = ("Lhat", "losses_sum", "n_losses", "x", "probs", "estimator", "shift",
+               "newton_steps")
 
-    def __init__(self, grid=None, *, rng=None):
+    def __init__(self, grid=None, *, estimator: str = "rv", rng=None):
         super().__init__(grid, rng)
+        if not isinstance(estimator, str) or estimator.lower() not in ("rv", "iw"):
+            raise ValueError(f"estimator must be 'rv' or 'iw', got {estimator!r}")
         d = self.n_arms
+        self.estimator = estimator.lower()
         self.Lhat = np.zeros(d)
+        self.shift = np.zeros(d)  # reduced-variance baseline terms (scaled units)
         self.losses_sum = 0.0
         self.n_losses = 0
         self.x = None
+        self.newton_steps = 0  # Newton steps of the last normaliser solve
         self.probs = np.full(d, 1.0 / d)
+
+    def _eta(self, t: int) -> float:
+        return (4.0 if self.estimator == "rv" else 2.0) / np.sqrt(t)
 
     def _scale(self) -> float:
         if self.n_losses == 0:
@@ -245,11 +267,19 @@ class TsallisINF(_Tuner):
         """The sampling distribution of the next round."""
         d = self.n_arms
         t = self.t + 1
-        eta = 2.0 / np.sqrt(t)
+        eta = self._eta(t)
         L = self.Lhat / self._scale()
-        x = float(np.min(L) - 2.0 / eta)
+        if self.estimator == "rv":
+            L = L + self.shift
+        Lmin = float(np.min(L))
+        x = Lmin - 2.0 / eta  # sum p >= 1 here: Newton decreases monotonically to the root
+        if self.x is not None and self.x < x:  # warm start: closer, and still sum p >= 1?
+            if np.sum(4.0 / (eta * (L - self.x)) ** 2) >= 1.0:
+                x = float(self.x)
         p = None
+        self.newton_steps = 0
         for _ in range(100):
+            self.newton_steps += 1
             p = 4.0 / (eta * (L - x)) ** 2
             f = p.sum() - 1.0
             step = f / (eta * np.sum(p ** 1.5))
@@ -277,6 +307,11 @@ class TsallisINF(_Tuner):
         self.losses_sum += shifted
         self.n_losses += 1
         self.Lhat[arm] += shifted / self.probs[arm]
+        if self.estimator == "rv":  # PCGBandit's "RV": baseline 1/2 where t p_j >= 16
+            big = (self.t + 1) * self.probs >= 16.0
+            self.shift[big] += 0.5
+            if big[arm]:
+                self.shift[arm] -= 0.5 / self.probs[arm]
 
     def _cancel(self):
         self.probs = np.full(self.n_arms, 1.0 / self.n_arms)
