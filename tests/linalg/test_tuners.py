@@ -366,3 +366,29 @@ def test_chebcb_defaults_beat_the_reference_configuration():
     assert np.mean(paid["default"]) < np.mean(paid["reference"])
     regret = np.mean(paid["default"]) - np.mean(optimum)
     assert regret < (np.mean(best_fixed) - np.mean(optimum)) / 2
+
+
+def test_tsallis_prior_is_a_full_information_warm_start():
+    mean_cost = _quadratic_cost(DEFAULT_GRID)
+    tuner = TsallisINF(prior=mean_cost, prior_rounds=10, rng=0)
+    p = tuner.probabilities()
+    # the first round already favours the cheap arms, exactly as after 10 full-information
+    # rounds: p solves the normaliser with Lhat = 10 (cost - 1) at eta(11)
+    assert np.argmax(p) == np.argmin(mean_cost)
+    eta = tuner._eta(11)
+    L = 10 * (mean_cost - 1) / (mean_cost.min() - 1)
+    np.testing.assert_allclose(p, 4 / (eta * (L - tuner.x)) ** 2, rtol=1e-9)
+    # a correct prior of weight 50 rounds cuts the regret of a 200-round run by over 30 %;
+    # prior_rounds=0 ignores the prior
+    gen = np.random.default_rng(0)
+    costs = np.rint(mean_cost * gen.uniform(0.5, 1.5, size=(200, DEFAULT_GRID.size)))
+    paid = {w: np.mean([replay(TsallisINF(prior=mean_cost, prior_rounds=w, rng=s), costs).mean()
+                        for s in range(3)]) for w in (0, 50)}
+    assert paid[50] < paid[0] - 0.3 * (paid[0] - costs.mean(0).min())
+    np.testing.assert_array_equal(
+        replay(TsallisINF(prior=mean_cost, prior_rounds=0, rng=1), costs),
+        replay(TsallisINF(rng=1), costs))
+    for bad in (dict(prior=mean_cost[:3], prior_rounds=1), dict(prior=-mean_cost, prior_rounds=1),
+                dict(prior=mean_cost, prior_rounds=-1), dict(prior_rounds=5)):
+        with pytest.raises(ValueError, match="prior"):
+            TsallisINF(**bad)
