@@ -19,7 +19,9 @@ Parts (``--part``, default all):
     plays, so this is the same run as solving the systems in a loop). The instance-optimal
     baseline solves every system with Young's omega (``young_omega``; for ``A + c I`` the Jacobi
     radius follows from the eigenvalues of ``A``). Reports mean iterations per system and the
-    ratios of the issue's "Done when".
+    ratios of the issue's "Done when". ``--reference`` adds the tuners with the reference
+    constants (``TsallisINF(estimator='iw')``, ``ChebCB(degree=6, eta_scale=1,
+    adaptive_degree=False)``) for comparison with the defaults.
 
 ``heat``
     The 2-D heat equation (Crank-Nicolson, ``kappa(t)`` between ~0.1 and ~10) on an
@@ -31,7 +33,8 @@ Parts (``--part``, default all):
 Usage::
 
     python asv_benchmarks/compare_sor.py --part sweep
-    python asv_benchmarks/compare_sor.py --part bandit --T 2000 --seeds 0 1 2 3 4
+    python asv_benchmarks/compare_sor.py --part bandit --T 2000 --seeds 0 1 2 3 4 --reference \
+        --cache /tmp/sor_tables     # cost tables cached: a re-run only replays the tuners
     python asv_benchmarks/compare_sor.py --part heat --nx 101 --steps 1000 --dt 1e-3
     python asv_benchmarks/compare_sor.py --quick     # small sizes, for a smoke run
 """
@@ -165,7 +168,7 @@ def cost_table(T: int, dist: str, seed: int, cache_dir: str | None):
     return costs, contexts, opt, opt_omega
 
 
-def part_bandit(T: int, seeds, dists, cache_dir) -> dict:
+def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dict:
     out = {}
     for dist in dists:
         rows = []
@@ -181,6 +184,13 @@ def part_bandit(T: int, seeds, dists, cache_dir) -> dict:
             t_table = time.perf_counter() - t0
             ts = replay(TsallisINF(rng=seed), costs).mean()
             cb = replay(ChebCB((-0.15, 0.65), rng=seed), costs, ctx).mean()
+            ref = {}
+            if reference:  # the reference constants of learners/TsallisINF.m and ChebCB.m
+                ref["tsallis_ref"] = float(replay(TsallisINF(estimator="iw", rng=seed),
+                                                  costs).mean())
+                ref["chebcb_ref"] = float(replay(
+                    ChebCB((-0.15, 0.65), degree=6, eta_scale=1.0, adaptive_degree=False,
+                           rng=seed), costs, ctx).mean())
             means = costs.mean(axis=0)
             j = int(np.argmin(means))
             r = {"seed": seed, "gs": float(means[0]), "best_fixed": float(means[j]),
@@ -188,12 +198,18 @@ def part_bandit(T: int, seeds, dists, cache_dir) -> dict:
                  "instance_opt": float(opt.mean()), "grid_argmin": float(costs.min(1).mean()),
                  "fixed_5": {f"{w:.1f}": float(means[np.argmin(abs(DEFAULT_GRID - w))])
                              for w in (1.0, 1.2, 1.4, 1.6, 1.8)},
-                 "table_seconds": t_table}
+                 "table_seconds": t_table, **ref}
             rows.append(r)
             print(f"    {seed:4d} {r['gs']:9.1f} {r['best_fixed']:9.1f} {r['best_omega']:5.2f} "
                   f"{ts:8.1f} {cb:8.1f} {r['instance_opt']:9.1f} | "
                   f"{cb / r['best_fixed']:7.3f} {cb / r['instance_opt']:7.3f} "
                   f"{ts / r['best_fixed']:7.3f} {ts / r['gs']:6.3f} {cb / r['gs']:6.3f}")
+            if ref:
+                print(f"    {'':4s} reference constants: Tsallis-INF (iw) {ref['tsallis_ref']:.1f} "
+                      f"(/best {ref['tsallis_ref'] / r['best_fixed']:.3f}), ChebCB (m=6, "
+                      f"eta_scale=1, fixed degree) {ref['chebcb_ref']:.1f} (/best "
+                      f"{ref['chebcb_ref'] / r['best_fixed']:.3f}, /opt "
+                      f"{ref['chebcb_ref'] / r['instance_opt']:.3f})")
         agg = {k: float(np.mean([r[k] for r in rows]))
                for k in ("gs", "best_fixed", "tsallis", "chebcb", "instance_opt")}
         print(f"    {'mean':>4s} {agg['gs']:9.1f} {agg['best_fixed']:9.1f} {'':5s} "
@@ -202,7 +218,22 @@ def part_bandit(T: int, seeds, dists, cache_dir) -> dict:
               f"{agg['chebcb'] / agg['instance_opt']:7.3f} "
               f"{agg['tsallis'] / agg['best_fixed']:7.3f} {agg['tsallis'] / agg['gs']:6.3f} "
               f"{agg['chebcb'] / agg['gs']:6.3f}")
+        tot = {k: float(np.sum([r[k] for r in rows]))
+               for k in ("best_fixed", "tsallis", "chebcb", "instance_opt")}
+        print(f"    per seed: max CB/best {max(r['chebcb'] / r['best_fixed'] for r in rows):.3f}, "
+              f"max CB/opt {max(r['chebcb'] / r['instance_opt'] for r in rows):.3f}, "
+              f"max TS/best {max(r['tsallis'] / r['best_fixed'] for r in rows):.3f}")
+        if reference:
+            ra = {k: float(np.mean([r[k] for r in rows])) for k in ("tsallis_ref", "chebcb_ref")}
+            print(f"    reference constants, mean: Tsallis-INF (iw) {ra['tsallis_ref']:.1f} "
+                  f"(/best {ra['tsallis_ref'] / agg['best_fixed']:.3f}), ChebCB "
+                  f"{ra['chebcb_ref']:.1f} (/best {ra['chebcb_ref'] / agg['best_fixed']:.3f}, "
+                  f"/opt {ra['chebcb_ref'] / agg['instance_opt']:.3f})")
+            agg.update(ra)
         print("    targets: CB/best <= 0.8, CB/opt <= 1.3, TS/best <= 1.15, TS/GS and CB/GS <= 0.5")
+        agg["ratio_of_totals"] = {"chebcb/best": tot["chebcb"] / tot["best_fixed"],
+                                  "chebcb/opt": tot["chebcb"] / tot["instance_opt"],
+                                  "tsallis/best": tot["tsallis"] / tot["best_fixed"]}
         out[dist] = {"rows": rows, "mean": agg}
     return out
 
@@ -320,6 +351,8 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--dists", nargs="+", default=["high", "low"])
     p.add_argument("--cache", default=None, help="directory caching the bandit cost tables")
+    p.add_argument("--reference", action="store_true",
+                   help="bandit part: also run the tuners with the reference constants")
     p.add_argument("--nx", type=int, default=101)
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--dt", type=float, default=1e-3)
@@ -336,7 +369,7 @@ def main(argv=None):
     if a.part in ("sweep", "all"):
         out["sweep"] = part_sweep(a.N, a.reps)
     if a.part in ("bandit", "all"):
-        out["bandit"] = part_bandit(a.T, a.seeds, a.dists, a.cache)
+        out["bandit"] = part_bandit(a.T, a.seeds, a.dists, a.cache, a.reference)
     if a.part in ("heat", "all"):
         out["heat"] = part_heat(a.nx, a.steps, a.dt, a.heat_reps)
     if a.plot:
