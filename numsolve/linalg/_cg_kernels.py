@@ -33,6 +33,9 @@ __all__ = [
     "csr_residual_colnorm",
     "update_xr_colnorm",
     "update_p",
+    "update_r_colnorm",
+    "update_xp",
+    "update_x",
     "coldot",
     "dot1",
     "csr_spmv_dot1",
@@ -233,6 +236,105 @@ def update_p(P, Z, beta):  # pragma: no cover - jitted
         c += 1
 
 
+@simd_njit
+def update_r_colnorm(R, Q, alpha, rr):  # pragma: no cover - jitted
+    """``R -= alpha Q`` (per column) and ``rr[c] = ||R[:, c]||^2``: the ``R`` half of
+    :func:`update_xr_colnorm` (same arithmetic); ``X`` is updated later by :func:`update_xp`."""
+    n, g = R.shape
+    al = alpha.astype(R.dtype)
+    c = 0
+    while c + 4 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        l2 = al[c + 2]
+        l3 = al[c + 3]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for i in range(n):
+            r0 = R[i, c] - l0 * Q[i, c]
+            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
+            r2 = R[i, c + 2] - l2 * Q[i, c + 2]
+            r3 = R[i, c + 3] - l3 * Q[i, c + 3]
+            R[i, c] = r0
+            R[i, c + 1] = r1
+            R[i, c + 2] = r2
+            R[i, c + 3] = r3
+            s0 += r0 * r0
+            s1 += r1 * r1
+            s2 += r2 * r2
+            s3 += r3 * r3
+        rr[c] = s0
+        rr[c + 1] = s1
+        rr[c + 2] = s2
+        rr[c + 3] = s3
+        c += 4
+    while c < g:
+        l0 = al[c]
+        s = 0.0
+        for i in range(n):
+            r = R[i, c] - l0 * Q[i, c]
+            R[i, c] = r
+            s += r * r
+        rr[c] = s
+        c += 1
+
+
+@simd_njit
+def update_xp(X, P, Z, alpha, beta):  # pragma: no cover - jitted
+    """``X += alpha P`` then ``P = Z + beta P`` (per column) in one pass over ``P``.
+
+    Equal to the ``X`` half of :func:`update_xr_colnorm` followed by :func:`update_p`: both
+    updates use the old ``P``, so deferring ``X``'s to this pass saves one read of ``P``.
+    """
+    n, g = X.shape
+    al = alpha.astype(X.dtype)
+    be = beta.astype(P.dtype)
+    c = 0
+    while c + 4 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        l2 = al[c + 2]
+        l3 = al[c + 3]
+        b0 = be[c]
+        b1 = be[c + 1]
+        b2 = be[c + 2]
+        b3 = be[c + 3]
+        for i in range(n):
+            p0 = P[i, c]
+            p1 = P[i, c + 1]
+            p2 = P[i, c + 2]
+            p3 = P[i, c + 3]
+            X[i, c] += l0 * p0
+            X[i, c + 1] += l1 * p1
+            X[i, c + 2] += l2 * p2
+            X[i, c + 3] += l3 * p3
+            P[i, c] = Z[i, c] + b0 * p0
+            P[i, c + 1] = Z[i, c + 1] + b1 * p1
+            P[i, c + 2] = Z[i, c + 2] + b2 * p2
+            P[i, c + 3] = Z[i, c + 3] + b3 * p3
+        c += 4
+    while c < g:
+        l0 = al[c]
+        b0 = be[c]
+        for i in range(n):
+            p0 = P[i, c]
+            X[i, c] += l0 * p0
+            P[i, c] = Z[i, c] + b0 * p0
+        c += 1
+
+
+@simd_njit
+def update_x(X, P, alpha):  # pragma: no cover - jitted
+    """``X += alpha P`` (per column), as in :func:`update_xr_colnorm`."""
+    n, g = X.shape
+    al = alpha.astype(X.dtype)
+    for i in range(n):
+        for c in range(g):
+            X[i, c] += al[c] * P[i, c]
+
+
 # ---------------------------------------------------------------------------------------------
 # 1-D kernels for one right-hand side (contiguous vectors; same canonical reduction order)
 # ---------------------------------------------------------------------------------------------
@@ -385,7 +487,10 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
     Each iteration is exactly the engine's: :func:`csr_spmm_coldot`, ``alpha = rz / pq``,
     :func:`update_xr_colnorm`, ``rz_new = sqrt(rr) * sqrt(rr)``, ``beta = rz_new / rz``,
     :func:`update_p` - the same arithmetic, so the iterates are bit-identical to one-by-one
-    steps. ``hist[s, c]`` receives the recursive residual norms; ``rz`` is updated in place.
+    steps. Only the passes differ: :func:`update_r_colnorm` updates ``R``, and ``X += alpha P``
+    waits for the pass that updates ``P`` (:func:`update_xp`; :func:`update_x` on return),
+    so ``P`` is read once less per iteration. ``hist[s, c]`` receives the recursive residual
+    norms; ``rz`` is updated in place.
 
     Returns ``(done, code)``. ``code == 0``: ``done >= 1`` iterations updated ``X`` and ``R``;
     the last of them stopped right after that update (``rr`` holds its squared norms; its
@@ -403,7 +508,7 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
                 return s, 1
         for c in range(g):
             alpha[c] = rz[c] / pq[c]
-        update_xr_colnorm(X, R, P, Q, alpha, rr)
+        update_r_colnorm(R, Q, alpha, rr)
         event = s == max_steps - 1
         for c in range(g):
             rn = np.sqrt(rr[c])
@@ -411,13 +516,14 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
             if rn <= tol[c] or not np.isfinite(rn):
                 event = True
         if event:
+            update_x(X, P, alpha)
             return s + 1, 0
         for c in range(g):
             rn = np.sqrt(rr[c])
             rzn = rn * rn
             beta[c] = rzn / rz[c]
             rz[c] = rzn
-        update_p(P, R, beta)
+        update_xp(X, P, R, alpha, beta)
     return max_steps, 0
 
 

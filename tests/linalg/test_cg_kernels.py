@@ -97,3 +97,30 @@ def test_block_spmm_is_vectorised_across_columns():
     plain = _plain(K.csr_spmm_coldot)
     plain(ip, ix, data, P, np.empty_like(P), np.empty(4))
     assert "mulpd" not in plain.inspect_asm(plain.signatures[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("g", [1, 4, 6])
+def test_split_updates_equal_update_xr_then_update_p(dtype, g):
+    # the compiled multi-step path uses update_r_colnorm + update_xp (X's update deferred to
+    # the pass over P); they must reproduce update_xr_colnorm + update_p exactly
+    rng = np.random.default_rng(10 + g)
+    n = 37
+    X, R, P, Q = (rng.standard_normal((n, g)).astype(dtype) for _ in range(4))
+    alpha, beta = rng.uniform(0.1, 2.0, g), rng.uniform(0.1, 2.0, g)
+
+    X1, R1, P1, rr1 = X.copy(), R.copy(), P.copy(), np.empty(g)
+    K.update_xr_colnorm(X1, R1, P1, Q, alpha, rr1)
+    K.update_p(P1, R1, beta)
+
+    X2, R2, P2, rr2 = X.copy(), R.copy(), P.copy(), np.empty(g)
+    K.update_r_colnorm(R2, Q, alpha, rr2)
+    K.update_xp(X2, P2, R2, alpha, beta)
+    for a, b in ((X1, X2), (R1, R2), (P1, P2), (rr1, rr2)):
+        np.testing.assert_array_equal(a, b)
+
+    X3 = X.copy()
+    K.update_x(X3, P, alpha)
+    X4, R4 = X.copy(), R.copy()
+    K.update_xr_colnorm(X4, R4, P, Q, alpha, np.empty(g))
+    np.testing.assert_array_equal(X3, X4)
