@@ -82,8 +82,9 @@ def simd_njit(func):
 
 
 # ---------------------------------------------------------------------------------------------
-# block kernels, (n, g) arrays: column blocks of four keep their row sums in registers,
-# remaining columns run one at a time; per column the arithmetic is the same in both paths
+# block kernels, (n, g) arrays: column blocks of four keep their row sums in registers (the
+# kernels of the multi-step path then take a block of two), remaining columns run one at a
+# time; per column the arithmetic is the same in every path
 # ---------------------------------------------------------------------------------------------
 @simd_njit
 def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitted
@@ -123,6 +124,27 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
         pq[c + 2] = s2
         pq[c + 3] = s3
         c += 4
+    if c + 2 <= g:  # two of the remaining columns share one pass over the matrix
+        s0 = 0.0
+        s1 = 0.0
+        lo = indptr[0]
+        for i in range(n):
+            hi = indptr[i + 1]
+            a0 = 0.0
+            a1 = 0.0
+            for jj in range(lo, hi):
+                a = data[jj]
+                j = indices[jj]
+                a0 += a * P[j, c]
+                a1 += a * P[j, c + 1]
+            lo = hi
+            Q[i, c] = a0
+            Q[i, c + 1] = a1
+            s0 += P[i, c] * a0
+            s1 += P[i, c + 1] * a1
+        pq[c] = s0
+        pq[c + 1] = s1
+        c += 2
     while c < g:
         s = 0.0
         lo = indptr[0]
@@ -270,6 +292,21 @@ def update_r_colnorm(R, Q, alpha, rr):  # pragma: no cover - jitted
         rr[c + 2] = s2
         rr[c + 3] = s3
         c += 4
+    if c + 2 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        s0 = 0.0
+        s1 = 0.0
+        for i in range(n):
+            r0 = R[i, c] - l0 * Q[i, c]
+            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
+            R[i, c] = r0
+            R[i, c + 1] = r1
+            s0 += r0 * r0
+            s1 += r1 * r1
+        rr[c] = s0
+        rr[c + 1] = s1
+        c += 2
     while c < g:
         l0 = al[c]
         s = 0.0
@@ -315,6 +352,19 @@ def update_xp(X, P, Z, alpha, beta):  # pragma: no cover - jitted
             P[i, c + 2] = Z[i, c + 2] + b2 * p2
             P[i, c + 3] = Z[i, c + 3] + b3 * p3
         c += 4
+    if c + 2 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        b0 = be[c]
+        b1 = be[c + 1]
+        for i in range(n):
+            p0 = P[i, c]
+            p1 = P[i, c + 1]
+            X[i, c] += l0 * p0
+            X[i, c + 1] += l1 * p1
+            P[i, c] = Z[i, c] + b0 * p0
+            P[i, c + 1] = Z[i, c + 1] + b1 * p1
+        c += 2
     while c < g:
         l0 = al[c]
         b0 = be[c]

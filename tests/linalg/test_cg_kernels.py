@@ -100,7 +100,7 @@ def test_block_spmm_is_vectorised_across_columns():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("g", [1, 4, 6])
+@pytest.mark.parametrize("g", [1, 2, 3, 4, 6, 7])
 def test_split_updates_equal_update_xr_then_update_p(dtype, g):
     # the compiled multi-step path uses update_r_colnorm + update_xp (X's update deferred to
     # the pass over P); they must reproduce update_xr_colnorm + update_p exactly
@@ -124,3 +124,30 @@ def test_split_updates_equal_update_xr_then_update_p(dtype, g):
     X4, R4 = X.copy(), R.copy()
     K.update_xr_colnorm(X4, R4, P, Q, alpha, np.empty(g))
     np.testing.assert_array_equal(X3, X4)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("g", [2, 3, 5, 6, 7])
+def test_block_spmm_columns_equal_single_column_products(dtype, g):
+    # four-, two- and one-column paths: a column's product and p.q do not depend on its block
+    rng = np.random.default_rng(20 + g)
+    S = sp.random(50, 50, density=0.1, rng=rng)
+    A = (4 * sp.eye(50) + S + S.T).astype(dtype)
+    ip, ix, data = _csr(A)
+    P = rng.standard_normal((50, g)).astype(dtype)
+    Q, pq = np.empty_like(P), np.empty(g)
+    K.csr_spmm_coldot(ip, ix, data, P, Q, pq)
+    for c in range(g):
+        Pc = np.ascontiguousarray(P[:, c:c + 1])
+        Qc, pqc = np.empty_like(Pc), np.empty(1)
+        K.csr_spmm_coldot(ip, ix, data, Pc, Qc, pqc)
+        np.testing.assert_array_equal(Q[:, c], Qc[:, 0])
+        assert pq[c] == pqc[0]
+        R = rng.standard_normal((50, g)).astype(dtype)
+        Rc = np.ascontiguousarray(R[:, c:c + 1])
+        rr, rrc = np.empty(g), np.empty(1)
+        alpha = np.linspace(0.5, 1.5, g)
+        K.update_r_colnorm(R, Q, alpha, rr)
+        K.update_r_colnorm(Rc, Qc, alpha[c:c + 1], rrc)
+        np.testing.assert_array_equal(R[:, c], Rc[:, 0])
+        assert rr[c] == rrc[0]
