@@ -58,7 +58,10 @@ class _SLPDispatcher(CPUDispatcher):
     call from another jitted function (typing compiles the callee through this method) - sets
     it to 1 for its own duration only, under Numba's global compiler lock (which serialises all
     compilations of the process, so nothing else is compiled with the flag). Cached objects
-    (``cache=True``) therefore always come from SLP compilations, in any checkout.
+    (``cache=True``) therefore always come from SLP compilations, in any checkout. (Numba
+    re-reads its ``NUMBA_*`` environment variables at the start of a compilation when they
+    have changed since the last one; a compilation right after such a change may then run
+    without SLP. That costs speed only: the results are the same either way.)
     """
 
     def compile(self, sig):
