@@ -12,18 +12,30 @@ solved alone by ``solve`` therefore agrees with the same column of a batch to ro
 
 All helpers live in this one module (Numba's cache does not see changes across modules). No
 ``fastmath``: the callers test for NaN/inf.
+
+The kernels are compiled with LLVM's SLP vectoriser switched on (see :func:`simd_njit`; Numba
+leaves it off by default): it packs the four independent per-column operations of a block
+row (the loads of ``P[j, c:c+4]``, the products, the four accumulators) into one AVX/SSE
+vector operation. Each lane performs exactly the scalar operation it replaces (no
+reassociation, no FMA contraction: neither is allowed without ``fastmath``), so the results
+are bit-identical to the scalar code.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba.core import config as _numba_config
+from numba.core.compiler_lock import global_compiler_lock
+from numba.core.registry import CPUDispatcher
 
 __all__ = [
     "csr_spmm_coldot",
     "csr_residual_colnorm",
     "update_xr_colnorm",
     "update_p",
+    "update_r_colnorm",
+    "update_xp",
+    "update_x",
     "coldot",
     "dot1",
     "csr_spmv_dot1",
@@ -34,14 +46,50 @@ __all__ = [
     "cg_steps1",
     "multi_csr_spmm_coldot",
     "multi_csr_residual_colnorm",
+    "simd_njit",
 ]
 
 
+class _SLPDispatcher(CPUDispatcher):
+    """A CPU dispatcher whose compilations run with LLVM's SLP vectoriser enabled.
+
+    Numba reads ``numba.core.config.SLP_VECTORIZE`` (default 0, numba#8705) whenever it builds
+    an LLVM pass pipeline; every compilation of these kernels - a first call from Python, a
+    call from another jitted function (typing compiles the callee through this method) - sets
+    it to 1 for its own duration only, under Numba's global compiler lock (which serialises all
+    compilations of the process, so nothing else is compiled with the flag). Cached objects
+    (``cache=True``) therefore always come from SLP compilations, in any checkout. (Numba
+    re-reads its ``NUMBA_*`` environment variables at the start of a compilation when they
+    have changed since the last one; a compilation right after such a change may then run
+    without SLP. That costs speed only: the results are the same either way.)
+    """
+
+    def compile(self, sig):
+        with global_compiler_lock:
+            saved = _numba_config.SLP_VECTORIZE
+            _numba_config.SLP_VECTORIZE = 1
+            try:
+                return super().compile(sig)
+            finally:
+                _numba_config.SLP_VECTORIZE = saved
+
+
+def simd_njit(func):
+    """``@simd_njit`` compiled with the SLP vectoriser (:class:`_SLPDispatcher`)."""
+    if _numba_config.DISABLE_JIT:  # pragma: no cover - NUMBA_DISABLE_JIT=1 runs plain Python
+        return func
+    disp = _SLPDispatcher(py_func=func, locals={},
+                          targetoptions={"nopython": True, "nogil": True, "boundscheck": None})
+    disp.enable_caching()
+    return disp
+
+
 # ---------------------------------------------------------------------------------------------
-# block kernels, (n, g) arrays: column blocks of four keep their row sums in registers,
-# remaining columns run one at a time; per column the arithmetic is the same in both paths
+# block kernels, (n, g) arrays: column blocks of four keep their row sums in registers (the
+# kernels of the multi-step path then take a block of two), remaining columns run one at a
+# time; per column the arithmetic is the same in every path
 # ---------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
+@simd_njit
 def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitted
     """``Q = A @ P`` and ``pq[c] = P[:, c] . Q[:, c]``."""
     n, g = P.shape
@@ -79,6 +127,27 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
         pq[c + 2] = s2
         pq[c + 3] = s3
         c += 4
+    if c + 2 <= g:  # two of the remaining columns share one pass over the matrix
+        s0 = 0.0
+        s1 = 0.0
+        lo = indptr[0]
+        for i in range(n):
+            hi = indptr[i + 1]
+            a0 = 0.0
+            a1 = 0.0
+            for jj in range(lo, hi):
+                a = data[jj]
+                j = indices[jj]
+                a0 += a * P[j, c]
+                a1 += a * P[j, c + 1]
+            lo = hi
+            Q[i, c] = a0
+            Q[i, c + 1] = a1
+            s0 += P[i, c] * a0
+            s1 += P[i, c + 1] * a1
+        pq[c] = s0
+        pq[c + 1] = s1
+        c += 2
     while c < g:
         s = 0.0
         lo = indptr[0]
@@ -94,7 +163,7 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
         c += 1
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def coldot(U, V, out):  # pragma: no cover - jitted
     """``out[c] = U[:, c] . V[:, c]`` accumulated in float64."""
     n, g = U.shape
@@ -105,7 +174,7 @@ def coldot(U, V, out):  # pragma: no cover - jitted
         out[c] = s
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def csr_residual_colnorm(indptr, indices, data, B, X, R, rr):  # pragma: no cover - jitted
     """``R = B - A @ X`` and ``rr[c] = ||R[:, c]||^2``."""
     csr_spmm_coldot(indptr, indices, data, X, R, rr)
@@ -119,7 +188,7 @@ def csr_residual_colnorm(indptr, indices, data, B, X, R, rr):  # pragma: no cove
             rr[c] += r * r
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def update_xr_colnorm(X, R, P, Q, alpha, rr):  # pragma: no cover - jitted
     """``X += alpha P``, ``R -= alpha Q`` (per column) and ``rr[c] = ||R[:, c]||^2``."""
     n, g = X.shape
@@ -168,7 +237,7 @@ def update_xr_colnorm(X, R, P, Q, alpha, rr):  # pragma: no cover - jitted
         c += 1
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def update_p(P, Z, beta):  # pragma: no cover - jitted
     """``P = Z + beta P`` (per column)."""
     n, g = P.shape
@@ -192,10 +261,137 @@ def update_p(P, Z, beta):  # pragma: no cover - jitted
         c += 1
 
 
+@simd_njit
+def update_r_colnorm(R, Q, alpha, rr):  # pragma: no cover - jitted
+    """``R -= alpha Q`` (per column) and ``rr[c] = ||R[:, c]||^2``: the ``R`` half of
+    :func:`update_xr_colnorm` (same arithmetic); ``X`` is updated later by :func:`update_xp`."""
+    n, g = R.shape
+    al = alpha.astype(R.dtype)
+    c = 0
+    while c + 4 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        l2 = al[c + 2]
+        l3 = al[c + 3]
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        s3 = 0.0
+        for i in range(n):
+            r0 = R[i, c] - l0 * Q[i, c]
+            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
+            r2 = R[i, c + 2] - l2 * Q[i, c + 2]
+            r3 = R[i, c + 3] - l3 * Q[i, c + 3]
+            R[i, c] = r0
+            R[i, c + 1] = r1
+            R[i, c + 2] = r2
+            R[i, c + 3] = r3
+            s0 += r0 * r0
+            s1 += r1 * r1
+            s2 += r2 * r2
+            s3 += r3 * r3
+        rr[c] = s0
+        rr[c + 1] = s1
+        rr[c + 2] = s2
+        rr[c + 3] = s3
+        c += 4
+    if c + 2 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        s0 = 0.0
+        s1 = 0.0
+        for i in range(n):
+            r0 = R[i, c] - l0 * Q[i, c]
+            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
+            R[i, c] = r0
+            R[i, c + 1] = r1
+            s0 += r0 * r0
+            s1 += r1 * r1
+        rr[c] = s0
+        rr[c + 1] = s1
+        c += 2
+    while c < g:
+        l0 = al[c]
+        s = 0.0
+        for i in range(n):
+            r = R[i, c] - l0 * Q[i, c]
+            R[i, c] = r
+            s += r * r
+        rr[c] = s
+        c += 1
+
+
+@simd_njit
+def update_xp(X, P, Z, alpha, beta):  # pragma: no cover - jitted
+    """``X += alpha P`` then ``P = Z + beta P`` (per column) in one pass over ``P``.
+
+    Equal to the ``X`` half of :func:`update_xr_colnorm` followed by :func:`update_p`: both
+    updates use the old ``P``, so deferring ``X``'s to this pass saves one read of ``P``.
+    """
+    n, g = X.shape
+    al = alpha.astype(X.dtype)
+    be = beta.astype(P.dtype)
+    c = 0
+    while c + 4 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        l2 = al[c + 2]
+        l3 = al[c + 3]
+        b0 = be[c]
+        b1 = be[c + 1]
+        b2 = be[c + 2]
+        b3 = be[c + 3]
+        for i in range(n):
+            p0 = P[i, c]
+            p1 = P[i, c + 1]
+            p2 = P[i, c + 2]
+            p3 = P[i, c + 3]
+            X[i, c] += l0 * p0
+            X[i, c + 1] += l1 * p1
+            X[i, c + 2] += l2 * p2
+            X[i, c + 3] += l3 * p3
+            P[i, c] = Z[i, c] + b0 * p0
+            P[i, c + 1] = Z[i, c + 1] + b1 * p1
+            P[i, c + 2] = Z[i, c + 2] + b2 * p2
+            P[i, c + 3] = Z[i, c + 3] + b3 * p3
+        c += 4
+    if c + 2 <= g:
+        l0 = al[c]
+        l1 = al[c + 1]
+        b0 = be[c]
+        b1 = be[c + 1]
+        for i in range(n):
+            p0 = P[i, c]
+            p1 = P[i, c + 1]
+            X[i, c] += l0 * p0
+            X[i, c + 1] += l1 * p1
+            P[i, c] = Z[i, c] + b0 * p0
+            P[i, c + 1] = Z[i, c + 1] + b1 * p1
+        c += 2
+    while c < g:
+        l0 = al[c]
+        b0 = be[c]
+        for i in range(n):
+            p0 = P[i, c]
+            X[i, c] += l0 * p0
+            P[i, c] = Z[i, c] + b0 * p0
+        c += 1
+
+
+@simd_njit
+def update_x(X, P, alpha):  # pragma: no cover - jitted
+    """``X += alpha P`` (per column), as in :func:`update_xr_colnorm`."""
+    n, g = X.shape
+    al = alpha.astype(X.dtype)
+    for i in range(n):
+        for c in range(g):
+            X[i, c] += al[c] * P[i, c]
+
+
 # ---------------------------------------------------------------------------------------------
 # 1-D kernels for one right-hand side (contiguous vectors; same canonical reduction order)
 # ---------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
+@simd_njit
 def dot1(u, v):  # pragma: no cover - jitted
     """``u . v`` in the canonical order (float64)."""
     n = u.shape[0]
@@ -218,7 +414,7 @@ def dot1(u, v):  # pragma: no cover - jitted
     return (s0 + s1) + (s2 + s3)
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def csr_spmv_dot1(indptr, indices, data, p, q):  # pragma: no cover - jitted
     """``q = A @ p`` and returns ``p . q`` (one pass; float64 accumulation)."""
     n = p.shape[0]
@@ -235,7 +431,7 @@ def csr_spmv_dot1(indptr, indices, data, p, q):  # pragma: no cover - jitted
     return s
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def csr_residual1(indptr, indices, data, b, x, r):  # pragma: no cover - jitted
     """``r = b - A @ x``; returns ``||r||^2`` (canonical order).
 
@@ -251,7 +447,7 @@ def csr_residual1(indptr, indices, data, b, x, r):  # pragma: no cover - jitted
     return dot1(r, r)
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def update_xr1(x, r, p, q, alpha):  # pragma: no cover - jitted
     """``x += alpha p``, ``r -= alpha q``; returns ``||r||^2`` (one pass).
 
@@ -293,7 +489,7 @@ def update_xr1(x, r, p, q, alpha):  # pragma: no cover - jitted
     return (s0 + s1) + (s2 + s3)
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def update_p1(p, z, beta):  # pragma: no cover - jitted
     """``p = z + beta p``."""
     for i in range(p.shape[0]):
@@ -303,7 +499,7 @@ def update_p1(p, z, beta):  # pragma: no cover - jitted
 # ---------------------------------------------------------------------------------------------
 # one CSR matrix per column (batches of different systems)
 # ---------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
+@simd_njit
 def multi_csr_spmm_coldot(indptr, indices, data, sys_ids, P, Q, pq):  # pragma: no cover
     """Column ``c`` uses CSR system ``sys_ids[c]``: ``Q[:, c] = A_s @ P[:, c]``, ``pq[c]``.
 
@@ -322,7 +518,7 @@ def multi_csr_spmm_coldot(indptr, indices, data, sys_ids, P, Q, pq):  # pragma: 
         pq[c] = tot
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def multi_csr_residual_colnorm(indptr, indices, data, sys_ids, B, X, R, rr):  # pragma: no cover
     """``R[:, c] = B[:, c] - A_s @ X[:, c]`` with ``s = sys_ids[c]``, and ``rr[c]``."""
     multi_csr_spmm_coldot(indptr, indices, data, sys_ids, X, R, rr)
@@ -336,7 +532,7 @@ def multi_csr_residual_colnorm(indptr, indices, data, sys_ids, B, X, R, rr):  # 
 # ---------------------------------------------------------------------------------------------
 # several plain (unpreconditioned) CG iterations in one call: the engine's fast path
 # ---------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
+@simd_njit
 def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, pq,
                    rr):  # pragma: no cover - jitted
     """Up to ``max_steps`` CG iterations on ``(n, g)`` blocks, stopping at the first event.
@@ -344,7 +540,10 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
     Each iteration is exactly the engine's: :func:`csr_spmm_coldot`, ``alpha = rz / pq``,
     :func:`update_xr_colnorm`, ``rz_new = sqrt(rr) * sqrt(rr)``, ``beta = rz_new / rz``,
     :func:`update_p` - the same arithmetic, so the iterates are bit-identical to one-by-one
-    steps. ``hist[s, c]`` receives the recursive residual norms; ``rz`` is updated in place.
+    steps. Only the passes differ: :func:`update_r_colnorm` updates ``R``, and ``X += alpha P``
+    waits for the pass that updates ``P`` (:func:`update_xp`; :func:`update_x` on return),
+    so ``P`` is read once less per iteration. ``hist[s, c]`` receives the recursive residual
+    norms; ``rz`` is updated in place.
 
     Returns ``(done, code)``. ``code == 0``: ``done >= 1`` iterations updated ``X`` and ``R``;
     the last of them stopped right after that update (``rr`` holds its squared norms; its
@@ -362,7 +561,7 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
                 return s, 1
         for c in range(g):
             alpha[c] = rz[c] / pq[c]
-        update_xr_colnorm(X, R, P, Q, alpha, rr)
+        update_r_colnorm(R, Q, alpha, rr)
         event = s == max_steps - 1
         for c in range(g):
             rn = np.sqrt(rr[c])
@@ -370,17 +569,18 @@ def cg_steps_block(indptr, indices, data, X, R, P, Q, rz, tol, max_steps, hist, 
             if rn <= tol[c] or not np.isfinite(rn):
                 event = True
         if event:
+            update_x(X, P, alpha)
             return s + 1, 0
         for c in range(g):
             rn = np.sqrt(rr[c])
             rzn = rn * rn
             beta[c] = rzn / rz[c]
             rz[c] = rzn
-        update_p(P, R, beta)
+        update_xp(X, P, R, alpha, beta)
     return max_steps, 0
 
 
-@njit(cache=True, nogil=True)
+@simd_njit
 def cg_steps1(indptr, indices, data, x, r, p, q, rz, tol, max_steps, hist,
               rr):  # pragma: no cover - jitted
     """:func:`cg_steps_block` for one right-hand side with the 1-D kernels
