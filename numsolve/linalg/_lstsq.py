@@ -28,6 +28,7 @@ from .._backend import (
     is_linear_operator,
     is_numpy_namespace,
     is_sparse,
+    numba_available,
     to_numpy,
 )
 from .._registry import MethodRegistry, split_options
@@ -277,10 +278,22 @@ def _norm(v, xp) -> float:
 def lstsq_sketch(
     A, b, x0=None, *, rtol=1e-12, atol=0.0, maxiter=None, callback=None,
     sketch: str = "sparse-sign", sketch_size: int | None = None, nnz_per_column: int = 8,
-    ridge: float = 0.0, refine: int = 2, rng: int | np.random.Generator | None = None,
+    ridge: float = 0.0, refine: int | None = None, solver: str = "auto",
+    rng: int | np.random.Generator | None = None,
 ) -> SolveResult:
-    """Sketch-preconditioned LSQR (see :func:`lstsq` and the module notes)."""
+    """Sketch-preconditioned LSQR or fused CG (see :func:`lstsq` and the module notes)."""
     A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0)
+    if not isinstance(solver, str) or solver.lower() not in ("auto", "lsqr", "fused"):
+        raise ValueError(f"solver must be 'auto', 'lsqr' or 'fused', got {solver!r}")
+    solver = solver.lower()
+    fusable = (kind == "dense" and is_numpy_namespace(xp) and numba_available()
+               and np.dtype(dtype) in (np.float32, np.float64))
+    if solver == "fused" and not fusable:
+        raise ValueError("solver='fused' needs a dense NumPy float32/float64 A (and Numba); "
+                         "use solver='lsqr' for sparse, LinearOperator or CuPy input")
+    fused = solver == "fused" or (solver == "auto" and fusable)
+    if refine is None:
+        refine = 1 if fused else 2
     rtol, atol = check_tolerances(rtol, atol)
     maxiter = check_maxiter(maxiter, max(100, 2 * d))
     try:
@@ -293,11 +306,13 @@ def lstsq_sketch(
         raise ValueError(f"refine must be a non-negative integer, got {refine!r}")
     kind_s = _canonical_kind(sketch)
     if sketch_size is None:
-        sketch_size = min(n, 8 * d)
+        sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
     m = check_sketch_size(sketch_size, n, minimum=d,
                           what="the number of rows of A (a sketch must reduce the data)")
     g = _as_rng(rng)
     notify = wrap_callback(callback)
+    if fused:
+        A = np.ascontiguousarray(A)  # one copy for a non-C-contiguous A (sketch and sweeps)
 
     # ---- sketch and factor
     kw: dict = {}
@@ -310,6 +325,9 @@ def lstsq_sketch(
             raise ValueError("sketch='leverage' needs an array or sparse A, not a LinearOperator")
         kw["leverage_scores"] = leverage_scores(A, rng=g)
     S = make_sketch(kind_s, m, n, rng=g, **kw)
+    if fused:
+        return _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter,
+                            notify)
     SA = S @ A
     if is_sparse(SA):
         SA = SA.toarray()
@@ -438,3 +456,164 @@ def _lsqr_pass(x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, maxiter, notify,
             status = CONVERGED
             break
     return x + Rinv(dy), status, nit
+
+
+# --------------------------------------------------------------------------------------------
+# fused CPU path: CG on the preconditioned normal equations, one sweep over A per iteration
+# --------------------------------------------------------------------------------------------
+#: default sketch size of the fused path, in multiples of d (``eps ~ sqrt(d / m)`` sets CG's
+#: rate; a larger sketch costs a larger QR but saves sweeps over A)
+_FUSED_SKETCH_FACTOR = 12
+#: relative tolerance of the first stage when refinement follows (~sqrt(float64 eps): the
+#: true gradient of an ill-conditioned problem cannot be resolved much below it, so the
+#: remaining accuracy is left to the restart from the true residual)
+_STAGE0_RTOL = 1.5e-8
+
+
+def _normal_chunks(n: int) -> int:
+    """Parallel row chunks of the fused sweep: a function of ``n`` only (thread-count
+    independent results), at least 1024 rows each, at most 16."""
+    return max(1, min(16, n // 1024))
+
+
+def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, notify):
+    """Dense NumPy fast path (``solver='fused'``): see :func:`lstsq`, Notes."""
+    import scipy.linalg as sl
+
+    from . import _lstsq_kernels as K
+
+    backend = "numpy"
+    n = A.shape[0]
+    # sketch [A, b] and factor it: R, and Q^T S b from the last column (no Q formed)
+    SA = np.asarray(S @ A, dtype=np.float64)
+    Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
+    W = np.concatenate([SA, Sb], axis=1)
+    if ridge > 0:
+        W = np.concatenate(
+            [W, np.concatenate([math.sqrt(ridge) * np.eye(d), np.zeros((d, 1))], axis=1)])
+    Ra = sl.qr(W, mode="r", overwrite_a=True, check_finite=False)[0]
+    R = np.ascontiguousarray(Ra[:d, :d])
+    dR = np.abs(np.diag(R))
+    eps = float(np.finfo(dtype).eps)
+    if not np.all(np.isfinite(dR)) or dR.min() <= W.shape[0] * eps * dR.max():
+        return SolveResult(
+            x=np.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
+            message=LSTSQ_MESSAGES[BREAKDOWN], nit=0, residual_norms=np.array([]),
+            backend=backend, sketch_size=m,
+        )
+
+    def Rinv(v):
+        return sl.solve_triangular(R, v, check_finite=False)
+
+    def RinvT(v):
+        return sl.solve_triangular(R, v, trans="T", check_finite=False)
+
+    nch = _normal_chunks(n)
+    Y = np.empty((nch, d))
+    rr = np.empty(nch)
+
+    def gradient(x):
+        """``A^T (b - A x) - ridge x``, ``||b - A x||^2 + ridge ||x||^2`` and ``||b - A x||``
+        (one sweep)."""
+        K.normal_apply(A, x, b, True, Y, rr)
+        gv = Y.sum(axis=0)
+        r2 = float(rr.sum())
+        rn = math.sqrt(r2)
+        if ridge > 0:
+            gv -= ridge * x
+            r2 += ridge * float(x @ x)
+        return gv, r2, rn
+
+    def normal(z):
+        """``A^T A z + ridge z`` and ``||A z||^2 + ridge ||z||^2`` (one sweep)."""
+        K.normal_apply(A, z, b, False, Y, rr)
+        w = Y.sum(axis=0)
+        q2 = float(rr.sum())
+        if ridge > 0:
+            w += ridge * z
+            q2 += ridge * float(z @ z)
+        return w, q2
+
+    x = Rinv(Ra[:d, d]) if x0 is None else np.asarray(x0, dtype=np.float64)
+    bnorm = float(np.linalg.norm(b))
+    tol_r = max(rtol * bnorm, atol)
+    history: list[float] = []
+    nit = 0
+    status = MAXITER
+    anorm = 1.0
+    gv, r2, rn = gradient(x)
+    for stage in range(1 + refine):
+        # the first stage of a refined solve stops at a moderate tolerance; the restarts
+        # from the true residual (``gv``, ``r2`` just recomputed) finish the job
+        stol = max(rtol, _STAGE0_RTOL) if stage == 0 and refine > 0 else rtol
+        x, status, k, anorm = _cg_stage(
+            x, gv, r2, normal, Rinv, RinvT, stol, tol_r, anorm, maxiter - nit, notify, nit,
+            history,
+        )
+        nit += k
+        if k > 0:
+            gv, r2, rn = gradient(x)  # true gradient: next stage's start and the final report
+        if status != CONVERGED or (stage > 0 and k == 0) or nit >= maxiter:
+            break
+    res = SolveResult(
+        x=x.astype(dtype, copy=False), success=status == CONVERGED, status=status,
+        message=LSTSQ_MESSAGES.get(status, ""), nit=nit,
+        residual_norms=np.asarray(history), residual_norm=rn,
+        normal_residual_norm=float(np.linalg.norm(gv)), backend=backend, sketch_size=m,
+        solver="fused",
+    )
+    if status == CALLBACK_STOP:
+        res["message"] = MESSAGES[CALLBACK_STOP]
+    return res
+
+
+def _cg_stage(x, gv, r2, normal, Rinv, RinvT, rtol, tol_r, anorm, maxiter, notify, nit0,
+              history):
+    """CG on ``Ahat^T Ahat dy = Ahat^T rhat`` (``Ahat = [A; sqrt(ridge) I] R^{-1}``) for the
+    correction ``x + R^{-1} dy``, from the true gradient ``gv`` and squared residual ``r2``.
+
+    Stops when the recursively updated preconditioned gradient ``s`` satisfies ``||s|| <= rtol
+    * ||Ahat|| * ||rhat||`` (``||Ahat||`` estimated by the largest Rayleigh quotient seen,
+    ``||rhat||^2`` updated by ``||r_{k+1}||^2 = ||r_k||^2 - alpha_k gamma_k``) or ``||rhat||
+    <= tol_r``. Returns ``(x, status, iterations, anorm)``.
+    """
+    s = RinvT(gv)
+    gamma = float(s @ s)
+    history.append(math.sqrt(max(r2, 0.0)))
+    p = s.copy()
+    dy = np.zeros_like(s)
+    k = 0
+    status = MAXITER
+    while True:
+        rn = math.sqrt(max(r2, 0.0))
+        if not (math.isfinite(gamma) and math.isfinite(rn)):
+            status = NONFINITE
+            break
+        if math.sqrt(gamma) <= rtol * anorm * rn or rn <= tol_r or gamma == 0.0:
+            status = CONVERGED
+            break
+        if k >= maxiter:
+            break
+        z = Rinv(p)
+        w, q2 = normal(z)
+        if not math.isfinite(q2):
+            status = NONFINITE
+            break
+        if q2 <= 0.0:
+            status = BREAKDOWN
+            break
+        alpha = gamma / q2
+        anorm = max(anorm, math.sqrt(q2 / float(p @ p)))
+        dy += alpha * p
+        s -= alpha * RinvT(w)
+        r2 -= alpha * gamma
+        gnew = float(s @ s)
+        k += 1
+        history.append(math.sqrt(max(r2, 0.0)))
+        if notify is not None:
+            xk = x + Rinv(dy)
+            if notify(OptimizeResult(x=xk, nit=nit0 + k, residual_norm=history[-1])):
+                return xk, CALLBACK_STOP, k, anorm
+        p = s + (gnew / gamma) * p
+        gamma = gnew
+    return x + Rinv(dy), status, k, anorm
