@@ -380,7 +380,7 @@ def lstsq_sketch(
         x=x, success=status == CONVERGED, status=status,
         message=LSTSQ_MESSAGES.get(status, ""), nit=nit,
         residual_norms=np.asarray(history), residual_norm=rn,
-        normal_residual_norm=_norm(gr, xp), backend=backend, sketch_size=m,
+        normal_residual_norm=_norm(gr, xp), backend=backend, sketch_size=m, solver="lsqr",
     )
     if status == CALLBACK_STOP:
         res["message"] = MESSAGES[CALLBACK_STOP]
