@@ -160,7 +160,9 @@ def _dkind(dt, xp) -> str:
         return "i" if xp.isdtype(dt, "integral") else "O"
 
 
-def _prepare(A, b, x0):
+def _prepare(A, b, x0, defer_finite=False):
+    """Validate and convert; with ``defer_finite``, a float32/float64 NumPy ``A`` is not
+    scanned for NaN/inf here (the caller checks it, or its sketch, itself)."""
     if b is None:
         raise TypeError("b must be an array, got None")
     if callable(A) and not is_linear_operator(A) and not hasattr(A, "shape"):
@@ -188,7 +190,9 @@ def _prepare(A, b, x0):
             "underdetermined problem solve the minimum-norm problem with A.T"
         )
     if kind == "dense":
-        _check_array(A, "A", xp)
+        deferred = (defer_finite and isinstance(A, np.ndarray)
+                    and A.dtype in (np.float32, np.float64))
+        _check_array(A, "A", xp, finite=not deferred)
     elif kind == "sparse":
         if _dkind(A.dtype, xp) not in "iuf":
             raise TypeError(f"A must have a real numeric dtype, got {A.dtype}")
@@ -277,12 +281,13 @@ def _norm(v, xp) -> float:
 # --------------------------------------------------------------------------------------------
 def lstsq_sketch(
     A, b, x0=None, *, rtol=1e-12, atol=0.0, maxiter=None, callback=None,
-    sketch: str = "sparse-sign", sketch_size: int | None = None, nnz_per_column: int = 8,
+    sketch: str = "sparse-sign", sketch_size: int | None = None,
+    nnz_per_column: int | None = None,
     ridge: float = 0.0, refine: int | None = None, solver: str = "auto",
     rng: int | np.random.Generator | None = None,
 ) -> SolveResult:
     """Sketch-preconditioned LSQR or fused CG (see :func:`lstsq` and the module notes)."""
-    A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0)
+    A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0, defer_finite=True)
     if not isinstance(solver, str) or solver.lower() not in ("auto", "lsqr", "fused"):
         raise ValueError(f"solver must be 'auto', 'lsqr' or 'fused', got {solver!r}")
     solver = solver.lower()
@@ -292,8 +297,12 @@ def lstsq_sketch(
         raise ValueError("solver='fused' needs a dense NumPy float32/float64 A (and Numba); "
                          "use solver='lsqr' for sparse, LinearOperator or CuPy input")
     fused = solver == "fused" or (solver == "auto" and fusable)
+    if kind == "dense" and not fused:
+        _check_array(A, "A", xp)  # (the fused path checks the sketch of A instead)
     if refine is None:
         refine = 1 if fused else 2
+    if nnz_per_column is None:
+        nnz_per_column = _FUSED_NNZ if fused else 8
     rtol, atol = check_tolerances(rtol, atol)
     maxiter = check_maxiter(maxiter, max(100, 2 * d))
     try:
@@ -464,10 +473,23 @@ def _lsqr_pass(x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, maxiter, notify,
 #: default sketch size of the fused path, in multiples of d (``eps ~ sqrt(d / m)`` sets CG's
 #: rate; a larger sketch costs a larger QR but saves sweeps over A)
 _FUSED_SKETCH_FACTOR = 12
+#: default nonzeros per column of the sparse sign sketch on the fused path (the sketch
+#: costs ~nnz times a sweep over A; 4 embeds as well as 8 at 8-16 d rows, also for
+#: coherent subspaces, while 2 does not)
+_FUSED_NNZ = 4
 #: relative tolerance of the first stage when refinement follows (~sqrt(float64 eps): the
 #: true gradient of an ill-conditioned problem cannot be resolved much below it, so the
 #: remaining accuracy is left to the restart from the true residual)
 _STAGE0_RTOL = 1.5e-8
+
+
+#: a restart solves for the correction down to this fraction of the gradient's rounding level
+_FLOOR_FACTOR = 0.1
+_FUSED_CONVERGED = (
+    "Converged: norm(Ahat.T r) <= rtol * norm(Ahat) * norm(r) (Ahat = A R^-1), or below a "
+    "tenth of the rounding level of the computed gradient after a restart from the true "
+    "residual, or norm(r) <= max(rtol * norm(b), atol)."
+)
 
 
 def _normal_chunks(n: int) -> int:
@@ -486,6 +508,10 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     n = A.shape[0]
     # sketch [A, b] and factor it: R, and Q^T S b from the last column (no Q formed)
     SA = np.asarray(S @ A, dtype=np.float64)
+    if not np.all(np.isfinite(SA)):
+        # every row of A enters S A (each column of S has nonzeros), so a finite S A proves
+        # A finite without a separate pass over A; otherwise find out (raises) or overflow
+        _check_array(A, "A", np)
     Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
     W = np.concatenate([SA, Sb], axis=1)
     if ridge > 0:
@@ -542,22 +568,28 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     status = MAXITER
     anorm = 1.0
     gv, r2, rn = gradient(x)
+    floor = 0.0
     for stage in range(1 + refine):
-        # the first stage of a refined solve stops at a moderate tolerance; the restarts
-        # from the true residual (``gv``, ``r2`` just recomputed) finish the job
+        # the first stage of a refined solve stops at a moderate tolerance; each restart
+        # from the true residual (``gv``, ``r2`` just recomputed) solves for the correction
+        # down to rtol, or to a tenth of the rounding level of the computed gradient
         stol = max(rtol, _STAGE0_RTOL) if stage == 0 and refine > 0 else rtol
-        x, status, k, anorm = _cg_stage(
-            x, gv, r2, normal, Rinv, RinvT, stol, tol_r, anorm, maxiter - nit, notify, nit,
-            history,
+        x, status, k, anorm, s_rec = _cg_stage(
+            x, gv, r2, normal, Rinv, RinvT, stol, floor, tol_r, anorm, maxiter - nit, notify,
+            nit, history,
         )
         nit += k
         if k > 0:
             gv, r2, rn = gradient(x)  # true gradient: next stage's start and the final report
+            # rounding level: how far the recursively updated gradient has drifted from the
+            # true one; below ~ this, the computed gradient is noise
+            floor = _FLOOR_FACTOR * float(np.linalg.norm(RinvT(gv) - s_rec))
         if status != CONVERGED or (stage > 0 and k == 0) or nit >= maxiter:
             break
     res = SolveResult(
         x=x.astype(dtype, copy=False), success=status == CONVERGED, status=status,
-        message=LSTSQ_MESSAGES.get(status, ""), nit=nit,
+        message=_FUSED_CONVERGED if status == CONVERGED else LSTSQ_MESSAGES.get(status, ""),
+        nit=nit,
         residual_norms=np.asarray(history), residual_norm=rn,
         normal_residual_norm=float(np.linalg.norm(gv)), backend=backend, sketch_size=m,
         solver="fused",
@@ -567,15 +599,15 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     return res
 
 
-def _cg_stage(x, gv, r2, normal, Rinv, RinvT, rtol, tol_r, anorm, maxiter, notify, nit0,
-              history):
+def _cg_stage(x, gv, r2, normal, Rinv, RinvT, rtol, floor, tol_r, anorm, maxiter, notify,
+              nit0, history):
     """CG on ``Ahat^T Ahat dy = Ahat^T rhat`` (``Ahat = [A; sqrt(ridge) I] R^{-1}``) for the
     correction ``x + R^{-1} dy``, from the true gradient ``gv`` and squared residual ``r2``.
 
-    Stops when the recursively updated preconditioned gradient ``s`` satisfies ``||s|| <= rtol
-    * ||Ahat|| * ||rhat||`` (``||Ahat||`` estimated by the largest Rayleigh quotient seen,
-    ``||rhat||^2`` updated by ``||r_{k+1}||^2 = ||r_k||^2 - alpha_k gamma_k``) or ``||rhat||
-    <= tol_r``. Returns ``(x, status, iterations, anorm)``.
+    Stops when the recursively updated preconditioned gradient ``s`` satisfies ``||s|| <=
+    max(rtol * ||Ahat|| * ||rhat||, floor)`` (``||Ahat||`` estimated by the largest Rayleigh
+    quotient seen, ``||rhat||^2`` updated by ``||r_{k+1}||^2 = ||r_k||^2 - alpha_k gamma_k``)
+    or ``||rhat|| <= tol_r``. Returns ``(x, status, iterations, anorm, s)``.
     """
     s = RinvT(gv)
     gamma = float(s @ s)
@@ -589,7 +621,8 @@ def _cg_stage(x, gv, r2, normal, Rinv, RinvT, rtol, tol_r, anorm, maxiter, notif
         if not (math.isfinite(gamma) and math.isfinite(rn)):
             status = NONFINITE
             break
-        if math.sqrt(gamma) <= rtol * anorm * rn or rn <= tol_r or gamma == 0.0:
+        gn = math.sqrt(gamma)
+        if gn <= rtol * anorm * rn or gn <= floor or rn <= tol_r or gamma == 0.0:
             status = CONVERGED
             break
         if k >= maxiter:
@@ -613,7 +646,7 @@ def _cg_stage(x, gv, r2, normal, Rinv, RinvT, rtol, tol_r, anorm, maxiter, notif
         if notify is not None:
             xk = x + Rinv(dy)
             if notify(OptimizeResult(x=xk, nit=nit0 + k, residual_norm=history[-1])):
-                return xk, CALLBACK_STOP, k, anorm
+                return xk, CALLBACK_STOP, k, anorm, s
         p = s + (gnew / gamma) * p
         gamma = gnew
-    return x + Rinv(dy), status, k, anorm
+    return x + Rinv(dy), status, k, anorm, s

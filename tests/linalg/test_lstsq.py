@@ -259,8 +259,18 @@ def test_validation():
         numsolve.lstsq(A.T, np.ones(5))
     with pytest.raises(ValueError, match="b has shape"):
         numsolve.lstsq(A, np.ones(49))
-    with pytest.raises(ValueError, match="A contains NaN"):
-        numsolve.lstsq(np.where(A > 2, np.nan, A), b)
+    for solver in ("fused", "lsqr"):
+        for bad in (np.nan, np.inf, -np.inf):
+            Abad = A.copy()
+            Abad[17, 3] = bad
+            with pytest.raises(ValueError, match="A contains NaN"):
+                numsolve.lstsq(Abad, b, options={"solver": solver})
+        with pytest.raises(ValueError, match="b contains NaN"):
+            numsolve.lstsq(A, np.where(b > 0, np.inf, b), options={"solver": solver})
+    # huge but finite entries are not mistaken for NaN/inf (the sketch may overflow)
+    with np.errstate(over="ignore", invalid="ignore"):
+        big = numsolve.lstsq(A * 1e307, b, options={"solver": "fused"})
+    assert big.status in (0, 3, 4)
     with pytest.raises(ValueError, match="ridge"):
         numsolve.lstsq(A, b, options={"ridge": -1.0})
     with pytest.raises(ValueError, match="unknown method"):
