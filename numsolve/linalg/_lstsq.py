@@ -333,6 +333,8 @@ def lstsq_sketch(
     if isinstance(refine, bool) or not isinstance(refine, (int, np.integer)) or refine < 0:
         raise ValueError(f"refine must be a non-negative integer, got {refine!r}")
     kind_s = _canonical_kind(sketch)
+    if fused and kind_s not in ("sparse-sign", "countsketch", "gaussian"):
+        _check_array(A, "A", xp)  # a sampling sketch does not see every row of A
     if sketch_size is None:
         sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
     m = check_sketch_size(sketch_size, n, minimum=d,
@@ -528,8 +530,9 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     # sketch [A, b] and factor it: R, and Q^T S b from the last column (no Q formed)
     SA = np.asarray(S @ A, dtype=np.float64)
     if not np.all(np.isfinite(SA)):
-        # every row of A enters S A (each column of S has nonzeros), so a finite S A proves
-        # A finite without a separate pass over A; otherwise find out (raises) or overflow
+        # every row of A enters S A (sparse sign / CountSketch / Gaussian: every column of S
+        # has nonzeros; other kinds were checked up front), so a finite S A proves A finite
+        # without a separate pass over A; otherwise find out (raises) or it overflowed
         _check_array(A, "A", np)
     Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
     W = np.concatenate([SA, Sb], axis=1)

@@ -265,6 +265,9 @@ def test_validation():
             Abad[17, 3] = bad
             with pytest.raises(ValueError, match="A contains NaN"):
                 numsolve.lstsq(Abad, b, options={"solver": solver})
+            with pytest.raises(ValueError, match="A contains NaN"):  # sampling sketches
+                numsolve.lstsq(Abad, b, options={"solver": solver, "sketch": "uniform",
+                                                 "sketch_size": 10, "rng": 0})
         with pytest.raises(ValueError, match="b contains NaN"):
             numsolve.lstsq(A, np.where(b > 0, np.inf, b), options={"solver": solver})
     # huge but finite entries are not mistaken for NaN/inf (the sketch may overflow)
