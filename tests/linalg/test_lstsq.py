@@ -280,3 +280,15 @@ def test_validation():
         numsolve.lstsq(A, b, method="nope")
     with pytest.raises(ValueError, match="x0 has shape"):
         numsolve.lstsq(A, b, x0=np.ones(4))
+
+
+@pytest.mark.parametrize("refine", [0, 1, 3])
+def test_fused_refine_counts(refine):
+    # refine=0: a single CG stage to rtol. At cond 1e4 the default rtol=1e-12 would limit the
+    # forward error to ~cond * rtol, above a direct solver's ~cond * eps: ask for 1e-14
+    A, x_true, b = ill_conditioned(2000, 20, 1e4, 17)
+    ref = sl.lstsq(A, b)[0]
+    res = numsolve.lstsq(A, b, rtol=1e-14,
+                         options={"rng": 0, "solver": "fused", "refine": refine})
+    assert res.success
+    assert rel_err(res.x, x_true) <= 10 * rel_err(ref, x_true)
