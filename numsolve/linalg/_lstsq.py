@@ -536,10 +536,13 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
         # without a separate pass over A; otherwise find out (raises) or it overflowed
         _check_array(A, "A", np)
     Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
-    W = np.concatenate([SA, Sb], axis=1)
+    # [S A, S b] (and [sqrt(ridge) I, 0] below it), assembled in Fortran order so that
+    # LAPACK factors it in place
+    W = np.zeros((m + (d if ridge > 0 else 0), d + 1), order="F")
+    W[:m, :d] = SA
+    W[:m, d:] = Sb
     if ridge > 0:
-        W = np.concatenate(
-            [W, np.concatenate([math.sqrt(ridge) * np.eye(d), np.zeros((d, 1))], axis=1)])
+        W[m:, :d] = math.sqrt(ridge) * np.eye(d)
     Ra = sl.qr(W, mode="r", overwrite_a=True, check_finite=False)[0]
     R = np.ascontiguousarray(Ra[:d, :d])
     dR = np.abs(np.diag(R))
