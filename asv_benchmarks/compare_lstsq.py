@@ -79,6 +79,15 @@ def sparse_reference(A, b):
     return sl.cho_solve(sl.cho_factor(G), A.T @ b)
 
 
+def load() -> str:
+    """The 1/5/15-minute load averages (timings on a shared machine are only comparable
+    within one run)."""
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+    except OSError:  # pragma: no cover - not on every platform
+        return "n/a"
+
+
 def relerr(x, x_true):
     return float(np.linalg.norm(x - x_true) / np.linalg.norm(x_true))
 
@@ -111,13 +120,20 @@ def run_dense(n, d, cond, reps, rtol, opts):
           f"{'rel. error':>11s}  notes")
     for name, (times, res) in out.items():
         x = res.x if hasattr(res, "x") else res[0]
-        note = (f"nit={res.nit}, sketch_size={res.sketch_size}, success={res.success}"
-                if hasattr(res, "nit") else "")
+        note = (f"nit={res.nit}, sketch_size={res.sketch_size}, success={res.success}, "
+                f"solver={res.solver}" if hasattr(res, "nit") else "")
         print(f"{name:28s} {fmt_t(med(times))} {fmt_t(min(times))} "
               f"{med(times) / base:14.2f} {relerr(x, x_true):11.3e}  {note}")
     e_ns = relerr(out["numsolve.lstsq(sketch)"][1].x, x_true)
     e_ref = relerr(out["scipy.linalg.lstsq(gelsd)"][1][0], x_true)
     print(f"error ratio numsolve / lstsq(gelsd) = {e_ns / e_ref:.2f} (criterion <= 10)")
+    t_ns = out["numsolve.lstsq(sketch)"][0]
+    for name in ("scipy.linalg.lstsq(gelsd)", "scipy.linalg.lstsq(gelsy)"):
+        t = out[name][0]
+        print(f"speed-up vs {name}: median/median {med(t) / med(t_ns):.2f}x, "
+              f"min/min {min(t) / min(t_ns):.2f}x"
+              + ("  (criterion >= 3 vs the default driver gelsd)" if "gelsd" in name else ""))
+    print(f"load average after (a): {load()}")
 
 
 def run_sparse(n, d, density, decades, reps, rtol, lsqr_iter, opts):
@@ -179,6 +195,7 @@ def main(argv=None) -> int:
 
         args._blas_limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
     print("\n".join(machine_info()))
+    print(f"load average at start: {load()}")
     warm_up()
     for which, (n, d) in (("dense", args.dense), ("sparse", args.sparse)):
         if args.only not in (None, which):
@@ -191,6 +208,7 @@ def main(argv=None) -> int:
         else:
             run_sparse(n, d, args.density, args.decades, args.reps, args.sparse_rtol,
                        args.lsqr_iter, opts)
+            print(f"load average after (b): {load()}")
     return 0
 
 

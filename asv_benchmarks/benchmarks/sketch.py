@@ -2,8 +2,9 @@
 
 * :class:`SketchApply` - time of ``S @ A`` for each sketch kind on a dense 20,000 x 200 matrix
   and a sparse 100,000 x 500 (0.5 %) matrix.
-* :class:`LstsqDense` - ``numsolve.lstsq(method='sketch')`` vs ``scipy.linalg.lstsq`` on a
-  dense ill-conditioned (cond 1e8) 20,000 x 200 problem; ``track_`` the relative error.
+* :class:`LstsqDense` - ``numsolve.lstsq(method='sketch')`` (fused CG path and LSQR path) vs
+  ``scipy.linalg.lstsq`` (gelsd, gelsy) on a dense ill-conditioned (cond 1e8) 20,000 x 200
+  problem; ``track_`` the relative error.
 * :class:`LstsqSparse` - ``numsolve.lstsq`` vs ``scipy.sparse.linalg.lsqr`` (same ``atol=btol``
   stopping rule) on a sparse 100,000 x 300 problem with column scales 1e-1 .. 1e1.
 * :class:`LogisticNewtonSketch` - L2 logistic regression (20,000 x 100, column scales
@@ -68,7 +69,8 @@ class SketchApply(Benchmark):
 
 
 class LstsqDense(Benchmark):
-    params = [["numsolve", "scipy-gelsd"]]
+    # numsolve: the default (fused CG path for dense NumPy input); numsolve-lsqr: the LSQR path
+    params = [["numsolve", "numsolve-lsqr", "scipy-gelsd", "scipy-gelsy"]]
     param_names = ["solver"]
 
     def setup(self, solver):
@@ -76,9 +78,10 @@ class LstsqDense(Benchmark):
         self.A, self.x_true, self.b = dense_problem(20_000, 200, 1e8)
 
     def _solve(self, solver):
-        if solver == "numsolve":
-            return numsolve.lstsq(self.A, self.b, options={"rng": 0}).x
-        return sl.lstsq(self.A, self.b)[0]
+        if solver.startswith("numsolve"):
+            opts = {"rng": 0, "solver": "lsqr" if solver == "numsolve-lsqr" else "auto"}
+            return numsolve.lstsq(self.A, self.b, options=opts).x
+        return sl.lstsq(self.A, self.b, lapack_driver=solver.split("-")[1])[0]
 
     def time_lstsq(self, solver):
         self._solve(solver)

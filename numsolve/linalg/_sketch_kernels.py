@@ -9,22 +9,34 @@ Accumulation is in the output dtype (the dtype of ``A``). No ``fastmath``.
 
 from __future__ import annotations
 
-from numba import njit
+from numba import njit, prange
 
 __all__ = ["sparse_sign_dense", "sparse_sign_csc"]
 
 
-@njit(cache=True, nogil=True)
-def sparse_sign_dense(rows, vals, A, out):  # pragma: no cover - jitted
-    """``out += S @ A`` for a C-contiguous dense ``A`` of shape ``(n, d)``."""
+@njit(parallel=True, cache=True, nogil=True)
+def sparse_sign_dense(rows, vals, A, outs):  # pragma: no cover - jitted
+    """``outs[c] = S[:, J_c] @ A[J_c]`` for a C-contiguous dense ``A`` of shape ``(n, d)``.
+
+    The rows of ``A`` are cut into ``nchunks = outs.shape[0]`` contiguous chunks ``J_c``
+    processed in parallel, each scattering into its own zero-initialised ``(m, d)`` output;
+    ``S @ A = outs.sum(axis=0)``. The chunk count is chosen by the caller from the problem
+    size only, so the result does not depend on the number of threads.
+    """
     n, d = A.shape
     s = rows.shape[1]
-    for j in range(n):
-        for k in range(s):
-            r = rows[j, k]
-            v = vals[j, k]
-            for c in range(d):
-                out[r, c] += v * A[j, c]
+    nch = outs.shape[0]
+    for c in prange(nch):
+        lo = (c * n) // nch
+        hi = ((c + 1) * n) // nch
+        out = outs[c]
+        out[:, :] = 0.0
+        for j in range(lo, hi):
+            for k in range(s):
+                r = rows[j, k]
+                v = vals[j, k]
+                for i in range(d):
+                    out[r, i] += v * A[j, i]
 
 
 @njit(cache=True, nogil=True)

@@ -370,9 +370,10 @@ class Sketch:
                     K.sparse_sign_csc(rows, vals, A.indptr, A.indices, A.data, outT)
                     return outT.T
                 A = np.ascontiguousarray(A, dtype=dtype)
-                out = np.zeros((m, A.shape[1]), dtype=dtype)
-                K.sparse_sign_dense(rows, vals, A, out)
-                return out
+                nch = _sketch_chunks(A.shape[0], m * A.shape[1] * A.itemsize)
+                outs = np.empty((nch, m, A.shape[1]), dtype=dtype)
+                K.sparse_sign_dense(rows, vals, A, outs)
+                return outs[0] if nch == 1 else outs.sum(axis=0)
             return self._generic_product(A, xp, dtype)
         if kind in ("uniform", "leverage"):
             idx, scale = self._p["idx"], self._p["scale"]
@@ -443,6 +444,13 @@ class Sketch:
             if is_sparse(out):
                 out = out.toarray()
         return xp.reshape(out, (self.n,)) if vec else out
+
+
+def _sketch_chunks(n: int, out_bytes: int) -> int:
+    """Number of parallel row chunks of the dense sparse-sign kernel: up to 4 (each chunk
+    has its own ``m x d`` output), at least 2048 rows each and at most 256 MB of outputs;
+    a function of the sizes only, so results do not depend on the thread count."""
+    return max(1, min(4, n // 2048, (256 << 20) // max(out_bytes, 1)))
 
 
 def _scatter_rows(Y, idx, n2, scale, xp, dtype):

@@ -99,13 +99,18 @@ def test_same_seed_same_result_and_float32():
     assert rel_err(r32.x, x_true) < 1e-2
 
 
-def test_stops_x0_callback_maxiter():
+@pytest.mark.parametrize("solver", ["fused", "lsqr"])
+def test_stops_x0_callback_maxiter(solver):
     A, x_true, b = ill_conditioned(1000, 20, 1e6, 7)
     ref = rel_err(sl.lstsq(A, b)[0], x_true)
-    res = numsolve.lstsq(A, b, x0=np.zeros(20), options={"rng": 0})
-    assert res.success and rel_err(res.x, x_true) <= 10 * ref
-    short = numsolve.lstsq(A, b, x0=np.zeros(20), maxiter=1, options={"rng": 0})
+    opts = {"rng": 0, "solver": solver}
+    res = numsolve.lstsq(A, b, x0=np.zeros(20), options=opts)
+    assert res.success and rel_err(res.x, x_true) <= 10 * ref and res.solver == solver
+    short = numsolve.lstsq(A, b, x0=np.zeros(20), maxiter=1, options=opts)
     assert not short.success and short.status == 1 and short.nit == 1
+    # maxiter counts iterations over all refinement stages
+    capped = numsolve.lstsq(A, b, x0=np.zeros(20), maxiter=res.nit - 1, options=opts)
+    assert not capped.success and capped.status == 1 and capped.nit == res.nit - 1
     seen = []
 
     def cb(intermediate_result):
@@ -113,8 +118,134 @@ def test_stops_x0_callback_maxiter():
         if len(seen) == 2:
             raise StopIteration
 
-    stop = numsolve.lstsq(A, b, x0=np.zeros(20), callback=cb, options={"rng": 0})
-    assert stop.status == 99 and not stop.success and seen == [1, 2]
+    stop = numsolve.lstsq(A, b, x0=np.zeros(20), callback=cb, options=opts)
+    assert stop.status == 99 and not stop.success and seen == [1, 2] and stop.nit == 2
+    # legacy callback(xk): the iterate itself
+    xs = []
+    full = numsolve.lstsq(A, b, callback=lambda xk: xs.append(np.array(xk, copy=True)),
+                          options=opts)
+    assert full.success and len(xs) == full.nit
+    np.testing.assert_allclose(xs[-1], full.x, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# the fused dense path (CG on the preconditioned normal equations, one sweep per iteration)
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("ridge", [0.0, 1e-3])
+def test_fused_agrees_with_lsqr_and_scipy(ridge):
+    # (cond 1e8 is covered by test_dense_ill_conditioned_as_accurate_as_scipy, where the
+    # fused path is the default; here cond 1e6 keeps both solvers well above their
+    # rounding floors, so their agreement is a meaningful check)
+    A, x_true, b = ill_conditioned(4000, 40, 1e6, 11)
+    d = A.shape[1]
+    if ridge > 0:
+        ref = sl.lstsq(np.vstack([A, np.sqrt(ridge) * np.eye(d)]),
+                       np.concatenate([b, np.zeros(d)]))[0]
+        tol = 1e-9  # ridge makes the problem well conditioned: both solvers reach ~eps cond
+    else:
+        ref = sl.lstsq(A, b)[0]
+        tol = 10 * rel_err(ref, x_true)  # cond 1e8: within 10x of lstsq's own error
+    out = {}
+    for solver in ("fused", "lsqr"):
+        res = numsolve.lstsq(A, b, options={"rng": 3, "solver": solver, "ridge": ridge})
+        assert res.success and res.solver == solver, res.message
+        out[solver] = res
+        target = ref if ridge > 0 else x_true
+        assert rel_err(res.x, target) <= tol
+        # reported residuals are the true ones
+        r = b - A @ res.x
+        assert res.residual_norm == pytest.approx(np.linalg.norm(r), rel=1e-10)
+        # (at cond 1e8 the normal residual is rounding noise: compare on the scale of it)
+        assert abs(res.normal_residual_norm - np.linalg.norm(A.T @ r - ridge * res.x)) <= (
+            1e-10 * np.linalg.norm(b))
+    assert rel_err(out["fused"].x, out["lsqr"].x) <= 2 * tol
+    assert out["fused"].sketch_size == 12 * d and out["lsqr"].sketch_size == 8 * d
+
+
+def test_fused_is_default_for_dense_numpy_only():
+    A, _, b = ill_conditioned(800, 8, 1e3, 12)
+    assert numsolve.lstsq(A, b, options={"rng": 0}).solver == "fused"
+    assert numsolve.lstsq(sp.csr_matrix(A), b, options={"rng": 0}).solver == "lsqr"
+    assert numsolve.lstsq(aslinearoperator(A), b, options={"rng": 0}).solver == "lsqr"
+    with pytest.raises(ValueError, match="solver='fused' needs a dense NumPy"):
+        numsolve.lstsq(sp.csr_matrix(A), b, options={"solver": "fused"})
+    with pytest.raises(ValueError, match="solver must be"):
+        numsolve.lstsq(A, b, options={"solver": "cg"})
+
+
+def test_fused_float32():
+    A, x_true, b = ill_conditioned(3000, 20, 1e3, 13)
+    A32, b32 = A.astype(np.float32), b.astype(np.float32)
+    # reference: the exact least-squares solution of the float32 data
+    ref = sl.lstsq(A32.astype(np.float64), b32.astype(np.float64))[0]
+    res = numsolve.lstsq(A32, b32, options={"rng": 0, "solver": "fused"})
+    assert res.success and res.x.dtype == np.float32
+    # the sweeps accumulate in float64: only the final rounding to float32 remains
+    assert rel_err(res.x, ref) < 1e-6
+    lsqr = numsolve.lstsq(A32, b32, rtol=1e-5, options={"rng": 0, "solver": "lsqr"})
+    assert rel_err(lsqr.x, ref) < 1e-3 and rel_err(res.x, lsqr.x) < 1e-3
+    # mixed: float32 A with float64 b is solved in float64
+    r64 = numsolve.lstsq(A32, b32.astype(np.float64), options={"rng": 0})
+    assert r64.x.dtype == np.float64 and rel_err(r64.x, ref) < 1e-9
+
+
+def test_fused_memory_layouts_and_no_mutation():
+    A, x_true, b = ill_conditioned(2500, 15, 1e6, 14)
+    opts = {"rng": 2, "solver": "fused"}
+    base = numsolve.lstsq(A, b, options=opts)
+    AF = np.asfortranarray(A)
+    AF0, b0 = AF.copy(order="F"), b.copy()
+    resF = numsolve.lstsq(AF, b, options=opts)
+    np.testing.assert_array_equal(resF.x, base.x)  # same data, same arithmetic
+    np.testing.assert_array_equal(AF, AF0)
+    np.testing.assert_array_equal(b, b0)
+    assert AF.flags.f_contiguous
+    # a strided view (every other row)
+    big = np.zeros((2 * A.shape[0], A.shape[1] + 3))
+    big[::2, :A.shape[1]] = A
+    view = big[::2, :A.shape[1]]
+    resV = numsolve.lstsq(view, b, options=opts)
+    np.testing.assert_array_equal(resV.x, base.x)
+    assert rel_err(base.x, x_true) <= 10 * rel_err(sl.lstsq(A, b)[0], x_true)
+
+
+def test_fused_consistent_system_and_breakdown():
+    rng = np.random.default_rng(15)
+    A = rng.standard_normal((1500, 12)) * np.logspace(-2, 2, 12)
+    x_true = rng.standard_normal(12)
+    res = numsolve.lstsq(A, A @ x_true, options={"rng": 0, "solver": "fused"})
+    assert res.success and rel_err(res.x, x_true) < 1e-10
+    assert res.residual_norm <= 1e-10 * np.linalg.norm(A @ x_true)
+    Ad = np.hstack([A, A[:, :2] @ np.ones((2, 1))])
+    bad = numsolve.lstsq(Ad, A @ x_true, options={"rng": 0, "solver": "fused"})
+    assert not bad.success and bad.status == 3
+
+
+def test_fused_kernel_matches_numpy_and_is_thread_count_independent():
+    numba = pytest.importorskip("numba")
+    from numsolve.linalg import _lstsq_kernels as K
+
+    rng = np.random.default_rng(16)
+    for dt in (np.float64, np.float32):
+        A = rng.standard_normal((5000, 37)).astype(dt)
+        z = rng.standard_normal(37)
+        b = rng.standard_normal(5000).astype(dt)
+        A64, b64 = A.astype(np.float64), b.astype(np.float64)
+        for use_b in (True, False):
+            t = b64 - A64 @ z if use_b else A64 @ z
+            outs = []
+            for nt in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+                numba.set_num_threads(nt)
+                try:
+                    Y = np.empty((4, 37))
+                    rr = np.empty(4)
+                    K.normal_apply(A, z, b, use_b, Y, rr)
+                finally:
+                    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+                outs.append((Y.sum(axis=0), rr.sum()))
+                np.testing.assert_allclose(Y.sum(axis=0), A64.T @ t, rtol=1e-12, atol=1e-10)
+                assert rr.sum() == pytest.approx(t @ t, rel=1e-12)
+            np.testing.assert_array_equal(outs[0][0], outs[-1][0])
 
 
 def test_validation():
@@ -128,11 +259,36 @@ def test_validation():
         numsolve.lstsq(A.T, np.ones(5))
     with pytest.raises(ValueError, match="b has shape"):
         numsolve.lstsq(A, np.ones(49))
-    with pytest.raises(ValueError, match="A contains NaN"):
-        numsolve.lstsq(np.where(A > 2, np.nan, A), b)
+    for solver in ("fused", "lsqr"):
+        for bad in (np.nan, np.inf, -np.inf):
+            Abad = A.copy()
+            Abad[17, 3] = bad
+            with pytest.raises(ValueError, match="A contains NaN"):
+                numsolve.lstsq(Abad, b, options={"solver": solver})
+            with pytest.raises(ValueError, match="A contains NaN"):  # sampling sketches
+                numsolve.lstsq(Abad, b, options={"solver": solver, "sketch": "uniform",
+                                                 "sketch_size": 10, "rng": 0})
+        with pytest.raises(ValueError, match="b contains NaN"):
+            numsolve.lstsq(A, np.where(b > 0, np.inf, b), options={"solver": solver})
+    # huge but finite entries are not mistaken for NaN/inf (the sketch may overflow)
+    with np.errstate(over="ignore", invalid="ignore"):
+        big = numsolve.lstsq(A * 1e307, b, options={"solver": "fused"})
+    assert big.status in (0, 3, 4)
     with pytest.raises(ValueError, match="ridge"):
         numsolve.lstsq(A, b, options={"ridge": -1.0})
     with pytest.raises(ValueError, match="unknown method"):
         numsolve.lstsq(A, b, method="nope")
     with pytest.raises(ValueError, match="x0 has shape"):
         numsolve.lstsq(A, b, x0=np.ones(4))
+
+
+@pytest.mark.parametrize("refine", [0, 1, 3])
+def test_fused_refine_counts(refine):
+    # refine=0: a single CG stage to rtol. At cond 1e4 the default rtol=1e-12 would limit the
+    # forward error to ~cond * rtol, above a direct solver's ~cond * eps: ask for 1e-14
+    A, x_true, b = ill_conditioned(2000, 20, 1e4, 17)
+    ref = sl.lstsq(A, b)[0]
+    res = numsolve.lstsq(A, b, rtol=1e-14,
+                         options={"rng": 0, "solver": "fused", "refine": refine})
+    assert res.success
+    assert rel_err(res.x, x_true) <= 10 * rel_err(ref, x_true)

@@ -168,3 +168,28 @@ def test_validation():
         S @ np.ones((11, 2))
     with pytest.raises(ValueError, match="side"):
         S.apply(np.ones((10, 2)), side="up")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_sign_dense_kernel_row_chunks(dtype):
+    # n >= 4096 rows: the dense kernel splits the rows into parallel chunks with their own
+    # outputs; the sum must equal the explicit product, whatever the thread count
+    numba = pytest.importorskip("numba")
+    from numsolve.linalg.sketch import _sketch_chunks
+
+    n, d, m = 9000, 7, 60
+    assert _sketch_chunks(n, m * d * 8) == 4
+    A = np.random.default_rng(4).standard_normal((n, d)).astype(dtype)
+    S = make_sketch("sparse-sign", m, n, rng=1)
+    ref = S.toarray() @ A.astype(np.float64)
+    outs = []
+    for nt in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(nt)
+        try:
+            outs.append(S @ A)
+        finally:
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert outs[0].dtype == dtype
+    tol = 1e-12 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(outs[0], ref, rtol=tol, atol=tol * np.abs(ref).max())
+    np.testing.assert_array_equal(outs[0], outs[-1])
