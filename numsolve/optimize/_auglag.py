@@ -378,18 +378,14 @@ def _reduced_hessian_min(H, G, rng, lu=None, threshold: float = 1e-6) -> float:
 _RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/RK solves
 
 
-def _use_momentum(acceleration, kkt_solver, K):
-    """The ``momentum`` argument of ``solve_kkt``. ``'auto'``, for the one-vector sketches on
-    dense ``K``: the error-minimising momentum for a quarter of the step cap, then (when that
-    has not converged) Nesterov acceleration from where it stopped; plain steps elsewhere."""
-    if acceleration == "none":
-        return False
-    if acceleration == "nesterov":
-        return "nesterov"
-    if acceleration == "momentum":
-        return True
+def _kkt_acceleration(acceleration, kkt_solver, K):
+    """The ``acceleration`` argument of ``solve_kkt``: ``'auto'`` is ``'hybrid'`` (the
+    error-minimising momentum for a quarter of the step cap, then Nesterov from where it
+    stopped) for the one-vector sketches on dense ``K``, plain steps elsewhere."""
+    if acceleration != "auto":
+        return acceleration
     if kkt_solver not in ("gaussian", "kaczmarz") or not isinstance(K, np.ndarray):
-        return False
+        return "none"
     return "hybrid"
 
 
@@ -740,7 +736,7 @@ def minimize_auglag(
                 target /= K_fro * psi
             info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
                              rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch,
-                             momentum=_use_momentum(acceleration, kkt_solver, K))
+                             acceleration=_kkt_acceleration(acceleration, kkt_solver, K))
             z = info.z
             inner_total += info.nit
             max_sketch = max(max_sketch, info.sketch_size)

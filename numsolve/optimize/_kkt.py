@@ -9,9 +9,10 @@ warm-started from ``z0``, and reports ``(z, residual_norm, iterations, converged
 ``'minres'``           MINRES (symmetric indefinite Krylov; :func:`numsolve.solve` ``'minres'``)
 ``'gaussian'``         sketch-and-project with one Gaussian vector per step (GV)
 ``'kaczmarz'``         randomized Kaczmarz: one uniformly chosen row per step (RK)
-                       (both with optional acceleration for dense ``K``: ``momentum=True``,
-                       error-minimising heavy ball; ``'nesterov'``, accelerated
-                       sketch-and-project with adaptive restarts)
+                       (both with optional acceleration for dense ``K``:
+                       ``acceleration='momentum'``, error-minimising heavy ball;
+                       ``'nesterov'``, accelerated sketch-and-project with adaptive
+                       restarts; ``'hybrid'``, momentum then Nesterov)
 ``'block-gaussian'``   Gaussian block sketch of ``sketch_size`` columns per step
 ``'block-kaczmarz'``   ``sketch_size`` uniformly chosen rows per step (block Kaczmarz)
 =====================  ===================================================================
@@ -406,12 +407,14 @@ def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive):
 
 def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
               rng: np.random.Generator, sketch_size: int | None = None,
-              adaptive: bool = True, momentum: bool | str = False) -> KKTSolveInfo:
+              adaptive: bool = True, acceleration: str = "none") -> KKTSolveInfo:
     """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc).
 
     ``maxiter=None`` takes each solver's default cap (see ``minimize_auglag``'s
-    ``inner_maxiter``). ``momentum``: the error-minimising momentum of ``_dense_momentum``
-    for the one-vector sketches (``'gaussian'``, ``'kaczmarz'``) on a dense ``K``.
+    ``inner_maxiter``). ``acceleration`` (one-vector sketches ``'gaussian'``/``'kaczmarz'``
+    on a dense ``K`` only): ``'none'`` (plain steps), ``'momentum'`` (``_dense_momentum``),
+    ``'nesterov'`` (``_dense_nesterov``) or ``'hybrid'`` (momentum for a quarter of the cap,
+    then Nesterov from where it stopped).
     """
     N = K.shape[0]
     z = np.array(z0, dtype=np.float64, copy=True)
@@ -455,7 +458,10 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
                         "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
     adaptive = bool(adaptive) and method.startswith("block-")
-    if momentum and (method not in ("gaussian", "kaczmarz") or sp.issparse(K)
+    if acceleration not in ("none", "momentum", "nesterov", "hybrid"):
+        raise ValueError("acceleration must be 'none', 'momentum', 'nesterov' or 'hybrid', "
+                         f"got {acceleration!r}")
+    if acceleration != "none" and (method not in ("gaussian", "kaczmarz") or sp.issparse(K)
                      or isinstance(K, spla.LinearOperator)):
         raise ValueError("acceleration ('momentum', 'nesterov') is implemented for the "
                          "one-vector sketches ('gaussian', 'kaczmarz') on dense KKT matrices; got "
@@ -467,16 +473,16 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
-        if momentum == "hybrid":  # momentum for a quarter of the cap, then Nesterov
+        if acceleration == "hybrid":  # momentum for a quarter of the cap, then Nesterov
             it, rn = _dense_momentum(K, b, z, tol, max(1, maxiter // 4), seed,
                                      method == "gaussian")
             if rn > tol and it < maxiter:
                 it2, rn = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
                                           method == "gaussian")
                 it += it2
-        elif momentum == "nesterov":
+        elif acceleration == "nesterov":
             it, rn = _dense_nesterov(K, b, z, tol, maxiter, seed, method == "gaussian")
-        elif momentum:
+        elif acceleration == "momentum":
             it, rn = _dense_momentum(K, b, z, tol, maxiter, seed, method == "gaussian")
         elif method == "gaussian":
             it, rn = _dense_gaussian(K, b, z, tol, maxiter, seed)

@@ -143,19 +143,19 @@ def test_accelerated_sketch_loops_reach_the_tolerance_in_fewer_steps(solver):
     z_ref = np.linalg.solve(K, b)
     smin = np.linalg.svd(K, compute_uv=False)[-1]
 
-    def run(momentum):
+    def run(acceleration):
         return solve_kkt(K, b, np.zeros_like(b), method=solver, tol=tol, maxiter=2_000_000,
-                         rng=np.random.default_rng(1), momentum=momentum)
+                         rng=np.random.default_rng(1), acceleration=acceleration)
 
-    plain = run(False)
+    plain = run("none")
     assert plain.converged
-    for momentum, speedup in ((True, 2), ("hybrid", 2), ("nesterov", 10)):
-        fast = run(momentum)
-        assert fast.converged, momentum
+    for acceleration, speedup in (("momentum", 2), ("hybrid", 2), ("nesterov", 10)):
+        fast = run(acceleration)
+        assert fast.converged, acceleration
         assert np.linalg.norm(K @ fast.z - b) <= tol
         # residual <= 1e-8 ||b||: error <= tol / sigma_min(K)
         assert np.linalg.norm(fast.z - z_ref) <= 1.01 * tol / smin
-        assert fast.nit * speedup < plain.nit, (momentum, plain.nit, fast.nit)
+        assert fast.nit * speedup < plain.nit, (acceleration, plain.nit, fast.nit)
 
 
 def test_acceleration_is_refused_where_it_is_not_implemented():
@@ -167,7 +167,7 @@ def test_acceleration_is_refused_where_it_is_not_implemented():
     for method, KK in (("block-gaussian", K), ("kaczmarz", sp.csr_matrix(K))):
         with pytest.raises(ValueError, match="one-vector sketches"):
             solve_kkt(KK, b, np.zeros_like(b), method=method, tol=1e-6, maxiter=10,
-                      rng=np.random.default_rng(0), momentum=True)
+                      rng=np.random.default_rng(0), acceleration="momentum")
     p = hock_schittkowski("hs28")
     for kw in ({"acceleration": "fast"}, {"recycle": -1}, {"recycle": 1.5}):
         with pytest.raises(ValueError, match=list(kw)[0]):
