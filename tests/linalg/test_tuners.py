@@ -224,8 +224,8 @@ def test_long_sequence_learning(dist):
 
 
 # --- Tsallis-INF options: reduced-variance estimator, warm-started normaliser ------------------
-def _tsallis_after(rounds, estimator, seed=0):
-    tuner = TsallisINF(estimator=estimator, rng=seed)
+def _tsallis_after(rounds, estimator, seed=0, **options):
+    tuner = TsallisINF(estimator=estimator, rng=seed, **options)
     gen = np.random.default_rng(seed + 100)
     for _ in range(rounds):
         w = tuner.predict()
@@ -233,13 +233,16 @@ def _tsallis_after(rounds, estimator, seed=0):
     return tuner
 
 
-@pytest.mark.parametrize("estimator", ["iw", "rv"])
-def test_tsallis_loss_estimate_is_unbiased(estimator):
+@pytest.mark.parametrize("estimator, options", [
+    ("iw", {}), ("rv", {}), ("rv", {"rv_baseline": 0.5, "rv_threshold": 16})])
+def test_tsallis_loss_estimate_is_unbiased(estimator, options):
     """E[increment of the (scaled) estimate of arm j] = scaled loss of j, for every arm: the
-    expectation over the played arm, enumerated exactly (the RV baseline cancels in mean)."""
-    tuner = _tsallis_after(300, estimator)
+    expectation over the played arm, enumerated exactly (the RV baseline cancels in mean, for
+    numsolve's baseline 1 from t p >= 4 as for PCGBandit's 1/2 from t p >= 16)."""
+    tuner = _tsallis_after(300, estimator, **options)
     p = tuner.probabilities()
-    assert np.any(301 * p >= 16) and np.any(301 * p < 16)  # both branches of the RV rule
+    thr = tuner.rv_threshold
+    assert np.any(301 * p >= thr) and np.any(301 * p < thr)  # both branches of the RV rule
     tuner.predict()
     tuner.cancel()
     losses = 1.0 + np.linspace(5.0, 60.0, tuner.n_arms)
@@ -264,6 +267,15 @@ def test_tsallis_rv_estimator_learns_with_less_regret():
     assert np.all(TsallisINF(estimator="iw").shift == 0)
     with pytest.raises(ValueError, match="estimator"):
         TsallisINF(estimator="ips")
+    for bad in (-0.5, np.inf, np.nan):
+        with pytest.raises(ValueError, match="rv_baseline"):
+            TsallisINF(rv_baseline=bad)
+        with pytest.raises(ValueError, match="rv_threshold"):
+            TsallisINF(rv_threshold=bad)
+    with pytest.raises(TypeError, match="rv_baseline"):
+        TsallisINF(rv_baseline="1")
+    # baseline 0: the reduced-variance rule adds nothing (only the doubled learning rate)
+    assert np.all(_tsallis_after(200, "rv", seed=3, rv_baseline=0.0).shift == 0)
     # synthetic 20-armed bandit with a known best arm (multiplicative noise): after 1500
     # rounds the average regret is below 0.3 x the average gap of the grid (uniform play: 1.0x),
     # for both estimators (four seeds), and the reduced-variance estimate has less regret
