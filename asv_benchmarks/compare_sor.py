@@ -21,7 +21,9 @@ Parts (``--part``, default all):
     radius follows from the eigenvalues of ``A``). Reports mean iterations per system and the
     ratios of the issue's "Done when". ``--reference`` adds the tuners with the reference
     constants (``TsallisINF(estimator='iw')``, ``ChebCB(degree=6, eta_scale=1,
-    adaptive_degree=False)``) for comparison with the defaults.
+    adaptive_degree=False)``) for comparison with the defaults. The last columns (``TS-CB``)
+    are the binned contextual Tsallis-INF, ``TsallisINFCB((-0.15, 0.65), n_bins=5, rng=seed)``,
+    and its ratios to the best fixed omega and to instance-optimal.
 
 ``heat``
     The 2-D heat equation (Crank-Nicolson, ``kappa(t)`` between ~0.1 and ~10) on an
