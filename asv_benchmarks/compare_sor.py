@@ -21,7 +21,9 @@ Parts (``--part``, default all):
     radius follows from the eigenvalues of ``A``). Reports mean iterations per system and the
     ratios of the issue's "Done when". ``--reference`` adds the tuners with the reference
     constants (``TsallisINF(estimator='iw')``, ``ChebCB(degree=6, eta_scale=1,
-    adaptive_degree=False)``) for comparison with the defaults.
+    adaptive_degree=False)``) for comparison with the defaults. The last columns (``TS-CB``)
+    are the binned contextual Tsallis-INF, ``TsallisINFCB((-0.15, 0.65), n_bins=5, rng=seed)``,
+    and its ratios to the best fixed omega and to instance-optimal.
 
 ``heat``
     The 2-D heat equation (Crank-Nicolson, ``kappa(t)`` between ~0.1 and ~10) on an
@@ -54,7 +56,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numsolve
-from numsolve.linalg import ChebCB, TsallisINF
+from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
 from numsolve.linalg import _sor_kernels as K
 from numsolve.linalg._sor import _HostCSR
 from numsolve.linalg._tuners import DEFAULT_GRID, replay
@@ -176,7 +178,8 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
               "per system (rtol 1e-8)")
         hdr = (f"    {'seed':>4s} {'w=1 (GS)':>9s} {'best fix':>9s} {'(w)':>5s} "
                f"{'Tsallis':>8s} {'ChebCB':>8s} {'inst-opt':>9s} | {'CB/best':>7s} "
-               f"{'CB/opt':>7s} {'TS/best':>7s} {'TS/GS':>6s} {'CB/GS':>6s}")
+               f"{'CB/opt':>7s} {'TS/best':>7s} {'TS/GS':>6s} {'CB/GS':>6s} | "
+               f"{'TS-CB':>7s} {'TSCB/bst':>8s} {'TSCB/opt':>8s}")
         print(hdr)
         for seed in seeds:
             t0 = time.perf_counter()
@@ -184,6 +187,7 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
             t_table = time.perf_counter() - t0
             ts = replay(TsallisINF(rng=seed), costs).mean()
             cb = replay(ChebCB((-0.15, 0.65), rng=seed), costs, ctx).mean()
+            tscb = replay(TsallisINFCB((-0.15, 0.65), n_bins=5, rng=seed), costs, ctx).mean()
             ref = {}
             if reference:  # the reference constants of learners/TsallisINF.m and ChebCB.m
                 ref["tsallis_ref"] = float(replay(TsallisINF(estimator="iw", rng=seed),
@@ -195,6 +199,7 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
             j = int(np.argmin(means))
             r = {"seed": seed, "gs": float(means[0]), "best_fixed": float(means[j]),
                  "best_omega": float(DEFAULT_GRID[j]), "tsallis": float(ts), "chebcb": float(cb),
+                 "tsallis_cb": float(tscb),
                  "instance_opt": float(opt.mean()), "grid_argmin": float(costs.min(1).mean()),
                  "fixed_5": {f"{w:.1f}": float(means[np.argmin(abs(DEFAULT_GRID - w))])
                              for w in (1.0, 1.2, 1.4, 1.6, 1.8)},
@@ -203,7 +208,8 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
             print(f"    {seed:4d} {r['gs']:9.1f} {r['best_fixed']:9.1f} {r['best_omega']:5.2f} "
                   f"{ts:8.1f} {cb:8.1f} {r['instance_opt']:9.1f} | "
                   f"{cb / r['best_fixed']:7.3f} {cb / r['instance_opt']:7.3f} "
-                  f"{ts / r['best_fixed']:7.3f} {ts / r['gs']:6.3f} {cb / r['gs']:6.3f}")
+                  f"{ts / r['best_fixed']:7.3f} {ts / r['gs']:6.3f} {cb / r['gs']:6.3f} | "
+                  f"{tscb:7.1f} {tscb / r['best_fixed']:8.3f} {tscb / r['instance_opt']:8.3f}")
             if ref:
                 print(f"    {'':4s} reference constants: Tsallis-INF (iw) {ref['tsallis_ref']:.1f} "
                       f"(/best {ref['tsallis_ref'] / r['best_fixed']:.3f}), ChebCB (m=6, "
@@ -211,15 +217,17 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
                       f"{ref['chebcb_ref'] / r['best_fixed']:.3f}, /opt "
                       f"{ref['chebcb_ref'] / r['instance_opt']:.3f})")
         agg = {k: float(np.mean([r[k] for r in rows]))
-               for k in ("gs", "best_fixed", "tsallis", "chebcb", "instance_opt")}
+               for k in ("gs", "best_fixed", "tsallis", "chebcb", "tsallis_cb", "instance_opt")}
         print(f"    {'mean':>4s} {agg['gs']:9.1f} {agg['best_fixed']:9.1f} {'':5s} "
               f"{agg['tsallis']:8.1f} {agg['chebcb']:8.1f} {agg['instance_opt']:9.1f} | "
               f"{agg['chebcb'] / agg['best_fixed']:7.3f} "
               f"{agg['chebcb'] / agg['instance_opt']:7.3f} "
               f"{agg['tsallis'] / agg['best_fixed']:7.3f} {agg['tsallis'] / agg['gs']:6.3f} "
-              f"{agg['chebcb'] / agg['gs']:6.3f}")
+              f"{agg['chebcb'] / agg['gs']:6.3f} | {agg['tsallis_cb']:7.1f} "
+              f"{agg['tsallis_cb'] / agg['best_fixed']:8.3f} "
+              f"{agg['tsallis_cb'] / agg['instance_opt']:8.3f}")
         tot = {k: float(np.sum([r[k] for r in rows]))
-               for k in ("best_fixed", "tsallis", "chebcb", "instance_opt")}
+               for k in ("best_fixed", "tsallis", "chebcb", "tsallis_cb", "instance_opt")}
         print(f"    per seed: max CB/best {max(r['chebcb'] / r['best_fixed'] for r in rows):.3f}, "
               f"max CB/opt {max(r['chebcb'] / r['instance_opt'] for r in rows):.3f}, "
               f"max TS/best {max(r['tsallis'] / r['best_fixed'] for r in rows):.3f}")
@@ -233,7 +241,9 @@ def part_bandit(T: int, seeds, dists, cache_dir, reference: bool = False) -> dic
         print("    targets: CB/best <= 0.8, CB/opt <= 1.3, TS/best <= 1.15, TS/GS and CB/GS <= 0.5")
         agg["ratio_of_totals"] = {"chebcb/best": tot["chebcb"] / tot["best_fixed"],
                                   "chebcb/opt": tot["chebcb"] / tot["instance_opt"],
-                                  "tsallis/best": tot["tsallis"] / tot["best_fixed"]}
+                                  "tsallis/best": tot["tsallis"] / tot["best_fixed"],
+                                  "tsallis_cb/best": tot["tsallis_cb"] / tot["best_fixed"],
+                                  "tsallis_cb/opt": tot["tsallis_cb"] / tot["instance_opt"]}
         out[dist] = {"rows": rows, "mean": agg}
     return out
 

@@ -4,7 +4,7 @@
   Numba kernel against ``pyamg.relaxation.relaxation.sor`` (skipped without PyAMG).
 * :class:`SORSequence` - 100 systems of the shifted-Poisson sequence (high-variance Beta, seed 0)
   solved by ``numsolve.solve_batch(..., method='sor', omega=...)`` with omega = 1 (Gauss-Seidel),
-  1.8, Tsallis-INF and ChebCB: wall time and total iterations (``track_``).
+  1.8, Tsallis-INF, ChebCB and Tsallis-INF-CB (5 bins): wall time and total iterations (``track_``).
 
 Side-by-side figures with interleaved repetitions: ``asv_benchmarks/compare_sor.py``.
 """
@@ -17,7 +17,7 @@ from .common import Benchmark, safe_import
 
 with safe_import():
     import numsolve
-    from numsolve.linalg import ChebCB, TsallisINF
+    from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
     from numsolve.linalg import _sor_kernels as K
     from numsolve.linalg._sor import _HostCSR
     from numsolve.problems import poisson2d, shifted_poisson_sequence
@@ -58,7 +58,7 @@ class SORSweep(Benchmark):
 class SORSequence(Benchmark):
     """100 shifted-Poisson systems, SOR to rtol 1e-8, omega fixed or tuned."""
 
-    params = [["1.0", "1.8", "tsallis-inf", "chebcb"]]
+    params = [["1.0", "1.8", "tsallis-inf", "chebcb", "tsallis-inf-cb"]]
     param_names = ["omega"]
     T = 100
 
@@ -71,6 +71,8 @@ class SORSequence(Benchmark):
             return TsallisINF(rng=0)
         if omega == "chebcb":
             return ChebCB((-0.15, 0.65), rng=0)
+        if omega == "tsallis-inf-cb":
+            return TsallisINFCB((-0.15, 0.65), n_bins=5, rng=0)
         return float(omega)
 
     def _run(self, omega):

@@ -24,7 +24,7 @@ from ._minres import minres
 from ._models import DirectionModel, MultilevelStencilModel, sine_training_vectors
 from ._solve import SOLVE_BATCH_METHODS, SOLVE_METHODS, solve, solve_batch
 from ._sor import MulticolorSOR, SSORPreconditioner, ssor_preconditioner, young_omega
-from ._tuners import ChebCB, FixedOmega, TsallisINF
+from ._tuners import ChebCB, FixedOmega, TsallisINF, TsallisINFCB
 
 __all__ = [
     "LSTSQ_METHODS",
@@ -50,3 +50,4 @@ __all__ = [
     "ssor_preconditioner",
     "young_omega",
 ]
+__all__ += ["TsallisINFCB"]

@@ -13,6 +13,8 @@ After Khodak, Chow, Balcan and Talwalkar, *Learning to Relax* (ICLR 2024). A tun
 * :class:`ChebCB` - contextual bandit (SquareCB-style, inverse-gap weighting) with a per-arm
   regression of the cost on Chebyshev features of a scalar context: approaches the
   instance-optimal ``omega``.
+* :class:`TsallisINFCB` - contextual: an independent :class:`TsallisINF` per bin of a scalar
+  context (``learners/TsallisINFCB.m``).
 
 Tuners are seeded by ``rng`` and serialisable: ``state_dict()`` / ``load_state_dict()`` (plain
 Python/NumPy objects) and pickle both capture the full state, random generator included, so a
@@ -26,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FixedOmega", "TsallisINF", "ChebCB", "DEFAULT_GRID", "replay"]
+__all__ = ["FixedOmega", "TsallisINF", "ChebCB", "DEFAULT_GRID", "replay", "TsallisINFCB"]
 
 #: The arm grid of the paper: ``linspace(1.0, 1.95, 20)``.
 DEFAULT_GRID = np.linspace(1.0, 1.95, 20)
@@ -365,6 +367,150 @@ class TsallisINF(_Tuner):
         self.probs = np.full(self.n_arms, 1.0 / self.n_arms)
 
 
+class TsallisINFCB(_Tuner):
+    """Binned contextual Tsallis-INF: an independent :class:`TsallisINF` per context bin.
+
+    Follows ``learners/TsallisINFCB.m`` of *Learning to Relax*. The context interval
+    ``[a, b]`` is split into ``n_bins`` bins of equal width with centres
+    ``a + (b - a) * linspace(0.5/m, 1 - 0.5/m, m)``; a context is clipped into ``[a, b]`` and
+    goes to the bin whose centre is nearest (a tie, exactly on a bin edge, goes to the lower
+    bin). Each bin is a complete :class:`TsallisINF` (the numerically safe normaliser, the
+    ``estimator`` option) with its own round counter, loss scale and loss estimates; it learns
+    only from the rounds whose context fell into it. All bins draw from the tuner's one
+    random generator, so a seeded run is reproducible. With ``n_bins=1`` it plays exactly as
+    ``TsallisINF(grid, estimator=estimator, rng=rng)``.
+
+    It suits a context that takes few values, or a best ``omega`` that is roughly constant
+    over each bin: every bin pays the exploration cost of a full bandit, so with ``m`` bins
+    each learns from about ``T/m`` rounds. When the cost varies smoothly with the context,
+    :class:`ChebCB` shares information across contexts and learns faster.
+
+    Parameters
+    ----------
+    context_range : (float, float), default (-0.15, 0.65)
+        The interval ``[a, b]`` split into bins (the paper's diagonal-shift experiment);
+        contexts outside are clipped into it, i.e. go to the end bins.
+    grid : array_like, optional
+        The arms (``omega`` values in ``(0, 2)``); default ``linspace(1, 1.95, 20)``.
+    n_bins : int, default 5
+        Number of bins ``m`` (the paper: 5 for the diagonal shift, 6 for the heat equation).
+    estimator : {'rv', 'iw'}, default 'rv'
+        The loss estimate of every bin's :class:`TsallisINF`.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator for the arm draws (shared by all bins).
+
+    Attributes
+    ----------
+    bins : list of TsallisINF
+        The per-bin bandits (``bins[j].t`` rounds played in bin ``j``).
+    centres : ndarray, shape (n_bins,)
+        The bin centres.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.linalg import TsallisINFCB
+    >>> tuner = TsallisINFCB((0.0, 1.0), grid=[1.2, 1.5, 1.8], n_bins=2, rng=0)
+    >>> gen = np.random.default_rng(1)
+    >>> cost = lambda w, c: 10 + 400 * (w - (1.2 if c < 0.5 else 1.8)) ** 2  # best omega by bin
+    >>> for _ in range(400):
+    ...     c = gen.uniform()
+    ...     tuner.update(cost(tuner.predict(c), c))
+    >>> tuner.bin_of(0.2), tuner.bin_of(7.0)              # contexts outside [a, b] are clipped
+    (0, 1)
+    >>> tuner.best_omega(0.2), tuner.best_omega(0.9)
+    (1.2, 1.8)
+    """
+
+    contextual = True
+    _fields = ("a", "b", "n_bins", "centres", "estimator", "_bin")
+
+    def __init__(self, context_range=(-0.15, 0.65), grid=None, *, n_bins: int = 5,
+                 estimator: str = "rv", rng=None):
+        super().__init__(grid, rng)
+        try:
+            a, b = (float(v) for v in context_range)
+        except (TypeError, ValueError):
+            raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
+                from None
+        if not (np.isfinite(a) and np.isfinite(b) and b > a):
+            raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
+                             f"{context_range!r}")
+        if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, (int, np.integer)):
+            raise TypeError(f"n_bins must be a positive integer, got {n_bins!r}")
+        if n_bins < 1:
+            raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
+        m = int(n_bins)
+        self.a, self.b, self.n_bins = a, b, m
+        self.centres = a + (b - a) * np.linspace(0.5 / m, 1.0 - 0.5 / m, m)
+        # one TsallisINF per bin (validates estimator), all on this tuner's generator
+        self.bins = [TsallisINF(self.grid, estimator=estimator, rng=self.rng) for _ in range(m)]
+        self.estimator = self.bins[0].estimator
+        self._bin: int | None = None  # the bin of the pending prediction
+
+    def _bin_index(self, c: float) -> int:
+        c = min(max(c, self.a), self.b)
+        return int(np.argmin(np.abs(self.centres - c)))
+
+    def bin_of(self, context) -> int:
+        """The index of the bin that ``context`` goes to (after clipping into ``[a, b]``)."""
+        return self._bin_index(self._check_context(context))
+
+    def best_omega(self, context) -> float:
+        """The most probable arm of ``context``'s bin (no sampling, no learning).
+
+        The arm with the smallest loss estimate (``p_i`` decreases with it); the first arm of
+        the grid while the bin has no observations.
+        """
+        tb = self.bins[self.bin_of(context)]
+        L = tb.Lhat / tb._scale()
+        if tb.estimator == "rv":
+            L = L + tb.shift
+        return float(self.grid[int(np.argmin(L))])
+
+    def _choose(self, c):
+        j = self._bin_index(c)
+        self.bins[j].predict()
+        self._bin = j
+        return self.bins[j]._pending
+
+    def _learn(self, arm, k):
+        self.bins[self._bin].update(k)
+        self._bin = None
+
+    def _cancel(self):
+        if self._bin is not None:
+            self.bins[self._bin].cancel()
+            self._bin = None
+
+    def trajectory(self) -> dict[str, np.ndarray]:
+        """Chosen ``omega``, observed iterations and the bin played, per completed round."""
+        out = super().trajectory()
+        ctx = self.history["context"][: self.t]
+        out["bin"] = np.asarray([self._bin_index(c) for c in ctx], dtype=np.intp)
+        return out
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["bins"] = [tb.state_dict() for tb in self.bins]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        if len(state["bins"]) != self.n_bins:
+            raise ValueError(f"state has {len(state['bins'])} bins for n_bins={self.n_bins}")
+        bins = []
+        for s in state["bins"]:
+            tb = TsallisINF(self.grid, estimator=s["estimator"], rng=self.rng)
+            tb.load_state_dict(s)
+            tb.rng = self.rng  # every bin draws from the tuner's one generator
+            bins.append(tb)
+        self.bins = bins
+
+    state_dict.__doc__ = _Tuner.state_dict.__doc__
+    load_state_dict.__doc__ = _Tuner.load_state_dict.__doc__
+
+
 def chebyshev_features(c, a: float, b: float, m: int) -> np.ndarray:
     """``[T_0(z), ..., T_{m-1}(z)]`` at ``z = 2 (c - a)/(b - a) - 1`` (clipped to [-1, 1])."""
     z = float(np.clip(2.0 * (c - a) / (b - a) - 1.0, -1.0, 1.0))
@@ -582,7 +728,7 @@ def replay(tuner: _Tuner, costs, contexts=None) -> np.ndarray:
 
     Parameters
     ----------
-    tuner : TsallisINF, ChebCB, FixedOmega or another tuner on the same grid
+    tuner : TsallisINF, ChebCB, TsallisINFCB, FixedOmega or another tuner on the same grid
     costs : array, shape (T, n_arms)
         ``costs[t, j]``: iterations of system ``t`` solved with ``omega = tuner.grid[j]``.
         A tuner only ever sees the cost of the arm it plays, so this is exactly the run it would
