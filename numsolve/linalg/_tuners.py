@@ -61,6 +61,18 @@ def _check_cost(iterations) -> float:
     return k
 
 
+def _check_context_range(context_range) -> tuple[float, float]:
+    try:
+        a, b = (float(v) for v in context_range)
+    except (TypeError, ValueError):
+        raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
+            from None
+    if not (np.isfinite(a) and np.isfinite(b) and b > a):
+        raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
+                         f"{context_range!r}")
+    return a, b
+
+
 class _Tuner:
     """Shared plumbing: the predict/update protocol, trajectories and serialisation."""
 
@@ -396,6 +408,9 @@ class TsallisINFCB(_Tuner):
         Number of bins ``m`` (the paper: 5 for the diagonal shift, 6 for the heat equation).
     estimator : {'rv', 'iw'}, default 'rv'
         The loss estimate of every bin's :class:`TsallisINF`.
+    rv_baseline, rv_threshold : float, default 1.0, 4.0
+        The reduced-variance estimate's baseline and threshold of every bin's
+        :class:`TsallisINF`.
     rng : int or numpy.random.Generator, optional
         Seed or generator for the arm draws (shared by all bins).
 
@@ -426,16 +441,10 @@ class TsallisINFCB(_Tuner):
     _fields = ("a", "b", "n_bins", "centres", "estimator", "_bin")
 
     def __init__(self, context_range=(-0.15, 0.65), grid=None, *, n_bins: int = 5,
-                 estimator: str = "rv", rng=None):
+                 estimator: str = "rv", rv_baseline: float = 1.0, rv_threshold: float = 4.0,
+                 rng=None):
         super().__init__(grid, rng)
-        try:
-            a, b = (float(v) for v in context_range)
-        except (TypeError, ValueError):
-            raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
-                from None
-        if not (np.isfinite(a) and np.isfinite(b) and b > a):
-            raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
-                             f"{context_range!r}")
+        a, b = _check_context_range(context_range)
         if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, (int, np.integer)):
             raise TypeError(f"n_bins must be a positive integer, got {n_bins!r}")
         if n_bins < 1:
@@ -444,7 +453,8 @@ class TsallisINFCB(_Tuner):
         self.a, self.b, self.n_bins = a, b, m
         self.centres = a + (b - a) * np.linspace(0.5 / m, 1.0 - 0.5 / m, m)
         # one TsallisINF per bin (validates estimator), all on this tuner's generator
-        self.bins = [TsallisINF(self.grid, estimator=estimator, rng=self.rng) for _ in range(m)]
+        self.bins = [TsallisINF(self.grid, estimator=estimator, rv_baseline=rv_baseline,
+                                rv_threshold=rv_threshold, rng=self.rng) for _ in range(m)]
         self.estimator = self.bins[0].estimator
         self._bin: int | None = None  # the bin of the pending prediction
 
@@ -599,14 +609,7 @@ class ChebCB(_Tuner):
             raise TypeError(f"adaptive_degree must be a bool, got {adaptive_degree!r}")
         self.eta_scale = eta_scale
         self.adaptive_degree = bool(adaptive_degree)
-        try:
-            a, b = (float(v) for v in context_range)
-        except (TypeError, ValueError):
-            raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
-                from None
-        if not (np.isfinite(a) and np.isfinite(b) and b > a):
-            raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
-                             f"{context_range!r}")
+        a, b = _check_context_range(context_range)
         if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
             raise ValueError(f"degree must be a positive integer, got {degree!r}")
         self.a, self.b, self.m = a, b, int(degree)

@@ -28,12 +28,13 @@ def _spec_bin(c, a, b, m):
 
 
 # --- equivalence with the spec ----------------------------------------------------------------
-@pytest.mark.parametrize("estimator", ["rv", "iw"])
-def test_one_bin_plays_exactly_as_tsallis_inf(estimator):
+@pytest.mark.parametrize("estimator, options", [
+    ("rv", {}), ("iw", {}), ("rv", {"rv_baseline": 0.5, "rv_threshold": 16.0})])
+def test_one_bin_plays_exactly_as_tsallis_inf(estimator, options):
     costs = _cost_table(400, 1)
     ctx = np.random.default_rng(2).uniform(-1.0, 1.0, 400)  # inside and outside the range
-    ts = TsallisINF(estimator=estimator, rng=11)
-    cb = TsallisINFCB(n_bins=1, estimator=estimator, rng=11)
+    ts = TsallisINF(estimator=estimator, rng=11, **options)
+    cb = TsallisINFCB(n_bins=1, estimator=estimator, rng=11, **options)
     paid_ts = replay(ts, costs)
     paid_cb = replay(cb, costs, ctx)
     assert ts.history["arm"] == cb.history["arm"]  # the arm chosen, round by round
