@@ -37,6 +37,7 @@ __all__ = [
     "MultilevelStencilModel",
     "SSORPreconditioner",
     "TsallisINF",
+    "TsallisINFCB",
     "dcdm",
     "fcg",
     "fgmres",
@@ -50,4 +51,3 @@ __all__ = [
     "ssor_preconditioner",
     "young_omega",
 ]
-__all__ += ["TsallisINFCB"]

@@ -324,14 +324,17 @@ class TsallisINF(_Tuner):
         s = self.losses_sum / self.n_losses  # running mean of (k - 1)
         return s if s > 0 else 1.0
 
+    def loss_estimates(self) -> np.ndarray:
+        """The cumulative loss estimates, in units of the loss scale (smallest: most likely)."""
+        L = self.Lhat / self._scale()
+        return L + self.shift if self.estimator == "rv" else L
+
     def probabilities(self) -> np.ndarray:
         """The sampling distribution of the next round."""
         d = self.n_arms
         t = self.t + 1 + self.prior_rounds
         eta = self._eta(t)
-        L = self.Lhat / self._scale()
-        if self.estimator == "rv":
-            L = L + self.shift
+        L = self.loss_estimates()
         Lmin = float(np.min(L))
         x = Lmin - 2.0 / eta  # sum p >= 1 here: Newton decreases monotonically to the root
         if self.x is not None and self.x < x:  # warm start: closer, and still sum p >= 1?
@@ -473,10 +476,7 @@ class TsallisINFCB(_Tuner):
         the grid while the bin has no observations.
         """
         tb = self.bins[self.bin_of(context)]
-        L = tb.Lhat / tb._scale()
-        if tb.estimator == "rv":
-            L = L + tb.shift
-        return float(self.grid[int(np.argmin(L))])
+        return float(self.grid[int(np.argmin(tb.loss_estimates()))])
 
     def _choose(self, c):
         j = self._bin_index(c)
