@@ -28,7 +28,8 @@ Parts (``--part``, default all):
 ``heat``
     The 2-D heat equation (Crank-Nicolson, ``kappa(t)`` between ~0.1 and ~10) on an
     ``nx x nx`` grid for ``--steps`` steps of ``dt`` (warm start, ``rtol = 1e-8``): SSOR-CG
-    with omega in {1.0, 1.5} and with Tsallis-INF and ChebCB (context kappa), against plain CG.
+    with omega in {1.0, 1.5}, Tsallis-INF, Tsallis-INF-CB (6 bins) and ChebCB (context kappa),
+    against plain CG.
     Total iterations and wall-clock (each method's whole run; methods interleaved over
     ``--reps`` repetitions, median reported), ratios to plain CG.
 
@@ -270,6 +271,10 @@ def part_heat(nx: int, steps: int, dt: float, reps: int, seed: int = 0) -> dict:
             elif name == "ssor TsallisINF":
                 res = numsolve.solve_batch(seq(), method="ssor-cg", omega=TsallisINF(rng=seed),
                                            **common)
+            elif name == "ssor TsallisINFCB":  # 6 bins of kappa, as in the paper's h2d.m
+                res = numsolve.solve_batch(seq(), method="ssor-cg",
+                                           omega=TsallisINFCB(crange, n_bins=6, rng=seed),
+                                           **common)
             else:
                 res = numsolve.solve_batch(seq(), method="ssor-cg",
                                            omega=ChebCB(crange, rng=seed), **common)
@@ -278,7 +283,8 @@ def part_heat(nx: int, steps: int, dt: float, reps: int, seed: int = 0) -> dict:
             return res
         return run
 
-    names = ["cg", "ssor w=1.0", "ssor w=1.5", "ssor TsallisINF", "ssor ChebCB"]
+    names = ["cg", "ssor w=1.0", "ssor w=1.5", "ssor TsallisINF", "ssor TsallisINFCB",
+             "ssor ChebCB"]
     numsolve.solve_batch(heat2d_sequence(8, 2), method="ssor-cg", omega=1.2)  # compile
     times = interleaved({k: runner(k) for k in names}, reps)
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -294,7 +300,7 @@ def part_heat(nx: int, steps: int, dt: float, reps: int, seed: int = 0) -> dict:
                   "time_ratio_to_cg": med[k] / med["cg"]}
         print(f"    {k:18s} {tot:9d} {tot / steps:8.1f} {med[k]:9.3f} {med[k] / med['cg']:8.3f} "
               f"{tot / np.sum(results['cg'].nit):7.3f}")
-    for k in ("ssor TsallisINF", "ssor ChebCB"):
+    for k in ("ssor TsallisINF", "ssor TsallisINFCB", "ssor ChebCB"):
         om = results[k].omega
         print(f"    {k}: omega chosen, last 20% of steps: mean {om[-steps // 5:].mean():.3f}")
     return out
