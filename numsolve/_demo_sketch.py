@@ -11,7 +11,10 @@ def newton_sketch_entry(settings) -> dict:
     """``minimize(method='newton-sketch')`` on L2 logistic regression vs SciPy's newton-cg.
 
     ``200 * size`` samples, ``size // 2`` features with column scales 1e-2 .. 1e2; the residual
-    column is the gradient norm relative to the one at ``x0 = 0``.
+    column is the gradient norm relative to the one at ``x0 = 0``. SciPy (1.17 at least)
+    ends newton-cg with status 2 ("precision loss") once its line search meets round-off at
+    the minimiser; the reference row counts as a success when it reached the same relative
+    gradient as numsolve is asked for (1e-8), whatever its status.
     """
     import scipy.optimize as sopt
 
@@ -26,7 +29,8 @@ def newton_sketch_entry(settings) -> dict:
     y = np.sign(A @ (rng.standard_normal(d) / sc) + rng.standard_normal(n))
     f = BinaryLogistic(A, y, l2=1.0)
     g0 = float(np.linalg.norm(f.grad(np.zeros(d))))
-    opts = {"grtol": 1e-8, "gtol": 0.0, "rng": 0}
+    grtol = 1e-8
+    opts = {"grtol": grtol, "gtol": 0.0, "rng": 0}
     res, t = _timed(lambda: numsolve.minimize(f, np.zeros(d), method="newton-sketch",
                                               options=opts), settings.repeat)
     ref, tr = _timed(lambda: sopt.minimize(f, np.zeros(d), jac=f.grad, hessp=f.hessp,
@@ -34,8 +38,9 @@ def newton_sketch_entry(settings) -> dict:
                      settings.repeat)
     gr = float(np.linalg.norm(f.grad(res.x))) / g0
     grr = float(np.linalg.norm(f.grad(ref.x))) / g0
+    ref_ok = bool(ref.success) or (int(ref.status) == 2 and grr <= grtol)
     return _row("minimize", "newton-sketch", f"logistic {n}x{d}", d, int(res.nit), gr, t,
-                res.success, "scipy newton-cg", int(ref.nit), grr, tr, ref.success)
+                res.success, "scipy newton-cg", int(ref.nit), grr, tr, ref_ok)
 
 
 def lstsq_entry(settings) -> dict:
