@@ -380,7 +380,7 @@ _RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/R
 
 def _kkt_acceleration(acceleration, kkt_solver, K):
     """The ``acceleration`` argument of ``solve_kkt``: ``'auto'`` is ``'hybrid'`` (the
-    error-minimising momentum for a quarter of the step cap, then Nesterov from where it
+    error-minimising momentum for min(cap / 4, 250 000) steps, then Nesterov from where it
     stopped) for the one-vector sketches on dense ``K``, plain steps elsewhere."""
     if acceleration != "auto":
         return acceleration
@@ -515,9 +515,11 @@ def minimize_auglag(
         size used is reported as ``max_sketch_size``. ``False`` keeps ``s`` fixed.
     inner_maxiter : int, optional
         Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=5``.
-        Default: 1e6 sketch steps for the compiled loops (dense ``K``, and Kaczmarz on sparse
-        ``K``), ``200 ceil((n + m) / s)`` steps for Gaussian/block sketches on sparse or
-        matrix-free ``K`` (numsolve's sketch-and-project default), ``10 (n + m)`` for MINRES.
+        Default for the compiled loops (dense ``K``, and Kaczmarz on sparse ``K``): a work
+        budget of ``5e8 / (n + m)^2`` sketch steps clipped to ``[1e6, 1e7]`` (1e7 up to
+        ``n + m = 7``, 1e6 from ``n + m = 23``); ``200 ceil((n + m) / s)`` steps for
+        Gaussian/block sketches on sparse or matrix-free ``K`` (numsolve's sketch-and-project
+        default); ``10 (n + m)`` for MINRES.
     inner_tol : {'relative', 'paper'}
         Accuracy rule of the KKT solve: ``||K z - b|| <= theta delta ||b||`` (default), or the
         paper's, divided by ``||K||_F psi``.
@@ -528,7 +530,7 @@ def minimize_auglag(
         spectral parameter guessed and lowered at adaptive restarts; ``'momentum'`` adds the
         previous step with the step and momentum sizes that minimise the error (adaptive
         heavy ball, Zeng, Han, Su & Xie 2023); ``'none'`` is the paper's plain GV/RK.
-        ``'auto'``: ``'momentum'`` for the first quarter of the ``inner_maxiter`` steps, then,
+        ``'auto'``: ``'momentum'`` for the first ``min(inner_maxiter / 4, 250 000)`` steps, then,
         if the solve has not converged, ``'nesterov'`` from where it stopped; plain steps on
         sparse or matrix-free KKT matrices.
     recycle : int, optional

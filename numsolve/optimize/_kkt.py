@@ -224,11 +224,14 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
     ``mu`` (the smallest eigenvalue of the expected projection) is unknown: it is guessed,
     starting from ``1 / (4 nu)``, and the run goes in phases of ``4 sqrt(nu / mu)`` steps, each
     a restart (``v = x``); a phase that does not halve the residual divides the guess by 4 (and
-    is rolled back if the residual grew). ``nu = N`` for row sampling (the bound
+    is rolled back if the residual grew). A phase that blows up (residual up 100-fold, or not
+    finite) means ``nu`` was too small: it is rolled back and ``nu`` is multiplied by 4 (with
+    ``mu <= 1 / (4 nu)``). ``mu`` never reaches 0 and the phase length is capped by ``maxiter``,
+    so every call ends by ``maxiter``. ``nu = N`` for row sampling (the bound
     ``1 / min_i p_i``) and ``3 N`` for Gaussian vectors (measured ``1.5 N - 2.7 N`` on most
-    HS KKT matrices, but ~50 N on HS50's first one, where this variant then stalls: the
-    reason ``'auto'`` starts with the momentum loop). ``x`` is updated in place; returns
-    ``(steps, residual norm)``.
+    HS KKT matrices, but ~50 N on HS50's first one and more on HS27's late ones; this variant
+    then stalls until ``nu`` has grown: the reason ``'auto'`` starts with the momentum loop).
+    ``x`` is updated in place; returns ``(steps, residual norm)``.
     """
     np.random.seed(seed)  # noqa: NPY002
     N = K.shape[0]
@@ -249,7 +252,7 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
         beta = 1.0 - np.sqrt(mu / nu)
         gamma = 1.0 / np.sqrt(mu * nu)
         a = 1.0 / (1.0 + gamma * nu)
-        T = int(np.ceil(4.0 * np.sqrt(nu / mu)))
+        T = int(min(np.ceil(4.0 * np.sqrt(nu / mu)), float(maxiter)))  # no int overflow
         x_start[:] = x
         r_start = rn
         v[:] = x
@@ -282,9 +285,14 @@ def _dense_nesterov(K, b, x, tol, maxiter, seed, gaussian):  # pragma: no cover 
         rn = np.sqrt(np.sum((K @ x - b) ** 2))
         if rn <= tol:
             break
-        if not (rn <= 0.5 * r_start):  # also catches NaN
-            mu *= 0.25
-            if not (rn <= r_start):
+        if not (rn <= 100.0 * r_start):  # blew up (or NaN): nu was too small
+            x[:] = x_start
+            rn = r_start
+            nu *= 4.0
+            mu = min(mu, 0.25 / nu)
+        elif rn > 0.5 * r_start:
+            mu = max(0.25 * mu, 1e-300)  # never 0: gamma = 1 / sqrt(mu nu)
+            if rn > r_start:
                 x[:] = x_start
                 rn = r_start
     return it, np.sqrt(np.sum((K @ x - b) ** 2))
@@ -381,6 +389,21 @@ def _sparse_kaczmarz(K, b, z, tol, maxiter, rng):
 
 _ADAPTIVE_MAX_BLOCK = 512  # sparse/operator K: the s x s Gram solves stay cheap
 
+# Default step cap of the compiled sketch loops: a work budget of about 5e8 multiply-adds per
+# solve (a one-vector step on a dense N x N matrix costs ~2 N^2), between 1e6 and 1e7 steps.
+# Small dense KKT systems near a degenerate solution (HS49: N = 7, kappa_F^2 ~ 9e9) need up to
+# ~3e6 accelerated Gaussian-vector steps per solve; 1e6 stopped them. 1e7 steps take ~5 s at
+# N = 7 (per-step overhead dominates there).
+_COMPILED_WORK_BUDGET = 500_000_000
+_HYBRID_MOMENTUM = 250_000  # momentum steps of acceleration='hybrid' before Nesterov takes over
+
+
+def default_sketch_cap(N: int, compiled: bool, s: int = 1) -> int:
+    """Default iteration cap of one KKT solve of size ``N`` (see ``inner_maxiter``)."""
+    if compiled:
+        return int(max(1_000_000, min(10_000_000, _COMPILED_WORK_BUDGET // (N * N))))
+    return 200 * math.ceil(N / s)
+
 
 def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive):
     """Gaussian and block sketches on sparse/operator ``K``: numsolve's sketch-and-project,
@@ -413,8 +436,8 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
     ``maxiter=None`` takes each solver's default cap (see ``minimize_auglag``'s
     ``inner_maxiter``). ``acceleration`` (one-vector sketches ``'gaussian'``/``'kaczmarz'``
     on a dense ``K`` only): ``'none'`` (plain steps), ``'momentum'`` (``_dense_momentum``),
-    ``'nesterov'`` (``_dense_nesterov``) or ``'hybrid'`` (momentum for a quarter of the cap,
-    then Nesterov from where it stopped).
+    ``'nesterov'`` (``_dense_nesterov``) or ``'hybrid'`` (momentum for
+    ``min(cap / 4, 250 000)`` steps, then Nesterov from where it stopped).
     """
     N = K.shape[0]
     z = np.array(z0, dtype=np.float64, copy=True)
@@ -452,7 +475,7 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         s = 1
     compiled = not (sp.issparse(K) or isinstance(K, spla.LinearOperator)) or method == "kaczmarz"
     if maxiter is None:
-        maxiter = 1_000_000 if compiled else 200 * math.ceil(N / s)
+        maxiter = default_sketch_cap(N, compiled, s)
     seed = int(rng.integers(0, 2**31 - 1))
     if isinstance(K, spla.LinearOperator) and "kaczmarz" in method:
         raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
@@ -473,9 +496,9 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
-        if acceleration == "hybrid":  # momentum for a quarter of the cap, then Nesterov
-            it, rn = _dense_momentum(K, b, z, tol, max(1, maxiter // 4), seed,
-                                     method == "gaussian")
+        if acceleration == "hybrid":  # momentum for a while, then Nesterov
+            warm = max(1, min(maxiter // 4, _HYBRID_MOMENTUM))
+            it, rn = _dense_momentum(K, b, z, tol, warm, seed, method == "gaussian")
             if rn > tol and it < maxiter:
                 it2, rn = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
                                           method == "gaussian")
