@@ -415,6 +415,27 @@ def test_singular_jacobian_at_x0():
     assert res.success
 
 
+def test_sparse_singular_jacobian_estimate_matches_dense_eigenvalues():
+    # above the dense size the test runs shift-invert Lanczos on G G^T (one sparse LU with a
+    # symmetric ordering and diagonal pivots); it must agree with the dense eigenvalues
+    import scipy.sparse as sp
+
+    from numsolve.optimize._auglag import _SPARSE_DENSE_MAX, _lambda_min_GGt
+
+    rng = np.random.default_rng(0)
+    m, n = _SPARSE_DENSE_MAX + 100, _SPARSE_DENSE_MAX + 300
+    G = (sp.random(m, n, density=0.02, random_state=1) + sp.eye(m, n) * 0.05).tocsr()
+    w = np.linalg.eigvalsh((G @ G.T).toarray())
+    lmin, lmax, lu = _lambda_min_GGt(G, need_max=True)
+    assert lmin == pytest.approx(w[0], rel=1e-6) and lmax == pytest.approx(w[-1], rel=1e-2)
+    b = rng.standard_normal(m)
+    np.testing.assert_allclose((G @ G.T) @ lu.solve(b), b, atol=1e-8 * np.abs(b).max())
+    # a repeated row: G G^T is singular
+    Gs = sp.vstack([G, G[:1]]).tocsr()
+    lmin, _, _ = _lambda_min_GGt(Gs, need_max=False)
+    assert lmin < 1e-8 * w[-1]
+
+
 def test_maxiter():
     p = hock_schittkowski("hs77")
     res = _run(p, maxiter=2)
