@@ -526,7 +526,11 @@ def constrained_logistic(data: str | tuple = "breast_cancer", *, n_linear: int =
         ``'wine'`` (class 0 vs rest), ``'iris'`` (setosa vs rest)), features scaled to
         ``[-1, 1]``; or arrays ``Z`` (``(N, d)``) and labels ``y`` in ``{-1, +1}``.
     n_linear : int
-        Number of random linear constraints (``< d``).
+        Number of random linear constraints (``< d``). Their ``N(0, 1)`` entries (the paper's
+        setting) make the problem infeasible when the affine set ``{A x = b}`` misses the unit
+        sphere, likelier the smaller ``d``: that raises ``ValueError`` (``'wine'``, ``d = 13``,
+        needs ``n_linear <= 5`` with the default ``rng``). ``info['min_norm']`` is the norm of
+        the affine set's point nearest the origin.
     rng : int or Generator
         Seed for ``A`` and ``b``.
 
@@ -553,6 +557,13 @@ def constrained_logistic(data: str | tuple = "breast_cancer", *, n_linear: int =
     gen = np.random.default_rng(rng)
     A = gen.standard_normal((n_linear, d))
     b = gen.standard_normal(n_linear)
+    # the sphere must meet the affine set {A x = b}: its point nearest the origin has norm <= 1
+    min_norm = float(np.linalg.norm(np.linalg.lstsq(A, b, rcond=None)[0])) if n_linear else 0.0
+    if min_norm > 1.0:
+        raise ValueError(
+            f"the problem is infeasible: the {n_linear} random linear constraints (rng={rng!r}) "
+            f"leave no point with ||x|| = 1 (the nearest has norm {min_norm:.3g}); use a "
+            f"smaller n_linear (d = {d}) or another rng")
     yZ = y[:, None] * Z
 
     def fun(x):
@@ -581,4 +592,4 @@ def constrained_logistic(data: str | tuple = "breast_cancer", *, n_linear: int =
     return ConstrainedProblem(
         name=f"LOGISTIC-{name}", n=d, m=n_linear + 1, x0=np.ones(d), fun=fun, jac=jac,
         hess=hess, cons=cons, cons_jac=cons_jac, cons_hess=cons_hess, v0=np.ones(n_linear + 1),
-        info={"N": N})
+        info={"N": N, "min_norm": min_norm})

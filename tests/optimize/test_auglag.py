@@ -455,9 +455,9 @@ def test_poisson_control_matches_closed_form():
     np.testing.assert_allclose(res.multipliers, v_star, atol=1e-6 * np.abs(v_star).max())
 
 
-@pytest.mark.parametrize("data", ["breast_cancer", "digits"])
-def test_constrained_logistic_regression(data):
-    p = constrained_logistic(data)
+@pytest.mark.parametrize("data,n_linear", [("breast_cancer", 10), ("digits", 10), ("wine", 5)])
+def test_constrained_logistic_regression(data, n_linear):
+    p = constrained_logistic(data, n_linear=n_linear)
     res = _run(p, v0=p.v0)
     assert res.success, res.message
     assert res.kkt_residual <= 1e-6

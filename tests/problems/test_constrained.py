@@ -70,6 +70,13 @@ def test_constrained_logistic_derivatives():
     np.testing.assert_array_equal(p.cons(x), q.cons(x))
     with pytest.raises(ValueError, match="n_linear"):
         constrained_logistic("iris")  # d = 4 < 10 linear constraints
+    # wine (d = 13): 10 random constraints leave the unit sphere (nearest point ~6.2 away)
+    with pytest.raises(ValueError, match="infeasible.*n_linear"):
+        constrained_logistic("wine")
+    w = constrained_logistic("wine", n_linear=5)
+    x = np.linalg.lstsq(np.vstack([w.cons_jac(np.zeros(w.n))[:-1]]), -w.cons(np.zeros(w.n))[:-1],
+                        rcond=None)[0]
+    assert np.linalg.norm(x) == pytest.approx(w.info["min_norm"]) and w.info["min_norm"] <= 1
     Z = np.ones((5, 3))
     with pytest.raises(ValueError, match="labels"):
         constrained_logistic((Z, np.arange(5.0)), n_linear=1)
