@@ -249,6 +249,52 @@ def test_default_sketch_cap_is_a_work_budget():
     assert not info.converged and info.nit == 10_000_000 and "10000000" in info.message
 
 
+def test_direct_schur_complement_solve_and_factorisation_cache(monkeypatch):
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    from numsolve.optimize import _kkt
+
+    rng = np.random.default_rng(0)
+    n, m = 400, 150
+    G = sp.random(m, n, density=0.02, random_state=2, format="csr") + sp.eye(m, n, format="csr")
+    calls = []
+    real_splu = spla.splu
+
+    def counting_splu(A, **kw):
+        calls.append(A.shape[0])
+        return real_splu(A, **kw)
+
+    monkeypatch.setattr(_kkt.spla, "splu", counting_splu)
+    for d in (rng.uniform(0.5, 2.0, n), np.logspace(-10, 0, n)):  # mild, and kappa(S) ~ 1e10+
+        B = sp.diags(d).tocsr()
+        K = _kkt.assemble_kkt(B, G)
+        b = rng.standard_normal(n + m)
+        z_ref = real_splu(sp.csc_matrix(K)).solve(b)
+        cache, tol = {}, 1e-10 * np.linalg.norm(b)
+        calls.clear()
+        for _ in range(3):  # one factorisation, reused by the penalty loop's later calls
+            info = _kkt.solve_kkt(K, b, np.zeros(n + m), method="direct", tol=tol, maxiter=None,
+                                  rng=rng, blocks=(B, G), cache=cache)
+            # as accurate as SuperLU's solve of K (the ill-conditioned case falls back to it)
+            assert info.converged
+            assert info.residual <= max(tol, 2 * np.linalg.norm(K @ z_ref - b))
+            np.testing.assert_allclose(info.z, z_ref, rtol=1e-6, atol=1e-8 * np.abs(z_ref).max())
+        assert cache["schur"] and len(calls) == (1 if cache["solve"] else 2)
+    # the Schur path needs a positive diagonal B: others go to the LU of K
+    B = sp.diags(rng.uniform(0.5, 2.0, n)).tolil()
+    B[0, 1] = B[1, 0] = 0.1
+    assert _kkt._positive_diagonal(B.tocsr()) is None
+    assert _kkt._positive_diagonal(sp.diags(-np.ones(n))) is None
+    assert _kkt._schur_solver(np.eye(n), G) is None
+    # a singular dense K: no solution, a message
+    K = np.zeros((3, 3))
+    K[0, 0] = 1.0
+    info = _kkt.solve_kkt(K, np.ones(3), np.zeros(3), method="direct", tol=1e-8, maxiter=None,
+                          rng=rng)
+    assert not info.converged and "singular" in info.message
+
+
 def test_sketch_solver_same_seed_same_result():
     p = hock_schittkowski("hs40")
     a = _run(p, kkt_solver="kaczmarz", rng=7)
