@@ -96,7 +96,8 @@ class AuglagOneVectorSketch(Benchmark):
         if variant == "plain":  # the paper's steps; they hit the cap here, so keep the 1e6
             # steps the default was before the work-budget cap (1e7 at n + m = 4): comparable
             # history, and a failed run takes ~1 s instead of ~10 s
-            self.opts.update(acceleration="none", recycle=0, inner_maxiter=1_000_000)
+            self.opts.update(acceleration="none", recycle=0, inner_maxiter=1_000_000,
+                             delta_min=1e-6)
         for acc in ("auto", "none"):  # compile the sketch loops out of the timing
             numsolve.minimize(self.p.fun, self.p.x0, method="auglag", jac=self.p.jac,
                               hess=self.p.hess, constraints=self.p.constraints,
