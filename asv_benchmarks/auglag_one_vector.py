@@ -35,13 +35,17 @@ import numpy as np
 import numsolve
 from numsolve.problems import HS_PROBLEMS, hock_schittkowski
 
-CONFIGS = {  # defaults (acceleration='auto', recycle=2, delta_min='auto'); "plain": the paper's
+CONFIGS = {  # defaults (acceleration='auto', recycle=2, delta_min='auto', equilibrate=True);
+    # "plain": the paper's GV/RK
     "gv": {"kkt_solver": "gaussian"},
     "rk": {"kkt_solver": "kaczmarz"},
-    "gv-plain": {"kkt_solver": "gaussian", "recycle": 0, "acceleration": "none"},
+    "gv-plain": {"kkt_solver": "gaussian", "recycle": 0, "acceleration": "none",
+                 "delta_min": 1e-6, "equilibrate": False},
     "rk-plain": {"kkt_solver": "kaczmarz", "recycle": 0, "acceleration": "none",
                  "delta_min": 1e-6},
     "rk-delta6": {"kkt_solver": "kaczmarz", "delta_min": 1e-6},  # the paper's accuracy floor
+    "gv-delta6": {"kkt_solver": "gaussian", "delta_min": 1e-6},
+    "gv-noeq": {"kkt_solver": "gaussian", "equilibrate": False},  # standard Gaussian vectors
     "gv-norecycle": {"kkt_solver": "gaussian", "recycle": 0},
     "rk-norecycle": {"kkt_solver": "kaczmarz", "recycle": 0},
     "gv-recycle-only": {"kkt_solver": "gaussian", "acceleration": "none"},
@@ -99,7 +103,7 @@ def _reference_port(names, seed):
                     capped.clear()
                     res = _run(p, kkt_solver=solver, acceleration="none", recycle=0,
                                inner_tol="paper", inner_maxiter=100_000, gtol=gtol, rng=seed,
-                               maxiter=200, delta_min=1e-6)
+                               maxiter=200, delta_min=1e-6, equilibrate=False)
                     print(f"{name:5s} {solver:8s} gtol={gtol:g}: status={res.status} "
                           f"nit={res.nit} inner={res.inner_nit} kkt={res.kkt_residual:.1e} "
                           f"|f-f*|={abs(res.fun - p.f_star):.1e} capped solves={len(capped)} "

@@ -97,7 +97,7 @@ class AuglagOneVectorSketch(Benchmark):
             # steps the default was before the work-budget cap (1e7 at n + m = 4): comparable
             # history, and a failed run takes ~1 s instead of ~10 s
             self.opts.update(acceleration="none", recycle=0, inner_maxiter=1_000_000,
-                             delta_min=1e-6)
+                             delta_min=1e-6, equilibrate=False)
         for acc in ("auto", "none"):  # compile the sketch loops out of the timing
             numsolve.minimize(self.p.fun, self.p.x0, method="auglag", jac=self.p.jac,
                               hess=self.p.hess, constraints=self.p.constraints,

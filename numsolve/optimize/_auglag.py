@@ -459,6 +459,7 @@ def minimize_auglag(
     nu0: float = 0.1,
     delta0: float = 0.1,
     delta_min: float | str = "auto",
+    equilibrate: bool = True,
     xi_B: float = 0.1,
     beta: float = 0.1,
     rho: float = 1.5,
@@ -554,12 +555,17 @@ def minimize_auglag(
         growth factor (1.5): the paper's defaults.
     delta_min : float or 'auto'
         Floor of the adaptive solver accuracy ``delta`` (the paper: 1e-6). ``'auto'``: 1e-9
-        for ``'kaczmarz'`` on a dense KKT matrix, 1e-6 otherwise. Near a stall of the merit the
-        path of the inexact iterates depends on how close each step is to the exact Newton
-        step: on HS27, 1e-6 steps drift off the exact path and take 12-24 outer iterations
-        (seed-dependent) against the direct solver's 11, while Kaczmarz at 1e-9 takes 11 on
-        every seed at a similar cost (its row-normalised steps reach it cheaply; the
-        Gaussian vector does not, within its cap, so it keeps 1e-6).
+        for the one-vector sketches on a dense KKT matrix (``'gaussian'`` only with
+        ``equilibrate``), 1e-6 otherwise. Near a stall of the merit the path of the inexact
+        iterates depends on how close each step is to the exact Newton step: on HS27, steps
+        at 1e-6 drift off the exact path and take 12-24 outer iterations (seed-dependent)
+        against the direct solver's 11; at 1e-9 they take 11 on every seed.
+    equilibrate : bool, default True
+        ``'gaussian'`` on a dense KKT matrix draws its vectors with covariance ``D^2``,
+        ``D = diag(1 / ||K_i||)``: sketch-and-project on the row-equilibrated system (same
+        solution, still one Gaussian vector per step), which, like Kaczmarz's row-normalised
+        steps, does not slow down on rows of very different norms (HS27's late KKT
+        matrices). ``False``: the paper's standard Gaussian vectors.
     accuracy : {'linear', 'superlinear'}
         ``'superlinear'`` sharpens the KKT-solve accuracy as the KKT residual falls
         (``theta_k = min(1, ||grad L_k||)``, a numsolve choice); ``'linear'`` keeps
@@ -623,6 +629,8 @@ def minimize_auglag(
             raise ValueError(f"{name} must be a positive finite number, got {val!r}")
     if not 0 < beta < 0.5:
         raise ValueError(f"beta must be in (0, 0.5), got {beta!r}")
+    if not isinstance(equilibrate, (bool, np.bool_)):
+        raise TypeError(f"equilibrate must be a bool, got {equilibrate!r}")
     if isinstance(delta_min, str):
         if delta_min != "auto":
             raise ValueError(f"delta_min must be 'auto' or a number in (0, 1], got {delta_min!r}")
@@ -749,8 +757,10 @@ def minimize_auglag(
                             "use kkt_solver='minres' (or a Gaussian sketch), or give hess as "
                             "an array or sparse matrix")
         K = assemble_kkt(B, G)
-        if delta_min == "auto":
-            dmin = 1e-9 if kkt_solver == "kaczmarz" and isinstance(K, np.ndarray) else 1e-6
+        if delta_min == "auto":  # see the docstring: 1e-9 where the solves can afford it
+            one_vector_dense = kkt_solver in ("gaussian", "kaczmarz") and isinstance(K, np.ndarray)
+            dmin = 1e-9 if one_vector_dense and (kkt_solver == "kaczmarz" or equilibrate) \
+                else 1e-6
         delta = max(min(delta, delta_trial(mu, nu)), dmin)
         rhs = -np.concatenate([gradL, c])
         bnorm = float(np.linalg.norm(rhs))
@@ -766,7 +776,7 @@ def minimize_auglag(
             info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
                              rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch,
                              acceleration=_kkt_acceleration(acceleration, kkt_solver, K),
-                             blocks=(B, G), cache=kkt_cache)
+                             blocks=(B, G), cache=kkt_cache, equilibrate=equilibrate)
             z = info.z
             inner_total += info.nit
             max_sketch = max(max_sketch, info.sketch_size)

@@ -520,7 +520,7 @@ def _direct_solve(K, b, tol, blocks, cache):
 def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
               rng: np.random.Generator, sketch_size: int | None = None,
               adaptive: bool = True, acceleration: str = "none", blocks=None,
-              cache: dict | None = None) -> KKTSolveInfo:
+              cache: dict | None = None, equilibrate: bool = False) -> KKTSolveInfo:
     """Solve ``K z = b`` to ``||K z - b|| <= tol`` with the chosen KKT solver (see module doc).
 
     ``maxiter=None`` takes each solver's default cap (see ``minimize_auglag``'s
@@ -529,7 +529,11 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
     ``'nesterov'`` (``_dense_nesterov``) or ``'hybrid'`` (momentum for
     ``min(cap / 4, 250 000)`` steps, then Nesterov from where it stopped). ``'direct'``:
     ``blocks=(B, G)`` enables the Schur-complement solve for a positive diagonal ``B``, and
-    ``cache`` (a dict, one per ``K``) keeps the factorisation between calls.
+    ``cache`` (a dict, one per ``K``) keeps the factorisation between calls. ``equilibrate``
+    (``'gaussian'`` on a dense ``K``): Gaussian vectors with covariance ``D^2``,
+    ``D = diag(1 / ||K_i||)``, i.e. sketch-and-project on the row-equilibrated system
+    ``D K z = D b`` (same solution); it stops at ``||D (K z - b)|| <= tol / max_i ||K_i||``,
+    which implies ``||K z - b|| <= tol``.
     """
     N = K.shape[0]
     z = np.array(z0, dtype=np.float64, copy=True)
@@ -584,6 +588,11 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
         K = np.ascontiguousarray(K, dtype=np.float64)
+        K_orig, b_orig, tol_orig = K, b, tol
+        if equilibrate and method == "gaussian":
+            w = np.sqrt(np.einsum("ij,ij->i", K, K))
+            w[w == 0] = 1.0
+            K, b, tol = np.ascontiguousarray(K / w[:, None]), b / w, tol / float(w.max())
         if acceleration == "hybrid":  # momentum for a while, then Nesterov
             warm = max(1, min(maxiter // 4, _HYBRID_MOMENTUM))
             it, rn = _dense_momentum(K, b, z, tol, warm, seed, method == "gaussian")
@@ -606,6 +615,9 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
             except np.linalg.LinAlgError as exc:
                 return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
                                     message=f"singular sketched system in {method} ({exc})")
+        if K is not K_orig:  # back to the caller's system and tolerance
+            K, b, tol = K_orig, b_orig, tol_orig
+            rn = float(np.linalg.norm(K @ z - b))
     ok = bool(rn <= tol)
     msg = "" if ok else (f"the {method} sketch solver reached its iteration cap ({maxiter}) "
                          f"with residual {rn:.3e} > {tol:.3e}")
