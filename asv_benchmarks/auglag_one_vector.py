@@ -14,6 +14,7 @@ Usage::
     python asv_benchmarks/auglag_one_vector.py                       # defaults vs plain
     python asv_benchmarks/auglag_one_vector.py --configs gv,gv-momentum,gv-nesterov,gv-plain
     python asv_benchmarks/auglag_one_vector.py --seeds 0,1,2,3,4 --configs gv,rk
+    python asv_benchmarks/auglag_one_vector.py --seeds 0,1,2,3,4 --configs gv,rk,minres,bg,bk
     python asv_benchmarks/auglag_one_vector.py --reference-port --problems hs26,hs27
 
 ``--reference-port`` reruns the spec's reference-port setting with the paper's plain GV/RK:
@@ -54,6 +55,10 @@ CONFIGS = {  # defaults (acceleration='auto', recycle=2, delta_min='auto', equil
     "rk-momentum": {"kkt_solver": "kaczmarz", "acceleration": "momentum"},
     "gv-nesterov": {"kkt_solver": "gaussian", "acceleration": "nesterov"},
     "rk-nesterov": {"kkt_solver": "kaczmarz", "acceleration": "nesterov"},
+    # the other KKT solvers, for the "every HS problem with each KKT solver" table
+    "minres": {"kkt_solver": "minres"},
+    "bg": {"kkt_solver": "block-gaussian"},
+    "bk": {"kkt_solver": "block-kaczmarz"},
 }
 
 
