@@ -400,7 +400,9 @@ def lstsq_sketch(
             history,
         )
         nit += k
-        if status != CONVERGED or (npass > 0 and k <= 1) or nit >= maxiter:
+        # a restart that needs at most one iteration confirms convergence; with the budget
+        # spent before that, the next pass gets no iterations and reports MAXITER
+        if status != CONVERGED or (npass > 0 and k <= 1):
             break
     # final true residuals
     r = b - mv(x)
@@ -610,7 +612,9 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
             # rounding level: how far the recursively updated gradient has drifted from the
             # true one; below ~ this, the computed gradient is noise
             floor = _FLOOR_FACTOR * float(np.linalg.norm(RinvT(gv) - s_rec))
-        if status != CONVERGED or (stage > 0 and k == 0) or nit >= maxiter:
+        # a restart that needs no iteration confirms convergence; with the budget spent,
+        # the next stage only checks the true gradient (CONVERGED or MAXITER, no iteration)
+        if status != CONVERGED or (stage > 0 and k == 0):
             break
     res = SolveResult(
         x=x.astype(dtype, copy=False), success=status == CONVERGED, status=status,
