@@ -11,6 +11,8 @@ same iteration counts) to show where the regret comes from and what does and doe
 ``PCGBandit rv``    ``TsallisINF(rv_baseline=0.5, rv_threshold=16)``, the authors' follow-up
 ``reference``       ``TsallisINF(estimator='iw')``, the constants of ``learners/TsallisINF.m``
 ``eta x0.5/x2``     the learning rate ``4/sqrt(t)`` halved / doubled
+``loss cap 3x/6x``  iteration counts above 3 / 6 times the running mean clipped before they
+                    enter the estimate (heavy tails: the hardest systems cost 10-50x the mean)
 ``young prior``     a warm start worth 50 rounds of full information, from Young's
                     asymptotic SOR rate on the *first* system (``rho = omega - 1`` above the
                     optimal omega, the classical formula below it, iterations
@@ -47,6 +49,17 @@ from numsolve.linalg._tuners import DEFAULT_GRID, replay
 from numsolve.problems import poisson2d
 
 
+class _Capped(TsallisINF):
+    def __init__(self, cap, **kw):
+        super().__init__(**kw)
+        self._cap = cap
+
+    def _learn(self, arm, k):
+        if self.n_losses >= 10:
+            k = min(k, 1.0 + self._cap * self._scale())
+        super()._learn(arm, k)
+
+
 class _EtaScaled(TsallisINF):
     def __init__(self, factor, **kw):
         super().__init__(**kw)
@@ -73,6 +86,8 @@ def variants(costs, contexts, seed, lam):
         "reference": replay(TsallisINF(estimator="iw", rng=seed), costs),
         "eta x0.5": replay(_EtaScaled(0.5, rng=seed), costs),
         "eta x2": replay(_EtaScaled(2.0, rng=seed), costs),
+        "loss cap 3x": replay(_Capped(3.0, rng=seed), costs),
+        "loss cap 6x": replay(_Capped(6.0, rng=seed), costs),
         "PCGBandit rv": replay(TsallisINF(rv_baseline=0.5, rv_threshold=16, rng=seed), costs),
         "young prior": replay(TsallisINF(prior=young_model(beta0, DEFAULT_GRID),
                                          prior_rounds=50, rng=seed), costs),
