@@ -26,26 +26,20 @@ hindsight bounds, to show how much room the model class leaves and where the exc
 For each: total iterations / the best fixed omega's, pooled over the seeds, the largest seed's
 ratio, and the share of the excess over ``grid row-min`` paid in the first 250 rounds.
 
-Usage::
+Usage (same options and cost-table cache as ``tsallis_limits.py``)::
 
     python asv_benchmarks/chebcb_limits.py --cache /tmp/sor_tables --seeds 0 1 2 3 4
-    python asv_benchmarks/chebcb_limits.py --cache /tmp/sor_tables --seeds 10 11 12 13 14
-
-(the cost tables are computed on the first run, ~20 s per table, then read from ``--cache``).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from compare_sor import cost_table
+from tsallis_limits import cost_table, parse_args  # also puts the repository on the path
 
 from numsolve.linalg import ChebCB
 from numsolve.linalg._tuners import chebyshev_features, replay
@@ -118,12 +112,7 @@ def variants(costs, contexts, opt, seed):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--T", type=int, default=2000)
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
-    p.add_argument("--dists", nargs="+", default=["high", "low"])
-    p.add_argument("--cache", default=None)
-    a = p.parse_args(argv)
+    a = parse_args(argv, __doc__)
     print(f"ChebCB variants, total iterations / best fixed omega's (T = {a.T}, seeds {a.seeds});"
           f" target 0.8")
     for dist in a.dists:

@@ -98,13 +98,18 @@ def variants(costs, contexts, seed, lam):
     return out
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_args(argv, doc):
+    """The options shared by the ``*_limits.py`` scripts: horizon, seeds, Betas, cache."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
     p.add_argument("--T", type=int, default=2000)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--dists", nargs="+", default=["high", "low"])
     p.add_argument("--cache", default=None)
-    a = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    a = parse_args(argv, __doc__)
     lam = np.linalg.eigvalsh(poisson2d(10).toarray())
     print(f"Tsallis-INF variants, total iterations / best fixed omega's (T = {a.T}, "
           f"seeds {a.seeds}); target 1.15")
