@@ -25,6 +25,9 @@ hindsight bounds, to show how much room the model class leaves and where the exc
 
 For each: total iterations / the best fixed omega's, pooled over the seeds, the largest seed's
 ratio, and the share of the excess over ``grid row-min`` paid in the first 250 rounds.
+``--draws K`` adds K more runs of the default ``ChebCB`` on every table with other sampling
+seeds (``rng = 1000, 1001, ...``; the table's seed is the tuner's seed above): the spread of
+the ratio that comes from the bandit's own draws, on the same systems.
 
 Usage (same options and cost-table cache as ``tsallis_limits.py``)::
 
@@ -112,7 +115,7 @@ def variants(costs, contexts, opt, seed):
 
 
 def main(argv=None):
-    a = parse_args(argv, __doc__)
+    a = parse_args(argv, __doc__, extra=[("--draws", {"type": int, "default": 0})])
     print(f"ChebCB variants, total iterations / best fixed omega's (T = {a.T}, seeds {a.seeds});"
           f" target 0.8")
     for dist in a.dists:
@@ -133,6 +136,16 @@ def main(argv=None):
             share = early[name] / excess[name] if excess[name] > 0 else float("nan")
             print(f"    {name:18s} {paid[name] / best:6.3f}   {worst[name]:6.3f}      "
                   f"{share:5.2f}")
+        if a.draws:
+            r = np.empty((len(a.seeds), a.draws))
+            for i, seed in enumerate(a.seeds):
+                costs, ctx, _, _ = cost_table(a.T, dist, seed, a.cache)
+                for j in range(a.draws):
+                    r[i, j] = replay(ChebCB(rng=1000 + j), costs, ctx).sum() / \
+                        costs.sum(axis=0).min()
+            print(f"    default, {a.draws} other sampling seeds per table: mean ratio "
+                  f"{r.mean():.4f} (standard error {r.std(ddof=1) / np.sqrt(r.size):.4f}), runs "
+                  f"{r.min():.3f}-{r.max():.3f}; per table {np.round(r.mean(axis=1), 3)}")
 
 
 if __name__ == "__main__":

@@ -98,9 +98,11 @@ def variants(costs, contexts, seed, lam):
     return out
 
 
-def parse_args(argv, doc):
+def parse_args(argv, doc, extra=()):
     """The options shared by the ``*_limits.py`` scripts: horizon, seeds, Betas, cache."""
     p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for flag, kw in extra:
+        p.add_argument(flag, **kw)
     p.add_argument("--T", type=int, default=2000)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--dists", nargs="+", default=["high", "low"])
