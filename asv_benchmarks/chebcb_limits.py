@@ -120,10 +120,13 @@ def main(argv=None):
           f" target 0.8")
     for dist in a.dists:
         paid, best, early, excess, worst = {}, 0.0, {}, {}, {}
-        for seed in a.seeds:
+        draws = np.empty((len(a.seeds), a.draws))  # ratios of the extra sampling seeds
+        for i, seed in enumerate(a.seeds):
             costs, ctx, opt, _ = cost_table(a.T, dist, seed, a.cache)
             b = costs.sum(axis=0).min()
             best += b
+            for j in range(a.draws):
+                draws[i, j] = replay(ChebCB(rng=1000 + j), costs, ctx).sum() / b
             rowmin = costs.min(axis=1)
             for name, v in variants(costs, ctx, opt, seed).items():
                 paid[name] = paid.get(name, 0.0) + v.sum()
@@ -137,16 +140,10 @@ def main(argv=None):
             print(f"    {name:18s} {paid[name] / best:6.3f}   {worst[name]:6.3f}      "
                   f"{share:5.2f}")
         if a.draws:
-            r = np.empty((len(a.seeds), a.draws))
-            for i, seed in enumerate(a.seeds):
-                costs, ctx, _, _ = cost_table(a.T, dist, seed, a.cache)
-                for j in range(a.draws):
-                    r[i, j] = replay(ChebCB(rng=1000 + j), costs, ctx).sum() / \
-                        costs.sum(axis=0).min()
+            se = draws.std(ddof=1) / np.sqrt(draws.size)
             print(f"    default, {a.draws} other sampling seeds per table: mean ratio "
-                  f"{r.mean():.4f} (standard error {r.std(ddof=1) / np.sqrt(r.size):.4f}), runs "
-                  f"{r.min():.3f}-{r.max():.3f}; per table {np.round(r.mean(axis=1), 3)}")
-
+                  f"{draws.mean():.4f} (standard error {se:.4f}), runs {draws.min():.3f}-"
+                  f"{draws.max():.3f}; per table {np.round(draws.mean(axis=1), 3)}")
 
 if __name__ == "__main__":
     main()
