@@ -45,7 +45,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from tsallis_limits import cost_table, parse_args  # also puts the repository on the path
 
 from numsolve.linalg import ChebCB
-from numsolve.linalg._tuners import chebyshev_features, replay
+from numsolve.linalg.relaxation._tuners import chebyshev_features, replay
 
 EARLY = 250
 

@@ -15,15 +15,15 @@ Parts (``--part``, default all):
     from ``x0 = 0``, ``T`` systems, seeds given by ``--seeds``, both Beta distributions.
     The iteration count of every system for every arm of the grid ``linspace(1, 1.95, 20)``
     is computed once (it gives the best fixed omega in hindsight); the tuners are then run on
-    that table (:func:`numsolve.linalg._tuners.replay`: a tuner only sees the cost of the arm it
-    plays, so this is the same run as solving the systems in a loop). The instance-optimal
-    baseline solves every system with Young's omega (``young_omega``; for ``A + c I`` the Jacobi
-    radius follows from the eigenvalues of ``A``). Reports mean iterations per system and the
-    ratios of the issue's "Done when". ``--reference`` adds the tuners with the reference
-    constants (``TsallisINF(estimator='iw')``, ``ChebCB(degree=6, eta_scale=1,
-    adaptive_degree=False)``) for comparison with the defaults. The last columns (``TS-CB``)
-    are the binned contextual Tsallis-INF, ``TsallisINFCB((-0.15, 0.65), n_bins=5, rng=seed)``,
-    and its ratios to the best fixed omega and to instance-optimal.
+    that table (:func:`numsolve.linalg.relaxation._tuners.replay`: a tuner only sees the cost
+    of the arm it plays, so this is the same run as solving the systems in a loop). The
+    instance-optimal baseline solves every system with Young's omega (``young_omega``; for
+    ``A + c I`` the Jacobi radius follows from the eigenvalues of ``A``). Reports mean
+    iterations per system and the ratios of the issue's "Done when". ``--reference`` adds the
+    tuners with the reference constants (``TsallisINF(estimator='iw')``, ``ChebCB(degree=6,
+    eta_scale=1, adaptive_degree=False)``) for comparison with the defaults. The last columns
+    (``TS-CB``) are the binned contextual Tsallis-INF, ``TsallisINFCB((-0.15, 0.65), n_bins=5,
+    rng=seed)``, and its ratios to the best fixed omega and to instance-optimal.
 
 ``heat``
     The 2-D heat equation (Crank-Nicolson, ``kappa(t)`` between ~0.1 and ~10) on an
@@ -58,9 +58,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numsolve
 from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
-from numsolve.linalg import _sor_kernels as K
-from numsolve.linalg._sor import _HostCSR
-from numsolve.linalg._tuners import DEFAULT_GRID, replay
+from numsolve.linalg.relaxation import _sor_kernels as K
+from numsolve.linalg.relaxation._sor import _HostCSR
+from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import heat2d_sequence, poisson2d, shifted_poisson_sequence
 
 

@@ -45,7 +45,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from compare_sor import cost_table
 
 from numsolve.linalg import TsallisINF
-from numsolve.linalg._tuners import DEFAULT_GRID, replay
+from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import poisson2d
 
 

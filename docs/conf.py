@@ -67,6 +67,39 @@ html_theme_options = {
 }
 html_show_sourcelink = False
 
+# -- tables generated from the code ----------------------------------------------------------
+def _rst_directive(make_lines):
+    """A directive that parses the reST lines ``make_lines()`` in place."""
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class Generated(SphinxDirective):
+        has_content = False
+
+        def run(self):
+            node = nodes.section()
+            node.document = self.state.document
+            self.state.nested_parse(StringList(make_lines(), "<generated>"), 0, node)
+            return node.children
+
+    return Generated
+
+
+def _status_table_lines():
+    from numsolve._status import status_table
+
+    lines = [".. list-table::", "   :header-rows: 1", "   :widths: 10 25 65", "",
+             "   * - status", "     - name", "     - message"]
+    for code, name, message in status_table():
+        lines += [f"   * - ``{code}``", f"     - ``{name}``", f"     - {message}"]
+    return lines
+
+
+def setup(app):
+    app.add_directive("status-table", _rst_directive(_status_table_lines))
+
+
 # -- nitpicky builds (``-n``) ----------------------------------------------------------------
 # Without intersphinx inventories, references to SciPy/NumPy objects cannot resolve; ignore them
 # so that ``sphinx-build -n`` reports only numsolve's own broken references.

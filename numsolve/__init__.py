@@ -5,6 +5,9 @@ Entry points
 minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
 solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
 solve_batch   many right-hand sides or many systems at once
+lstsq         linear least squares (sketch-preconditioned)
+
+Every result carries a ``status`` from one table, :class:`Status`.
 
 NumPy arrays and SciPy sparse matrices run on the CPU (Numba kernels); CuPy arrays and
 ``cupyx.scipy.sparse`` matrices run on the GPU; results come back where the inputs live.
@@ -13,6 +16,7 @@ NumPy arrays and SciPy sparse matrices run on the CPU (Numba kernels); CuPy arra
 from . import callbacks, problems
 from ._backend import show_config, to_namespace, to_numpy
 from ._result import OptimizeResult, SolveResult
+from ._status import Status
 from ._version import __version__
 from .linalg import lstsq, solve, solve_batch
 from .optimize import minimize
@@ -20,6 +24,7 @@ from .optimize import minimize
 __all__ = [
     "OptimizeResult",
     "SolveResult",
+    "Status",
     "__version__",
     "callbacks",
     "minimize",

@@ -18,11 +18,9 @@ from typing import Any
 
 from scipy.optimize import OptimizeResult as _ScipyOptimizeResult
 
-__all__ = ["OptimizeResult", "SolveResult", "CALLBACK_STOP", "wrap_callback"]
+from ._status import CALLBACK_STOP, MAXITER
 
-#: ``status`` used by every method when the callback raised ``StopIteration`` (as SciPy).
-CALLBACK_STOP = 99
-CALLBACK_STOP_MESSAGE = "`callback` raised `StopIteration`."
+__all__ = ["OptimizeResult", "SolveResult", "wrap_callback"]
 
 
 class OptimizeResult(_ScipyOptimizeResult):
@@ -41,7 +39,8 @@ class OptimizeResult(_ScipyOptimizeResult):
     success : bool
         Whether the method reports convergence.
     status : int
-        Method-specific termination code; ``0`` is success, ``99`` a callback stop.
+        A code of numsolve's status table (:class:`~numsolve.Status`): ``0`` success, ``1``
+        ``maxiter`` reached, ``99`` a callback stop; the others name the failure.
     message : str
         Human-readable description of ``status``.
     method : str
@@ -66,9 +65,10 @@ class SolveResult(_ScipyOptimizeResult):
         Whether the convergence criterion ``norm(b - A @ x) <= max(rtol * norm(b), atol)``
         was met (per system for batches).
     status : int or array of int
-        ``0`` converged, ``1`` ``maxiter`` reached, ``2`` precision loss (the true residual
-        stagnated above the tolerance), ``3`` breakdown (``A`` or ``M`` not positive definite),
-        ``4`` non-finite values encountered, ``99`` stopped by the callback.
+        A code of numsolve's status table (:class:`~numsolve.Status`): ``0`` converged, ``1``
+        ``maxiter`` reached, ``2`` precision loss (the true residual stagnated above the
+        tolerance), ``3`` breakdown (``A`` or ``M`` not positive definite), ``4`` non-finite
+        values encountered, ``99`` stopped by the callback.
     message : str
         Human-readable description of ``status``.
     nit : int or array of int
@@ -102,7 +102,7 @@ class SolveResult(_ScipyOptimizeResult):
             return -1
         if status == 0:
             return 0
-        if status in (1, CALLBACK_STOP):
+        if status in (MAXITER, CALLBACK_STOP):
             return int(self.get("nit", 1)) or 1
         return -1
 

@@ -1,3 +1,4 @@
+import pathlib
 import warnings
 
 import numpy as np
@@ -5,15 +6,55 @@ import pytest
 from scipy.optimize import OptimizeWarning
 
 import numsolve
-from numsolve._registry import MethodRegistry, split_options
-from numsolve.linalg import SOLVE_METHODS
+from numsolve._registry import Method, MethodRegistry, split_options
+from numsolve.linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
+from numsolve.optimize import MINIMIZE_METHODS
+
+DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
+REGISTRIES = {
+    "solve": (SOLVE_METHODS, numsolve.solve),
+    "solve_batch": (SOLVE_BATCH_METHODS, numsolve.solve_batch),
+    "lstsq": (LSTSQ_METHODS, numsolve.lstsq),
+    "minimize": (MINIMIZE_METHODS, numsolve.minimize),
+}
 
 
-def test_case_insensitive_and_lazy():
-    reg = MethodRegistry("demo", {"Abs": "builtins:abs"})
+def test_case_insensitive():
+    reg = MethodRegistry("demo", [Method("Abs", abs, "absolute value")])
     name, f = reg.resolve("aBS")
     assert name == "abs" and f(-3) == 3
-    assert "abs" in reg and "nope" not in reg
+    assert "abs" in reg and "nope" not in reg and 3 not in reg
+
+
+def test_registries_hold_their_functions():
+    """A registration holds the function itself (no lazy strings): readers and static tools
+    see what each name dispatches to."""
+    for registry, _ in REGISTRIES.values():
+        for m in registry.methods():
+            assert callable(m.func) and not isinstance(m.func, str), m.name
+            assert m.summary and m.doc, m.name
+
+
+@pytest.mark.parametrize("entry_point", sorted(REGISTRIES))
+def test_every_method_is_documented(entry_point):
+    """Every registered method is listed in its entry point's docstring and named on the
+    user-guide page its registration points to."""
+    registry, func = REGISTRIES[entry_point]
+    for m in registry.methods():
+        assert f"``'{m.name}'``" in func.__doc__, (entry_point, m.name)
+        page = DOCS / f"{m.doc}.rst"
+        assert page.is_file(), (m.name, page)
+        name = m.name.split(":")[0] + ":" if ":" in m.name else m.name
+        assert f"'{name}" in page.read_text(), (entry_point, m.name, page.name)
+
+
+def test_every_demo_has_a_recipe():
+    from numsolve._cli.demo import DEMO_ENTRIES, RECIPES
+
+    cases = [(ep, d.problem) for ep, (reg, _) in REGISTRIES.items()
+             for m in reg.methods() for d in m.demo]
+    assert cases and all(c in RECIPES for c in cases), set(cases) - set(RECIPES)
+    assert len(DEMO_ENTRIES) == len(cases)
 
 
 def test_unknown_method_lists_valid_names():
@@ -49,7 +90,7 @@ def test_decorator_registration_into_solve():
             numsolve.solve(2.0 * np.eye(3), np.ones(3), method="test-jacobi-once",
                            options={"bogus": 1})
     finally:
-        SOLVE_METHODS._entries.pop("test-jacobi-once")
+        SOLVE_METHODS.unregister("test-jacobi-once")
 
 
 def test_callable_method_is_called_as_is():

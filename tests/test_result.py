@@ -3,7 +3,8 @@ import pytest
 import scipy.optimize as sopt
 
 from numsolve import OptimizeResult, SolveResult
-from numsolve._result import CALLBACK_STOP, wrap_callback
+from numsolve._result import wrap_callback
+from numsolve._status import CALLBACK_STOP
 
 
 def test_results_are_scipy_results():

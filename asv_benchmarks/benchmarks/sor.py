@@ -18,8 +18,8 @@ from .common import Benchmark, safe_import
 with safe_import():
     import numsolve
     from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
-    from numsolve.linalg import _sor_kernels as K
-    from numsolve.linalg._sor import _HostCSR
+    from numsolve.linalg.relaxation import _sor_kernels as K
+    from numsolve.linalg.relaxation._sor import _HostCSR
     from numsolve.problems import poisson2d, shifted_poisson_sequence
 
 

@@ -16,15 +16,35 @@ method                      what it is
 ==========================  ====================================================================
 """
 
-from . import sketch
-from ._fcg import dcdm, fcg
-from ._gmres import fgmres, gmres
-from ._lstsq import LSTSQ_METHODS, lstsq
-from ._minres import minres
-from ._models import DirectionModel, MultilevelStencilModel, sine_training_vectors
-from ._solve import SOLVE_BATCH_METHODS, SOLVE_METHODS, solve, solve_batch
-from ._sor import MulticolorSOR, SSORPreconditioner, ssor_preconditioner, young_omega
-from ._tuners import ChebCB, FixedOmega, TsallisINF, TsallisINFCB
+from . import krylov, relaxation, sketch  # noqa: F401  (the family packages)
+from ._solve import (
+    LSTSQ_METHODS,
+    SOLVE_BATCH_METHODS,
+    SOLVE_METHODS,
+    lstsq,
+    solve,
+    solve_batch,
+)
+from .krylov import (
+    DirectionModel,
+    MultilevelStencilModel,
+    dcdm,
+    fcg,
+    fgmres,
+    gmres,
+    minres,
+    sine_training_vectors,
+)
+from .relaxation import (
+    ChebCB,
+    FixedOmega,
+    MulticolorSOR,
+    SSORPreconditioner,
+    TsallisINF,
+    TsallisINFCB,
+    ssor_preconditioner,
+    young_omega,
+)
 
 __all__ = [
     "LSTSQ_METHODS",

@@ -85,7 +85,7 @@ def solve_direct(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, ca
 def solve_batch_direct(A, B, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None,
                        callback=None, check_finite: bool = True) -> SolveResult:
     """Direct solves for every batch form of :func:`numsolve.solve_batch`."""
-    from ._batch import _prepare_stack, classify_batch
+    from .krylov._batch import _prepare_stack, classify_batch
 
     form = classify_batch(A)
     if form == "shared":

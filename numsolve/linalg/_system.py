@@ -25,36 +25,9 @@ from .._backend import (
     numba_available,
     to_numpy,
 )
+from .._checks import check_maxiter, check_tolerances
 
 __all__ = ["LinearSystem", "prepare_system", "check_tolerances", "check_maxiter"]
-
-
-# --------------------------------------------------------------------------------------------
-# small checks shared by solvers
-# --------------------------------------------------------------------------------------------
-def check_tolerances(rtol: float, atol: float) -> tuple[float, float]:
-    """Validate ``rtol``/``atol`` (finite, non-negative scalars)."""
-    out = []
-    for name, val in (("rtol", rtol), ("atol", atol)):
-        try:
-            v = float(val)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must be a real scalar, got {val!r}") from None
-        if not np.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be finite and non-negative, got {val!r}")
-        out.append(v)
-    return out[0], out[1]
-
-
-def check_maxiter(maxiter: int | None, default: int) -> int:
-    """Validate ``maxiter`` (None -> ``default``; otherwise a positive integer)."""
-    if maxiter is None:
-        return int(default)
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):
-        raise TypeError(f"maxiter must be an integer or None, got {maxiter!r}")
-    if maxiter < 1:
-        raise ValueError(f"maxiter must be >= 1, got {maxiter}")
-    return int(maxiter)
 
 
 def _dtype_kind_ok(dtype, xp) -> bool:
@@ -334,3 +307,98 @@ def host_scalars(v, xp) -> np.ndarray:
 
 def is_scipy_sparse(A) -> bool:
     return sp.issparse(A)
+
+
+# --------------------------------------------------------------------------------------------
+# the front doors' shared checks (solve, solve_batch, lstsq): every method gets them
+# --------------------------------------------------------------------------------------------
+def _as_operand(x, name: str):
+    """Python lists/tuples and ``np.matrix`` become NumPy arrays; arrays of any namespace,
+    sparse matrices and operators pass unchanged."""
+    if isinstance(x, np.matrix):
+        return np.asarray(x)
+    if isinstance(x, (list, tuple)):
+        try:
+            return np.asarray(x)
+        except Exception as exc:
+            raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    return x
+
+
+def _check_guess(x0, name: str, shapes: tuple, what: str):
+    """Validate an initial guess against its allowed shapes; returns it as an array."""
+    if x0 is None:
+        return None
+    xp = get_namespace(x0)
+    try:
+        x0 = xp.asarray(_as_operand(x0, name))
+    except Exception as exc:
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    _check_array(x0, name, xp)
+    if tuple(x0.shape) not in shapes:
+        raise ValueError(f"{name} has shape {tuple(x0.shape)}, expected {what}")
+    return x0
+
+
+def _check_preconditioner_shape(M, n: int) -> None:
+    if M is None or not (is_linear_operator(M) or is_sparse(M) or is_array(M)
+                         or isinstance(M, (np.ndarray, list, tuple))):
+        return
+    shape = tuple(np.shape(M)) if isinstance(M, (list, tuple)) else _operator_shape(M)
+    if shape != (n, n):
+        raise ValueError(f"M must have shape ({n}, {n}) like A, got {shape}")
+
+
+def check_solve_args(A, b, x0, rtol, atol, maxiter, M):
+    """The checks of :func:`numsolve.solve` shared by every method, made once before dispatch.
+
+    Tolerances and ``maxiter`` are validated; lists become arrays; ``x0`` (finite, shape
+    ``(n,)`` or ``(n, 1)``) and an array/operator ``M`` (shape ``(n, n)``) are checked against
+    ``A`` when ``A`` is a square operator. The method checks the rest (:func:`prepare_system`).
+    Returns ``(A, b, x0)``.
+    """
+    check_tolerances(rtol, atol)
+    check_maxiter(maxiter, None)
+    A, b = _as_operand(A, "A"), _as_operand(b, "b")
+    shape = getattr(A, "shape", None)
+    if shape is not None and len(shape) == 2 and shape[0] == shape[1]:
+        n = int(shape[0])
+        x0 = _check_guess(x0, "x0", ((n,), (n, 1)), f"({n},) like the columns of A")
+        _check_preconditioner_shape(M, n)
+    else:
+        x0 = _as_operand(x0, "x0")
+    return A, b, x0
+
+
+def check_batch_args(A, B, X0, rtol, atol, maxiter, M):
+    """The checks of :func:`numsolve.solve_batch` shared by every method (see
+    :func:`check_solve_args`); ``X0`` must be finite and, with one shared ``(n, n)`` operator,
+    of the shape of ``B``. Returns ``(A, B, X0)``."""
+    check_tolerances(rtol, atol)
+    check_maxiter(maxiter, None)
+    if isinstance(A, np.matrix):
+        A = np.asarray(A)
+    B = _as_operand(B, "B") if isinstance(B, np.matrix) else B
+    shape = getattr(A, "shape", None)
+    shared = shape is not None and len(shape) == 2 and shape[0] == shape[1]
+    if shared and B is not None:
+        n = int(shape[0])
+        B = _as_operand(B, "B")
+        bshape = tuple(getattr(B, "shape", ()))
+        X0 = _check_guess(X0, "X0", (bshape,), f"{bshape}, the shape of B")
+        _check_preconditioner_shape(M, n)
+    elif X0 is not None and not isinstance(X0, (list, tuple)):
+        X0 = _check_guess(X0, "X0", (tuple(X0.shape),), "")
+    return A, B, X0
+
+
+def check_lstsq_args(A, b, x0, rtol, atol, maxiter):
+    """The checks of :func:`numsolve.lstsq` shared by every method: tolerances, ``maxiter``,
+    and a finite ``x0`` of shape ``(d,)`` for ``A`` of shape ``(n, d)``. Returns ``(b, x0)``."""
+    check_tolerances(rtol, atol)
+    check_maxiter(maxiter, None)
+    shape = getattr(A, "shape", None)
+    if shape is not None and len(shape) == 2:
+        d = int(shape[1])
+        x0 = _check_guess(x0, "x0", ((d,),), f"({d},) for A of shape {tuple(shape)}")
+    return _as_operand(b, "b"), x0

@@ -25,22 +25,23 @@ import scipy.sparse.linalg as spla
 from scipy.optimize import LinearConstraint, NonlinearConstraint, approx_fprime
 
 from .._backend import backend_name, get_namespace, is_linear_operator, is_numpy_namespace
-from .._result import CALLBACK_STOP, CALLBACK_STOP_MESSAGE, OptimizeResult, wrap_callback
+from .._result import OptimizeResult, wrap_callback
+from .._status import (
+    CALLBACK_STOP,
+    CONVERGED,
+    INNER_SOLVER,
+    LINESEARCH,
+    MAXITER,
+    NONFINITE,
+    SINGULAR_JACOBIAN,
+    status_message,
+)
 from ._kkt import KKT_SOLVERS, assemble_kkt, solve_kkt, spd_splu
 
 __all__ = ["minimize_auglag"]
 
-CONVERGED, MAXITER, LINESEARCH, SINGULAR, NONFINITE, INNER_CAP = 0, 1, 2, 3, 4, 5
-MESSAGES = {
-    CONVERGED: "Optimization terminated successfully: KKT residual below gtol.",
-    MAXITER: "Maximum number of iterations reached.",
-    LINESEARCH: "Line search failed: no sufficient decrease of the augmented Lagrangian merit.",
-    SINGULAR: "Singular constraint Jacobian (lambda_min(G G^T) below the threshold).",
-    NONFINITE: "Non-finite value (NaN or inf) from the objective, the constraints or their "
-               "derivatives.",
-    INNER_CAP: "The KKT solver did not reach the required accuracy.",
-    CALLBACK_STOP: CALLBACK_STOP_MESSAGE,
-}
+#: detail of a status message when the stop gives none
+_DETAIL = {CONVERGED: "KKT residual below gtol", LINESEARCH: "augmented Lagrangian merit"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -532,7 +533,8 @@ def minimize_auglag(
         KKT residual (up to ``n + m`` for dense, 512 for sparse KKT matrices); the largest
         size used is reported as ``max_sketch_size``. ``False`` keeps ``s`` fixed.
     inner_maxiter : int, optional
-        Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=5``.
+        Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=7``
+        (``INNER_SOLVER``).
         Default for the compiled loops (dense ``K``, and Kaczmarz on sparse ``K``): a work
         budget of ``5e8 / (n + m)^2`` sketch steps clipped to ``[1e6, 1e7]`` (1e7 up to
         ``n + m = 7``, 1e6 from ``n + m = 23``); ``200 ceil((n + m) / s)`` steps for
@@ -584,14 +586,15 @@ def minimize_auglag(
         Hessian in the merit gradient: the Lagrangian's (the paper) or the objective's (the
         released code).
     singular_jacobian : {'absolute', 'relative', 'off'}
-        Stop (``status=3``) when ``lambda_min(G G^T) < xi_G_min`` (``'absolute'``, the
-        authors' test), when ``lambda_min / lambda_max < xi_G_min`` (``'relative'``), or never.
+        Stop (``status=6``, ``SINGULAR_JACOBIAN``) when ``lambda_min(G G^T) < xi_G_min``
+        (``'absolute'``, the authors' test), when ``lambda_min / lambda_max < xi_G_min``
+        (``'relative'``), or never.
     xi_G_min : float, default 1e-2
     hess_modification : {'auto', 'off'}
         Shift ``B = H + (xi_B + ||H||_F) I`` when ``lambda_min(Z^T H Z) < 1e-6`` (dense
         eigensolve when small, Lanczos at scale); ``'off'`` uses ``B = H``.
     min_step : float, default 1e-12
-        The line search fails (``status=2``) below this step size.
+        The line search fails (``status=5``, ``LINESEARCH``) below this step size.
     rng : int or numpy.random.Generator, optional
         Seed of the sketches (same seed, same result).
 
@@ -604,8 +607,9 @@ def minimize_auglag(
         ``njev``, ``nhev``, ``constr_nfev``, ``constr_njev``, ``constr_nhev``,
         ``inner_nit`` (total sketch steps), ``penalty`` (``(mu, nu, delta)`` per iteration),
         ``safeguard_accepts`` (directions accepted by the ``mu > 1e8 or nu < 1e-8``
-        safeguard), ``success``, ``status`` (0 converged, 1 ``maxiter``, 2 line search, 3
-        singular Jacobian, 4 non-finite values, 5 KKT solver cap, 99 callback), ``message``.
+        safeguard), ``success``, ``status`` (:class:`~numsolve.Status`: 0 converged, 1
+        ``maxiter``, 4 non-finite values, 5 line search, 6 singular Jacobian, 7 KKT solver
+        cap, 99 callback), ``message``.
 
     Examples
     --------
@@ -735,7 +739,7 @@ def minimize_auglag(
             bad = (xi_G < xi_G_min) if singular_jacobian == "absolute" else \
                 (xi_G < xi_G_min * max(lam_max, np.finfo(float).tiny))
             if bad:
-                status = SINGULAR
+                status = SINGULAR_JACOBIAN
                 detail = (f"lambda_min(G G^T) = {xi_G:.3e} at iteration {it}"
                           + ("" if singular_jacobian == "absolute"
                              else f", lambda_max = {lam_max:.3e}"))
@@ -797,7 +801,7 @@ def minimize_auglag(
                 continue
             break
         if not info.converged:
-            status = SINGULAR if kkt_solver == "direct" else INNER_CAP
+            status = SINGULAR_JACOBIAN if kkt_solver == "direct" else INNER_SOLVER
             detail = f"{info.message} at iteration {it}"
             break
         penalty.append((mu, nu, delta))
@@ -842,7 +846,7 @@ def minimize_auglag(
                 status = CALLBACK_STOP
                 break
 
-    msg = MESSAGES[status] + (f" ({detail})" if detail else "")
+    msg = status_message(status, detail or _DETAIL.get(status), kind="optimize")
     splits = np.cumsum(cons.sizes)[:-1]
     res = OptimizeResult(
         x=x,

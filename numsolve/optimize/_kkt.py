@@ -410,7 +410,7 @@ def _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive):
     """Gaussian and block sketches on sparse/operator ``K``: numsolve's sketch-and-project,
     run pass by pass; with ``adaptive`` the block size doubles after a pass that did not halve
     the residual (up to ``min(N, 512)``). Returns ``(steps, residual norm, block size)``."""
-    from ..linalg._sketch_project import solve_sketch_project
+    from ..linalg.sketch._project import solve_sketch_project
 
     kind = "kaczmarz" if method == "block-kaczmarz" else "gaussian"
     N = K.shape[0]
@@ -555,7 +555,7 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
         return KKTSolveInfo(z=z, residual=res, nit=1, converged=ok,
                             message="" if ok else "the KKT matrix is singular")
     if method == "minres":
-        from ..linalg._minres import solve_minres
+        from ..linalg.krylov._minres import solve_minres
 
         res = solve_minres(K, b, z, rtol=0.0, atol=float(tol),
                            maxiter=10 * N if maxiter is None else int(maxiter))

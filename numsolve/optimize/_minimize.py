@@ -1,5 +1,9 @@
 """The optimization front door :func:`minimize` and its method registry.
 
+Adding a method = one new module plus one :class:`~numsolve._registry.Method` line in
+:data:`MINIMIZE_METHODS`: the docstring of :func:`minimize`, the docs test and the ``numsolve
+demo`` tour follow from it.
+
 Calling convention of a registered method::
 
     impl(fun, x0, *, args, jac, hess, hessp, bounds, constraints, tol, callback, **options)
@@ -11,6 +15,10 @@ Its keyword parameters are its options (unknown options are dropped with an
 method cannot honour (instead of silently ignoring them) and warns about unused derivatives.
 
 ``method='scipy:<name>'`` passes the problem through to :func:`scipy.optimize.minimize`.
+
+The front door checks what every method shares once: ``fun`` callable, ``x0`` a non-empty
+finite 1-D numeric array, ``tol`` non-negative, and the first gradient of the right shape (a
+``jac`` returning the wrong length raises ``ValueError`` naming ``jac``).
 """
 
 from __future__ import annotations
@@ -23,8 +31,12 @@ import numpy as np
 import scipy.optimize as _sopt
 
 from .._backend import get_namespace, is_numpy_namespace
-from .._registry import MethodRegistry, split_options
+from .._checks import check_real
+from .._registry import Demo, Method, MethodRegistry, document_methods, split_options
 from .._result import OptimizeResult
+from .._status import NONFINITE, status_message
+from ._auglag import minimize_auglag
+from ._newton_sketch import minimize_newton_sketch
 
 __all__ = ["minimize", "MINIMIZE_METHODS", "SCIPY_METHODS"]
 
@@ -34,14 +46,16 @@ SCIPY_METHODS = (
     "slsqp", "trust-constr", "dogleg", "trust-ncg", "trust-exact", "trust-krylov",
 )
 
-#: ``numsolve.minimize`` methods: name -> "module:function" (imported on first use).
-MINIMIZE_METHODS = MethodRegistry(
-    "minimize",
-    {
-        "newton-sketch": "numsolve.optimize._newton_sketch:minimize_newton_sketch",
-        "auglag": "numsolve.optimize._auglag:minimize_auglag",
-    },
-)
+#: ``numsolve.minimize`` methods.
+MINIMIZE_METHODS = MethodRegistry("minimize", [
+    Method("newton-sketch", minimize_newton_sketch, "Newton sketch: Newton steps with a "
+           "randomly sketched Hessian square root (structured objectives, "
+           ":mod:`numsolve.objectives`)", "sketching", demo=[Demo("logistic")]),
+    Method("auglag", minimize_auglag, "exact augmented Lagrangian with KKT systems solved by "
+           "randomized sketching, MINRES or LU (equality constraints)", "optimize",
+           demo=[Demo("hs77", {"kkt_solver": "kaczmarz"}),
+                 Demo("poisson-control", {"kkt_solver": "direct"})]),
+])
 
 
 def _scipy_method(name: str) -> Callable[..., OptimizeResult]:
@@ -53,12 +67,20 @@ def _scipy_method(name: str) -> Callable[..., OptimizeResult]:
 
     def impl(fun, x0, *, args=(), jac=None, hess=None, hessp=None, bounds=None,
              constraints=(), tol=None, callback=None, **options):
+        x0 = np.asarray(x0, dtype=np.float64)  # SciPy's methods work in float64 (SLSQP must)
         res = _sopt.minimize(fun, x0, args=args, method=name, jac=jac, hess=hess, hessp=hessp,
                              bounds=bounds, constraints=constraints, tol=tol, callback=callback,
                              options=options or None)
         out = OptimizeResult(res)
         out["method"] = f"scipy:{name}"
         out.setdefault("backend", "numpy")
+        finite = np.all(np.isfinite(np.asarray(out.get("x", np.nan), dtype=float)))
+        if out.get("fun") is not None:
+            finite = finite and np.all(np.isfinite(np.asarray(out["fun"], dtype=float)))
+        if out.get("success") and not finite:  # SciPy can end "successfully" on NaN
+            out.update(success=False, status=NONFINITE, message=status_message(
+                NONFINITE, f"scipy:{name} reported success: {out.get('message', '')}",
+                kind="optimize"))
         return out
 
     impl.__name__ = f"scipy_{name.replace('-', '_')}"
@@ -67,7 +89,11 @@ def _scipy_method(name: str) -> Callable[..., OptimizeResult]:
     return impl
 
 
-MINIMIZE_METHODS.register_prefix("scipy", _scipy_method)
+MINIMIZE_METHODS.register_prefix(
+    "scipy", _scipy_method, summary="any :func:`scipy.optimize.minimize` method, e.g. "
+    "``'scipy:BFGS'``, ``'scipy:trust-constr'`` (SciPy's own result, ``x0`` cast to float64, "
+    "non-finite final values reported as failures)", doc="optimize",
+    demo=[Demo("rosenbrock", {"gtol": 1e-8}, method="scipy:BFGS")])
 
 
 def _default_method(bounds, constraints) -> str:
@@ -92,9 +118,46 @@ def _check_x0(x0):
         raise TypeError(f"x0 must have a numeric dtype, got {x.dtype}")
     if x.ndim > 1:
         raise ValueError(f"x0 must be 1-D (or a scalar), got shape {tuple(x.shape)}")
+    if x.ndim == 1 and x.shape[0] == 0:
+        raise ValueError("x0 must not be empty")
     if not bool(xp.all(xp.isfinite(x))):
         raise ValueError("x0 contains NaN or inf")
     return x, xp
+
+
+class _FirstGradientCheck:
+    """Callable wrapper of ``jac`` (or of ``fun`` with ``jac=True``) whose first gradient is
+    checked for shape ``(n,)``; later calls pass straight through. Other attributes (those of
+    structured objectives, e.g. ``hess_sqrt``) are the wrapped function's."""
+
+    def __init__(self, func: Callable, n: int, pair: bool):
+        self._func, self._n, self._pair, self._checked = func, n, pair, False
+
+    def __getattr__(self, name: str):
+        return getattr(self._func, name)
+
+    def __call__(self, x, *args):
+        out = self._func(x, *args)
+        if not self._checked:
+            who = "fun (with jac=True)" if self._pair else "jac"
+            if self._pair and (not isinstance(out, tuple) or len(out) != 2):
+                raise ValueError("with jac=True, fun must return a pair (f, gradient)")
+            g = out[1] if self._pair else out
+            shape = tuple(g.shape) if hasattr(g, "shape") else tuple(np.shape(g))
+            if shape not in ((self._n,), (self._n, 1), (1, self._n)):
+                raise ValueError(f"{who} returned a gradient of shape {shape}; x0 has "
+                                 f"{self._n} elements, so it must have shape ({self._n},)")
+            self._checked = True
+        return out
+
+
+def _checked_gradient(fun: Callable, jac: Any, n: int) -> tuple[Callable, Any]:
+    """``(fun, jac)`` with the first gradient's shape checked (see :class:`_FirstGradientCheck`)."""
+    if jac is True:
+        return _FirstGradientCheck(fun, n, pair=True), jac
+    if callable(jac):
+        return fun, _FirstGradientCheck(jac, n, pair=False)
+    return fun, jac
 
 
 def minimize(
@@ -124,9 +187,11 @@ def minimize(
     args : tuple, optional
         Extra arguments passed to ``fun``, ``jac``, ``hess`` and ``hessp``.
     method : str or callable, optional
-        Case-insensitive method name from :data:`MINIMIZE_METHODS`, or ``'scipy:<name>'`` for
-        any :func:`scipy.optimize.minimize` method (``'scipy:BFGS'``, ``'scipy:trust-constr'``,
-        ...). A callable is called as SciPy does for custom methods. Default: as SciPy
+        Case-insensitive name of a method of :data:`~numsolve.optimize.MINIMIZE_METHODS`:
+
+        {methods}
+
+        A callable is called as SciPy does for custom methods. Default: as SciPy
         (``'scipy:bfgs'``, ``'scipy:l-bfgs-b'`` with bounds, ``'scipy:slsqp'`` with
         constraints).
     jac, hess, hessp : optional
@@ -165,8 +230,10 @@ def minimize(
         method = _default_method(bounds, constraints)
     name, impl = MINIMIZE_METHODS.resolve(method)
     x0, xp = _check_x0(x0)
+    check_real("tol", tol, low=0.0, allow_none=True)
     if not isinstance(args, tuple):
         args = (args,)
+    fun, jac = _checked_gradient(fun, jac, int(x0.shape[0]) if x0.ndim else 1)
     if name == "_custom":
         return impl(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, bounds=bounds,
                     constraints=constraints, callback=callback, **dict(options or {}))
@@ -190,3 +257,6 @@ def minimize(
     if isinstance(res, OptimizeResult):
         res.setdefault("method", name)
     return res
+
+
+document_methods(minimize, MINIMIZE_METHODS)

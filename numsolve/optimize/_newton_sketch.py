@@ -28,20 +28,16 @@ from typing import Any
 import numpy as np
 
 from .._backend import backend_name, is_cupy_namespace, is_numpy_namespace, is_sparse, to_numpy
-from .._result import CALLBACK_STOP, CALLBACK_STOP_MESSAGE, OptimizeResult, wrap_callback
+from .._result import OptimizeResult, wrap_callback
+from .._status import CALLBACK_STOP, CONVERGED, LINESEARCH, MAXITER, NONFINITE, status_message
 from ..linalg._system import check_maxiter
-from ..linalg.sketch import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+from ..linalg.sketch._operators import _as_rng, _canonical_kind, check_sketch_size, make_sketch
 
 __all__ = ["minimize_newton_sketch"]
 
-CONVERGED, MAXITER, LINESEARCH, NONFINITE = 0, 1, 2, 3
-MESSAGES = {
-    CONVERGED: "Optimization terminated successfully (gradient norm below the tolerance).",
-    MAXITER: "Maximum number of iterations has been exceeded.",
-    LINESEARCH: "Line search failed: no sufficient decrease along the Newton-sketch direction.",
-    NONFINITE: "Non-finite value (NaN or inf) of the objective or the gradient encountered.",
-    CALLBACK_STOP: CALLBACK_STOP_MESSAGE,
-}
+#: detail of a status message
+_DETAIL = {CONVERGED: "gradient norm below the tolerance",
+           LINESEARCH: "along the Newton-sketch direction"}
 
 
 def _pos_float(name, v, *, allow_zero=True, upper=None):
@@ -313,7 +309,8 @@ def minimize_newton_sketch(
             break
     return OptimizeResult(
         x=x, fun=f, jac=g, nit=nit, success=status == CONVERGED, status=status,
-        message=MESSAGES[status], newton_decrement=decrement,
+        message=status_message(status, _DETAIL.get(status), kind="optimize"),
+        newton_decrement=decrement,
         sketch_size=m, mode="newton-sketch" if mode == "sketch" else "subspace-newton",
         backend=backend_name(xp), **counts,
     )

@@ -12,6 +12,7 @@ from scipy.optimize import LinearConstraint, NonlinearConstraint
 from scipy.optimize import minimize as sp_minimize
 
 import numsolve
+from numsolve._status import INNER_SOLVER, NONFINITE, SINGULAR_JACOBIAN
 from numsolve.problems import (
     HS_PROBLEMS,
     constrained_logistic,
@@ -114,7 +115,7 @@ def test_accelerated_one_vector_sketches_solve_a_degenerate_problem():
     for solver in ("gaussian", "kaczmarz"):
         plain = _run(p, kkt_solver=solver, acceleration="none", recycle=0,
                      inner_maxiter=100_000, rng=0)
-        assert plain.status == 5 and "iteration cap" in plain.message
+        assert plain.status == INNER_SOLVER and "iteration cap" in plain.message
         res = _run(p, kkt_solver=solver, rng=0)
         assert res.success, (solver, res.message)
         assert res.kkt_residual <= 1e-6 and _f_ok(p, res.fun)
@@ -351,7 +352,7 @@ def test_inner_cap_is_a_reported_failure():
     p = hock_schittkowski("hs26")
     res = _run(p, kkt_solver="gaussian", inner_maxiter=50, rng=0)
     assert not res.success
-    assert res.status == 5
+    assert res.status == INNER_SOLVER
     assert "iteration cap" in res.message
 
 
@@ -470,7 +471,7 @@ def _sq():
 def test_nan_objective_at_x0():
     res = numsolve.minimize(lambda x: np.nan, np.ones(2), method="auglag",
                             constraints=LinearConstraint([[1.0, 1.0]], 1.0, 1.0), **_sq())
-    assert not res.success and res.status == 4
+    assert not res.success and res.status == NONFINITE
     assert "NaN" in res.message and "x0" in res.message
 
 
@@ -478,7 +479,7 @@ def test_nan_objective_along_the_path():
     res = numsolve.minimize(lambda x: x @ x if x[0] < 0.6 else np.nan, np.array([0.5, 0.3]),
                             method="auglag", constraints=LinearConstraint([[1.0, 1.0]], 2, 2),
                             **_sq())
-    assert not res.success and res.status == 4
+    assert not res.success and res.status == NONFINITE
     assert "NaN" in res.message
 
 
@@ -486,7 +487,7 @@ def test_inconsistent_linear_constraints():
     res = numsolve.minimize(lambda x: x @ x, np.array([0.5, 0.3]), method="auglag",
                             constraints=LinearConstraint([[1, 1], [1, 1]], [1, 2], [1, 2]),
                             **_sq())
-    assert not res.success and res.status == 3
+    assert not res.success and res.status == SINGULAR_JACOBIAN
     assert "Singular constraint Jacobian" in res.message
 
 
@@ -495,7 +496,7 @@ def test_singular_jacobian_at_x0():
                               hess=lambda x, v: 2 * v[0] * np.eye(2))
     res = numsolve.minimize(lambda x: x @ x, np.zeros(2), method="auglag", constraints=con,
                             **_sq())
-    assert not res.success and res.status == 3 and "iteration 0" in res.message
+    assert not res.success and res.status == SINGULAR_JACOBIAN and "iteration 0" in res.message
     # the relative test, or none, lets a well-scaled problem through
     res = numsolve.minimize(lambda x: x @ x, np.array([1e-2, 0.0]), method="auglag",
                             constraints=con, options={"singular_jacobian": "relative"},
@@ -596,7 +597,7 @@ def test_block_sketch_on_ill_conditioned_sparse_kkt():
     p = poisson_control(5)
     res = _run(p, kkt_solver="block-gaussian", sketch_size=8, adaptive_sketch=False, v0=p.v0,
                rng=0)
-    assert not res.success and res.status == 5
+    assert not res.success and res.status == INNER_SOLVER
     assert "iteration cap" in res.message
     res = _run(p, kkt_solver="block-gaussian", sketch_size=8, v0=p.v0, rng=0)
     x_star, _ = p.info["solution"]()
@@ -610,7 +611,7 @@ def test_adaptive_block_size_is_what_solves_the_degenerate_problems():
     p = hock_schittkowski("hs26")
     fixed = _run(p, kkt_solver="block-kaczmarz", sketch_size=2, adaptive_sketch=False,
                  inner_maxiter=20_000, rng=0)
-    assert fixed.status == 5 and fixed.max_sketch_size == 2
+    assert fixed.status == INNER_SOLVER and fixed.max_sketch_size == 2
     adaptive = _run(p, kkt_solver="block-kaczmarz", sketch_size=2, inner_maxiter=20_000, rng=0)
     assert adaptive.success and adaptive.max_sketch_size > 2
     assert _f_ok(p, adaptive.fun)

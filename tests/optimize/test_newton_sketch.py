@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize as sp_minimize
 
 import numsolve
+from numsolve._status import NONFINITE
 from numsolve.objectives import BinaryLogistic, LeastSquares, MultinomialLogistic
 
 
@@ -139,7 +140,7 @@ def test_nonfinite_values_stop_with_message():
     res = numsolve.minimize(bad_fun, np.zeros(5), jac=f.grad, method="newton-sketch",
                             options={"hess_sqrt": f.hess_sqrt, "hess_shift": 1.0, "rng": 0,
                                      "gtol": 1e-12})
-    assert not res.success and res.status == 3 and "Non-finite" in res.message
+    assert not res.success and res.status == NONFINITE and "Non-finite" in res.message
     gcalls = {"n": 0}
 
     def bad_grad(x):
@@ -149,10 +150,10 @@ def test_nonfinite_values_stop_with_message():
 
     res = numsolve.minimize(f, np.zeros(5), jac=bad_grad, method="newton-sketch",
                             options={"rng": 0, "gtol": 1e-12})
-    assert not res.success and res.status == 3 and "Non-finite" in res.message
+    assert not res.success and res.status == NONFINITE and "Non-finite" in res.message
     res = numsolve.minimize(lambda x: np.inf, np.zeros(5), jac=f.grad, hessp=f.hessp,
                             method="newton-sketch")
-    assert not res.success and res.status == 3
+    assert not res.success and res.status == NONFINITE
 
 
 def test_callback_and_maxiter():

@@ -17,7 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .._backend import get_namespace, is_linear_operator, is_sparse, numba_available
+from ..._backend import get_namespace, is_linear_operator, is_sparse, numba_available
 
 __all__ = ["DirectionModel", "MultilevelStencilModel", "sine_training_vectors"]
 
@@ -362,7 +362,7 @@ class MultilevelStencilModel:
     @staticmethod
     def _apply_grid_numba(u, W):
         """Fused Numba passes for 2-D host grids (same arithmetic as the array-API path)."""
-        from ._krylov_kernels import prolong_add2, restrict2, stencil2
+        from ._kernels import prolong_add2, restrict2, stencil2
 
         u = np.ascontiguousarray(u)
         coarse = [u]

@@ -24,17 +24,11 @@ import math
 
 import numpy as np
 
-from .._backend import is_numpy_namespace, is_sparse, to_numpy
-from .._result import (
-    CALLBACK_STOP,
-    CALLBACK_STOP_MESSAGE,
-    OptimizeResult,
-    SolveResult,
-    wrap_callback,
-)
-from ._cg import CONVERGED, MAXITER, MESSAGES, NONFINITE
-from ._system import check_maxiter, check_tolerances, prepare_system
-from .sketch import _as_rng, check_sketch_size, make_sketch
+from ..._backend import is_numpy_namespace, is_sparse, to_numpy
+from ..._result import OptimizeResult, SolveResult, wrap_callback
+from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from .._system import check_maxiter, check_tolerances, prepare_system
+from ._operators import _as_rng, check_sketch_size, make_sketch
 
 __all__ = ["solve_sketch_project"]
 
@@ -125,7 +119,7 @@ def solve_sketch_project(
         if notify is not None and notify(OptimizeResult(x=x, nit=nit, residual_norm=rnorm)):
             status = CALLBACK_STOP
             break
-    msg = CALLBACK_STOP_MESSAGE if status == CALLBACK_STOP else MESSAGES[status]
+    msg = status_message(status, kind="linear")
     return SolveResult(
         x=x, success=status == CONVERGED, status=status, message=msg, nit=nit,
         residual_norms=np.asarray(history), backend=system.backend, block_size=s,

@@ -235,7 +235,7 @@ def test_fused_consistent_system_and_breakdown():
 
 def test_fused_kernel_matches_numpy_and_is_thread_count_independent():
     numba = pytest.importorskip("numba")
-    from numsolve.linalg import _lstsq_kernels as K
+    from numsolve.linalg.sketch import _lstsq_kernels as K
 
     rng = np.random.default_rng(16)
     for dt in (np.float64, np.float32):

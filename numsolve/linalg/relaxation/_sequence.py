@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .._backend import is_array, is_linear_operator, is_sparse
-from .._result import SolveResult
-from ._cg import CONVERGED, MESSAGES, _message
+from ..._backend import is_array, is_linear_operator, is_sparse
+from ..._result import SolveResult
+from ..._status import CONVERGED, batch_message
 from ._sor import _is_tuner, solve_sor, solve_ssor_cg
 
 __all__ = ["solve_sequence", "solve_batch_sor", "solve_batch_ssor_cg"]
@@ -104,12 +104,7 @@ def solve_sequence(
             break
     status = np.array([r.status for r in results])
     ok = status == CONVERGED
-    if ok.all():
-        msg = MESSAGES[CONVERGED] + f" (all {status.size} systems)"
-    else:
-        bad = np.flatnonzero(~ok)
-        msg = (f"{bad.size} of {status.size} systems did not converge; first failure "
-               f"(system {int(bad[0])}): " + _message(int(status[bad[0]]), None))
+    msg = batch_message(status, kind="linear")
     nit = np.array([r.nit for r in results])
     omegas = np.array([r.omega for r in results])
     return SolveResult(

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._result import SolveResult, wrap_callback
-from ._krylov_common import (
-    BREAKDOWN,
-    CALLBACK_STOP,
-    CONVERGED,
-    MAXITER,
-    NONFINITE,
+from ..._result import SolveResult, wrap_callback
+from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
+from .._system import check_maxiter, check_tolerances, prepare_system
+from ._common import (
     STAGNATION,
     VectorOps,
     make_result,
     notify_stop,
 )
-from ._system import check_maxiter, check_tolerances, prepare_system
 
 __all__ = ["minres", "solve_minres", "minres_iterate"]
 

@@ -10,7 +10,7 @@ import pytest
 
 import numsolve
 from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
-from numsolve.linalg._tuners import DEFAULT_GRID, replay
+from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import shifted_poisson_sequence
 
 

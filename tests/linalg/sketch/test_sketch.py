@@ -175,7 +175,7 @@ def test_sparse_sign_dense_kernel_row_chunks(dtype):
     # n >= 4096 rows: the dense kernel splits the rows into parallel chunks with their own
     # outputs; the sum must equal the explicit product, whatever the thread count
     numba = pytest.importorskip("numba")
-    from numsolve.linalg.sketch import _sketch_chunks
+    from numsolve.linalg.sketch._operators import _sketch_chunks
 
     n, d, m = 9000, 7, 60
     assert _sketch_chunks(n, m * d * 8) == 4

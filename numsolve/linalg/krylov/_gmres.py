@@ -22,18 +22,15 @@ from typing import Any
 
 import numpy as np
 
-from .._result import SolveResult, wrap_callback
-from ._krylov_common import (
-    CALLBACK_STOP,
-    CONVERGED,
-    MAXITER,
-    NONFINITE,
+from ..._result import SolveResult, wrap_callback
+from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
+from .._system import check_maxiter, check_tolerances, prepare_system
+from ._common import (
     STAGNATION,
     VectorOps,
     make_result,
     notify_stop,
 )
-from ._system import check_maxiter, check_tolerances, prepare_system
 
 __all__ = ["gmres", "fgmres", "solve_gmres", "solve_fgmres", "gmres_iterate"]
 

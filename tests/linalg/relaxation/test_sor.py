@@ -9,7 +9,7 @@ import scipy.sparse.linalg as spla
 
 import numsolve
 from numsolve.linalg import MulticolorSOR, ssor_preconditioner, young_omega
-from numsolve.linalg._sor import _colouring
+from numsolve.linalg.relaxation._sor import _colouring
 from numsolve.problems import heat2d_sequence, poisson2d, poisson3d, shifted_poisson_sequence
 
 

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from numba import njit
 from numba.core import config as numba_config
 
-from numsolve.linalg import _cg_kernels as K
+from numsolve.linalg.krylov import _cg_kernels as K
 from numsolve.problems import poisson2d
 
 

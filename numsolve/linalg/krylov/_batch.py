@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .._backend import (
+from ..._backend import (
     get_namespace,
     is_array,
     is_linear_operator,
@@ -23,23 +23,21 @@ from .._backend import (
     is_sparse,
     numba_available,
 )
-from .._result import SolveResult, wrap_callback
-from ._cg import (
-    CONVERGED,
-    MESSAGES,
-    ArrayOps,
-    NumbaCSROps,
-    _message,
-    cg_engine,
-    solve_batch_cg,
-)
-from ._system import (
+from ..._result import SolveResult, wrap_callback
+from ..._status import CONVERGED, batch_message
+from .._system import (
     LinearSystem,
     _check_array,
     _sparse_finite,
     check_maxiter,
     check_tolerances,
     host_scalars,
+)
+from ._cg import (
+    ArrayOps,
+    NumbaCSROps,
+    cg_engine,
+    solve_batch_cg,
 )
 
 __all__ = ["solve_batch_cg_any", "classify_batch"]
@@ -144,13 +142,7 @@ def classify_batch(A) -> str:
 def _batch_result(X, status, nit, hist, detail, backend) -> SolveResult:
     status = np.asarray(status)
     ok = status == CONVERGED
-    if ok.all():
-        msg = MESSAGES[CONVERGED] + f" (all {status.size} systems)"
-    else:
-        bad = np.flatnonzero(~ok)
-        first = int(bad[0])
-        msg = (f"{bad.size} of {status.size} systems did not converge; first failure "
-               f"(system {first}): " + _message(status[first], detail.get(first)))
+    msg = batch_message(status, detail, kind="linear")
     return SolveResult(x=X, success=ok, status=status, message=msg, nit=np.asarray(nit),
                        residual_norms=hist, backend=backend, method="cg")
 

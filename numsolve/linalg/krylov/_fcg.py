@@ -28,19 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from .._result import SolveResult, wrap_callback
-from ._krylov_common import (
-    BREAKDOWN,
-    CALLBACK_STOP,
-    CONVERGED,
-    MAXITER,
-    NONFINITE,
+from ..._result import SolveResult, wrap_callback
+from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
+from .._system import check_maxiter, check_tolerances, prepare_system
+from ._common import (
     STAGNATION,
     VectorOps,
     make_result,
     notify_stop,
 )
-from ._system import check_maxiter, check_tolerances, prepare_system
 
 __all__ = ["fcg", "dcdm", "solve_fcg", "solve_dcdm", "fcg_iterate"]
 
@@ -91,7 +87,7 @@ def fcg_iterate(
     dbuf = xp.zeros((cap,), dtype=ops.dtype)
     kern = None
     if ops._dot1 is not None:  # host float vectors with Numba: no BLAS thread hand-offs
-        from ._krylov_kernels import a_orthogonalize as kern
+        from ._kernels import a_orthogonalize as kern
 
         dbuf = np.zeros(cap)  # float64 denominators
     stored = 0

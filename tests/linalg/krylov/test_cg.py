@@ -281,7 +281,7 @@ def test_property_poisson_numba(N, seed):
 
 def _fast_and_stepwise(monkeypatch, run):
     """Run with the compiled multi-step path and with one Python step per iteration."""
-    from numsolve.linalg import _cg
+    from numsolve.linalg.krylov import _cg
 
     monkeypatch.setattr(_cg.NumbaCSROps, "supports_steps", True)
     fast = run()
@@ -326,7 +326,7 @@ def test_compiled_multi_step_path_is_bit_identical(monkeypatch, case):
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 1001])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fused_update_xr1_matches_update_then_dot(n, dtype):
-    from numsolve.linalg import _cg_kernels as K
+    from numsolve.linalg.krylov import _cg_kernels as K
 
     rng = np.random.default_rng(n)
     x, r, p, q = (rng.standard_normal(n).astype(dtype) for _ in range(4))

@@ -14,23 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from .._backend import is_numpy_namespace, numba_available
-from .._result import CALLBACK_STOP, OptimizeResult, SolveResult
-from ._cg import BREAKDOWN, CONVERGED, MAXITER, MESSAGES, NONFINITE, PRECISION_LOSS
-from ._system import LinearSystem, host_scalars
+from ..._backend import is_numpy_namespace, numba_available
+from ..._result import OptimizeResult, SolveResult
+from ..._status import (
+    CONVERGED,
+    PRECISION_LOSS,
+    status_message,
+)
+from .._system import LinearSystem, host_scalars
 
 __all__ = [
     "VectorOps",
     "make_result",
     "intermediate",
     "STAGNATION",
-    "CONVERGED",
-    "MAXITER",
-    "PRECISION_LOSS",
-    "BREAKDOWN",
-    "NONFINITE",
-    "CALLBACK_STOP",
-    "MESSAGES",
 ]
 
 #: alias used by the flexible solvers: "no progress" is reported as precision loss (status 2)
@@ -150,9 +147,7 @@ def make_result(
     detail: str | None = None,
     **extra: Any,
 ) -> SolveResult:
-    msg = MESSAGES[int(status)]
-    if detail:
-        msg = f"{msg} ({detail})"
+    msg = status_message(status, detail, kind="linear")
     xp = system.xp
     x = xp.reshape(x, (system.n,)) if system.vector_input else xp.reshape(x, (system.n, 1))
     return SolveResult(

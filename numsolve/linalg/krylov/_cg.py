@@ -25,31 +25,22 @@ from typing import Any
 
 import numpy as np
 
-from .._result import (
+from ..._result import OptimizeResult, SolveResult, wrap_callback
+from ..._status import (
+    BREAKDOWN,
     CALLBACK_STOP,
-    CALLBACK_STOP_MESSAGE,
-    OptimizeResult,
-    SolveResult,
-    wrap_callback,
+    CONVERGED,
+    MAXITER,
+    NONFINITE,
+    PRECISION_LOSS,
+    batch_message,
+    status_message,
 )
-from ._system import LinearSystem, check_maxiter, check_tolerances, host_scalars, prepare_system
+from .._system import LinearSystem, check_maxiter, check_tolerances, host_scalars, prepare_system
 
 __all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "ArrayOps", "NumbaCSROps"]
 
-RUNNING = -1
-CONVERGED, MAXITER, PRECISION_LOSS, BREAKDOWN, NONFINITE = 0, 1, 2, 3, 4
-
-MESSAGES = {
-    CONVERGED: "Converged: residual norm below max(rtol * norm(b), atol).",
-    MAXITER: "Maximum number of iterations reached without convergence.",
-    PRECISION_LOSS: (
-        "Precision loss: the true residual stagnated above the tolerance (the requested "
-        "accuracy is not attainable in this precision)."
-    ),
-    BREAKDOWN: "Breakdown: the matrix or preconditioner is not positive definite.",
-    NONFINITE: "Non-finite values (NaN or inf) encountered during the iteration.",
-    CALLBACK_STOP: CALLBACK_STOP_MESSAGE,
-}
+RUNNING = -1  # internal: a column still iterating
 
 
 # --------------------------------------------------------------------------------------------
@@ -478,11 +469,6 @@ def cg_engine(
 # --------------------------------------------------------------------------------------------
 # drivers
 # --------------------------------------------------------------------------------------------
-def _message(status: int, detail: str | None) -> str:
-    msg = MESSAGES[int(status)]
-    return f"{msg} ({detail})" if detail else msg
-
-
 def _atol_for(system: LinearSystem, rtol: float, atol: float) -> np.ndarray:
     bnorm = host_scalars(system.xp.linalg.vector_norm(system.b, axis=0), system.xp)
     return np.maximum(atol, rtol * bnorm)
@@ -625,7 +611,7 @@ def solve_cg(
         x=_to_output(system, X),
         success=st == CONVERGED,
         status=st,
-        message=_message(st, out["detail"].get(0)),
+        message=status_message(st, out["detail"].get(0), kind="linear"),
         nit=int(out["nit"][0]),
         residual_norms=hist[np.isfinite(hist)] if hist.size else hist,
         backend=ops.backend,
@@ -678,13 +664,7 @@ def solve_batch_cg(
     status = np.asarray(out["status"])
     hist = np.asarray(out["history"])
     ok = status == CONVERGED
-    if ok.all():
-        msg = MESSAGES[CONVERGED] + f" (all {status.size} systems)"
-    else:
-        bad = np.flatnonzero(~ok)
-        first = int(bad[0])
-        msg = (f"{bad.size} of {status.size} systems did not converge; first failure "
-               f"(column {first}): " + _message(status[first], out["detail"].get(first)))
+    msg = batch_message(status, out["detail"], label="column", kind="linear")
     X = system.xp.reshape(X, (system.n,)) if system.b.shape[1] == 1 and system.vector_input else X
     return SolveResult(
         x=X,

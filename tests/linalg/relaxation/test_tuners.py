@@ -11,9 +11,9 @@ from scipy.optimize import brentq
 
 import numsolve
 from numsolve.linalg import ChebCB, FixedOmega, TsallisINF
-from numsolve.linalg import _sor_kernels as K
-from numsolve.linalg._sor import _HostCSR
-from numsolve.linalg._tuners import DEFAULT_GRID, replay
+from numsolve.linalg.relaxation import _sor_kernels as K
+from numsolve.linalg.relaxation._sor import _HostCSR
+from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import poisson2d, shifted_poisson_sequence
 
 

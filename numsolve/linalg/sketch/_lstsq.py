@@ -1,4 +1,5 @@
-"""Least squares front door :func:`lstsq` and the sketch-preconditioned LSQR / fused CG solvers.
+"""Sketch-preconditioned least squares: LSQR and the fused normal-equations CG (``lstsq`` method
+``'sketch'``; the front door :func:`numsolve.lstsq` is in ``numsolve/linalg/_solve.py``).
 
 ``method='sketch'`` (Blendenpik / LSRN style; Avron, Maymounkov & Toledo 2010, Meng, Saunders &
 Mahoney 2014): draw a sketch ``S`` (``m x n``, ``d <= m <= n``), factor ``S A = Q R``, and run
@@ -16,12 +17,10 @@ Calling convention of a registered method (as for :func:`numsolve.solve`)::
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
 
 import numpy as np
 
-from .._backend import (
+from ..._backend import (
     backend_name,
     get_namespace,
     is_cupy_namespace,
@@ -31,135 +30,14 @@ from .._backend import (
     numba_available,
     to_numpy,
 )
-from .._registry import MethodRegistry, split_options
-from .._result import CALLBACK_STOP, OptimizeResult, SolveResult, wrap_callback
-from ._cg import BREAKDOWN, CONVERGED, MAXITER, MESSAGES, NONFINITE
-from ._system import _check_array, _operator_shape, _sparse_finite, check_maxiter, check_tolerances
-from .sketch import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+from ..._result import OptimizeResult, SolveResult, wrap_callback
+from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from .._system import _check_array, _operator_shape, _sparse_finite, check_maxiter, check_tolerances
+from ._operators import _as_rng, _canonical_kind, check_sketch_size, make_sketch
 
-__all__ = ["lstsq", "LSTSQ_METHODS", "lstsq_sketch"]
-
-#: ``numsolve.lstsq`` methods: name -> "module:function".
-LSTSQ_METHODS = MethodRegistry(
-    "lstsq",
-    {
-        "sketch": "numsolve.linalg._lstsq:lstsq_sketch",
-    },
-)
-
-_ARGS = ("rtol", "atol", "maxiter", "callback", "x0")
-
-LSTSQ_MESSAGES = dict(MESSAGES)
-LSTSQ_MESSAGES[CONVERGED] = (
-    "Converged: norm(A.T r) <= rtol * norm(A R^-1) * norm(r) in the preconditioned variables, "
-    "or norm(r) <= max(rtol * norm(b), atol)."
-)
-LSTSQ_MESSAGES[BREAKDOWN] = (
-    "Breakdown: the sketch of A is numerically rank deficient (A does not have full column "
-    "rank); pass ridge > 0 or a larger sketch_size."
-)
+__all__ = ["lstsq_sketch"]
 
 
-def lstsq(
-    A: Any,
-    b: Any,
-    x0: Any = None,
-    *,
-    method: str | Callable = "sketch",
-    rtol: float = 1e-12,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    callback: Callable | None = None,
-    options: Mapping[str, Any] | None = None,
-) -> SolveResult:
-    """Solve the linear least-squares problem ``min_x ||A x - b||_2`` (optionally with ridge).
-
-    Parameters
-    ----------
-    A : array, sparse matrix or LinearOperator, shape (n, d), n >= d
-        Tall matrix of full column rank (or any rank with ``ridge > 0``): NumPy/CuPy array,
-        SciPy/CuPy sparse matrix or ``LinearOperator`` (sketched through ``rmatmat``).
-    b : array, shape (n,)
-        Right-hand side. Never modified.
-    x0 : array, shape (d,), optional
-        Initial guess (default: the sketch-and-solve solution).
-    method : str or callable
-        ``'sketch'`` (default): sketch-preconditioned LSQR, or for dense NumPy input the fused
-        CG path (see Notes). A callable is called as
-        ``method(A, b, x0, rtol=, atol=, maxiter=, callback=, **options)``.
-    rtol, atol : float
-        Stop when ``norm(Ahat.T r) <= rtol * norm(Ahat) * norm(r)`` (LSQR's optimality test on
-        the preconditioned matrix ``Ahat = A R^{-1}``, whose norm is ~1), or when
-        ``norm(r) <= max(rtol * norm(b), atol)`` (consistent systems). ``r = b - A x``.
-        The fused path applies the test to its recursively updated gradient, and after a
-        restart also stops at half the gradient's rounding level (Notes).
-    maxiter : int, optional
-        Iterations, over all refinement restarts (default ``max(100, 2 d)``; the
-        preconditioned iteration needs a few dozen).
-    callback : callable, optional
-        ``callback(intermediate_result)`` or ``callback(xk)`` once per iteration;
-        ``StopIteration`` stops with ``status=99``.
-    options : dict, optional
-        Method options. For ``'sketch'``: ``sketch`` (kind, default ``'sparse-sign'``; see
-        :func:`numsolve.linalg.sketch.make_sketch`), ``sketch_size`` (``d <= m <= n``; default
-        ``min(n, 8 d)``, fused path ``min(n, 12 d)``), ``nnz_per_column`` (sparse sign,
-        default 8, fused path 4), ``ridge`` (``lam >= 0``: minimises ``||A x - b||^2 + lam
-        ||x||^2``), ``refine`` (restarts from the true residual; default 2, fused path 1),
-        ``solver`` (``'auto'`` (default): ``'fused'`` for a dense NumPy float32/float64 ``A``
-        when Numba is available, else ``'lsqr'``), ``rng``.
-
-    Returns
-    -------
-    SolveResult
-        ``x`` (namespace of ``b``), ``success``, ``status``, ``message``, ``nit``,
-        ``residual_norms`` (LSQR's estimates of ``norm(r)`` per iteration), ``residual_norm``
-        (``norm(b - A x)`` recomputed at the end), ``normal_residual_norm`` (``norm(A.T r -
-        ridge x)``), ``sketch_size``, ``backend``.
-
-    Raises
-    ------
-    ValueError
-        ``A`` not 2-D or wider than tall; ``b``/``x0`` of the wrong shape; NaN or inf in the
-        input; ``sketch_size`` outside ``[d, n]``; invalid tolerances.
-    TypeError
-        Non-numeric or complex data; inputs on different devices.
-
-    See Also
-    --------
-    scipy.linalg.lstsq, scipy.sparse.linalg.lsqr
-
-    Notes
-    -----
-    ``solver='fused'`` (CPU fast path for dense NumPy ``A``): CG on the preconditioned normal
-    equations ``R^-T (A^T A + lam I) R^-1 y = R^-T A^T b``, whose condition number is that of
-    ``Ahat`` squared (~3-5), with ``A^T (A z)`` computed in one threaded sweep over the rows
-    of ``A`` (float64 accumulation) instead of LSQR's two passes. The first stage stops at
-    ``max(rtol, 1.5e-8)``; each restart (``refine``, default 1) recomputes the true gradient
-    ``A^T (b - A x) - lam x`` and solves for the correction down to ``rtol`` or to half
-    the drift between the recursive and the true gradient (the rounding level, below which
-    the gradient is noise). A non-C-contiguous ``A`` is copied once; the result also reports
-    ``solver``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import numsolve
-    >>> rng = np.random.default_rng(0)
-    >>> A = rng.standard_normal((2000, 20)) * np.logspace(-4, 4, 20)
-    >>> x_true = rng.standard_normal(20)
-    >>> res = numsolve.lstsq(A, A @ x_true, options={"rng": 0})
-    >>> res.success, bool(np.allclose(res.x, x_true, rtol=1e-6))
-    (True, True)
-    """
-    name, impl = LSTSQ_METHODS.resolve(method)
-    if name == "_custom":
-        opts = dict(options or {})
-    else:
-        opts = split_options(impl, options, reserved=_ARGS)
-    res = impl(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, callback=callback, **opts)
-    if name != "_custom" and isinstance(res, SolveResult):
-        res.setdefault("method", name)
-    return res
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +227,7 @@ def lstsq_sketch(
     if kind_s in ("sparse-sign",):
         kw["nnz_per_column"] = min(nnz_per_column, m)
     if kind_s == "leverage":
-        from .sketch import leverage_scores
+        from ._operators import leverage_scores
 
         if kind == "operator":
             raise ValueError("sketch='leverage' needs an array or sparse A, not a LinearOperator")
@@ -374,7 +252,7 @@ def lstsq_sketch(
     if not np.all(np.isfinite(dR)) or dR.min() <= max(SA.shape) * eps * dR.max():
         return SolveResult(
             x=xp.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
-            message=LSTSQ_MESSAGES[BREAKDOWN], nit=0, residual_norms=np.array([]),
+            message=status_message(BREAKDOWN, kind="lstsq"), nit=0, residual_norms=np.array([]),
             backend=backend, sketch_size=m,
         )
     Rinv, RinvT = _triangular(R, xp)
@@ -410,12 +288,10 @@ def lstsq_sketch(
     gr = rmv(r) - ridge * x
     res = SolveResult(
         x=x, success=status == CONVERGED, status=status,
-        message=LSTSQ_MESSAGES.get(status, ""), nit=nit,
+        message=status_message(status, kind="lstsq"), nit=nit,
         residual_norms=np.asarray(history), residual_norm=rn,
         normal_residual_norm=_norm(gr, xp), backend=backend, sketch_size=m, solver="lsqr",
     )
-    if status == CALLBACK_STOP:
-        res["message"] = MESSAGES[CALLBACK_STOP]
     return res
 
 
@@ -509,10 +385,8 @@ _STAGE0_RTOL = 1.5e-8
 #: a restart solves for the correction down to this fraction of the gradient's rounding
 #: level (0.1 .. 1 give the same forward error on the benchmark problem; 0.5 saves 1-2 sweeps)
 _FLOOR_FACTOR = 0.5
-_FUSED_CONVERGED = (
-    "Converged: norm(Ahat.T r) <= rtol * norm(Ahat) * norm(r) (Ahat = A R^-1), or below "
-    "half the rounding level of the computed gradient after a restart from the true "
-    "residual, or norm(r) <= max(rtol * norm(b), atol)."
+_FUSED_CONVERGED = (  # detail of the fused path's CONVERGED message
+    "or the gradient below half its rounding level after a restart from the true residual"
 )
 
 
@@ -552,7 +426,7 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     if not np.all(np.isfinite(dR)) or dR.min() <= W.shape[0] * eps * dR.max():
         return SolveResult(
             x=np.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
-            message=LSTSQ_MESSAGES[BREAKDOWN], nit=0, residual_norms=np.array([]),
+            message=status_message(BREAKDOWN, kind="lstsq"), nit=0, residual_norms=np.array([]),
             backend=backend, sketch_size=m,
         )
 
@@ -618,14 +492,13 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
             break
     res = SolveResult(
         x=x.astype(dtype, copy=False), success=status == CONVERGED, status=status,
-        message=_FUSED_CONVERGED if status == CONVERGED else LSTSQ_MESSAGES.get(status, ""),
+        message=status_message(status, _FUSED_CONVERGED if status == CONVERGED else None,
+                               kind="lstsq"),
         nit=nit,
         residual_norms=np.asarray(history), residual_norm=rn,
         normal_residual_norm=float(np.linalg.norm(gv)), backend=backend, sketch_size=m,
         solver="fused",
     )
-    if status == CALLBACK_STOP:
-        res["message"] = MESSAGES[CALLBACK_STOP]
     return res
 
 

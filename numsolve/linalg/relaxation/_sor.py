@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._backend import (
+from ..._backend import (
     get_namespace,
     is_linear_operator,
     is_numpy_namespace,
@@ -38,9 +38,10 @@ from .._backend import (
     numba_available,
     to_numpy,
 )
-from .._result import CALLBACK_STOP, OptimizeResult, SolveResult, wrap_callback
-from ._cg import CONVERGED, MAXITER, MESSAGES, NONFINITE, _message, solve_cg
-from ._system import check_maxiter, check_tolerances, host_scalars, prepare_system
+from ..._result import OptimizeResult, SolveResult, wrap_callback
+from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from .._system import check_maxiter, check_tolerances, host_scalars, prepare_system
+from ..krylov._cg import solve_cg
 
 __all__ = [
     "solve_sor",
@@ -595,7 +596,7 @@ def solve_sor(
         x=x if system.vector_input else xp.reshape(x, (system.n, 1)),
         success=status == CONVERGED,
         status=status,
-        message=_message(status, detail) if status in MESSAGES else str(status),
+        message=status_message(status, detail, kind="linear"),
         nit=nit,
         residual_norms=hist,
         backend=backend,
