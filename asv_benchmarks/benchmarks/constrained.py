@@ -9,7 +9,7 @@
 * :class:`AuglagOneVectorSketch` - the one-vector sketch KKT solvers (Gaussian vector,
   Kaczmarz) on the degenerate HS26 and HS47, with their default acceleration and recycled
   warm start against the paper's plain steps; tracks success and total sketch steps
-  (side-by-side table: ``asv_benchmarks/auglag_one_vector.py``).
+  (side-by-side table: ``python -m asv_benchmarks.compare.auglag_one_vector``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import Benchmark, safe_import, warm_numba
+from .problems import scipy_cg
 
 with safe_import():
     import scipy.sparse as sp
@@ -47,13 +48,7 @@ class DCDMPoisson2D(Benchmark):
                                   rtol=RTOL).nit
         if solver == "numsolve-cg":
             return numsolve.solve(self.A, self.b, method="cg", rtol=RTOL).nit
-        count = [0]
-
-        def cb(xk):
-            count[0] += 1
-
-        sla.cg(self.A, self.b, rtol=RTOL, atol=0.0, callback=cb)
-        return count[0]
+        return scipy_cg(self.A, self.b, RTOL)[0]
 
     def time_solve(self, N, solver):
         self._solve(solver)

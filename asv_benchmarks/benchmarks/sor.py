@@ -6,7 +6,7 @@
   solved by ``numsolve.solve_batch(..., method='sor', omega=...)`` with omega = 1 (Gauss-Seidel),
   1.8, Tsallis-INF, ChebCB and Tsallis-INF-CB (5 bins): wall time and total iterations (``track_``).
 
-Side-by-side figures with interleaved repetitions: ``asv_benchmarks/compare_sor.py``.
+Side-by-side figures with interleaved repetitions: ``python -m asv_benchmarks.compare.sor``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Side-by-side: numsolve.minimize(method='auglag') vs SciPy's SLSQP and trust-constr.
 
 (a) the Hock-Schittkowski equality problems: success, |f - f*|, iterations, function and
@@ -9,19 +8,19 @@
     same exact derivatives (its run is stopped after --limit seconds and reported as such).
 
 Every problem gets the same exact derivatives in every solver. Times are wall-clock medians of
---reps interleaved repetitions (one for the large trust-constr run).
+--reps interleaved repetitions (one for the large trust-constr run). Every solver runs with
+``--blas-threads`` BLAS threads (default 1; 0: the library default).
 
 Usage::
 
-    python asv_benchmarks/compare_auglag.py                 # both parts, N = 128
-    python asv_benchmarks/compare_auglag.py --part hs
-    python asv_benchmarks/compare_auglag.py --part control --N 64 --limit 600
+    python -m asv_benchmarks.compare.auglag                 # both parts, N = 128
+    python -m asv_benchmarks.compare.auglag --part hs
+    python -m asv_benchmarks.compare.auglag --part control --N 64 --limit 600
+    python -m asv_benchmarks.compare.auglag --quick         # 1 repetition, N = 16: a smoke run
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import time
 
 import numpy as np
@@ -30,11 +29,7 @@ from scipy.optimize import minimize as sp_minimize
 import numsolve
 from numsolve.problems import HS_PROBLEMS, hock_schittkowski, poisson_control
 
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+from ._common import interleaved, med, parser, start, timed
 
 
 def _auglag(p, solver, **opts):
@@ -74,28 +69,23 @@ def part_hs(reps: int):
         runs = {"slsqp": lambda p=p: _slsqp(p), "trust": lambda p=p: _trust(p),
                 "auglag": lambda p=p: _auglag(p, "direct"),
                 "rk": lambda p=p: _auglag(p, "kaczmarz")}
-        times = {k: [] for k in runs}
-        outs = {}
-        for r in range(reps):
-            order = list(runs)[r % 4:] + list(runs)[: r % 4]
-            for k in order:
-                dt, outs[k] = _timed(runs[k])
-                times[k].append(dt)
-        med = {k: 1e3 * statistics.median(v) for k, v in times.items()}
+        out = interleaved(runs, reps)
+        ms = {k: 1e3 * med(times) for k, (times, _) in out.items()}
 
         def err(res, p=p):
             return abs(res.fun - p.f_star)
 
-        s, t, a, k = outs["slsqp"], outs["trust"], outs["auglag"], outs["rk"]
-        wins += a.success and med["auglag"] < med["trust"]
+        s, t, a, k = (out[key][1] for key in ("slsqp", "trust", "auglag", "rk"))
+        wins += a.success and ms["auglag"] < ms["trust"]
+
         def ev(res):  # function / gradient evaluations
             return f"{res.nfev}/{res.njev}"
 
         print(f"{name:5s} {p.n:2d} {p.m:2d} | {str(s.success):5s} {err(s):8.1e} {s.nit:4d} "
-              f"{ev(s):>7s} {med['slsqp']:6.1f} | {str(t.success):5s} {err(t):12.1e} "
-              f"{t.nit:5d} {ev(t):>7s} {med['trust']:6.1f} | {str(a.success):5s} "
-              f"{err(a):8.1e} {a.nit:3d} {ev(a):>7s} {med['auglag']:5.1f} | "
-              f"{str(k.success):5s} {k.nit:3d} {k.inner_nit:7d} {med['rk']:6.1f}")
+              f"{ev(s):>7s} {ms['slsqp']:6.1f} | {str(t.success):5s} {err(t):12.1e} "
+              f"{t.nit:5d} {ev(t):>7s} {ms['trust']:6.1f} | {str(a.success):5s} "
+              f"{err(a):8.1e} {a.nit:3d} {ev(a):>7s} {ms['auglag']:5.1f} | "
+              f"{str(k.success):5s} {k.nit:3d} {k.inner_nit:7d} {ms['rk']:6.1f}")
     print(f"auglag (direct) faster than trust-constr on {wins}/{len(HS_PROBLEMS)} problems; "
           "|f-f*| absolute; fev/gev = objective / gradient evaluations (auglag evaluates the "
           "gradient at every line-search trial: its merit contains ||grad L||^2); "
@@ -106,14 +96,14 @@ def part_control(N: int, limit: float):
     p = poisson_control(N)
     print(f"\n(b) Poisson optimal control, N = {N}: n = {p.n}, m = {p.m}")
     x_star, _ = p.info["solution"]()
-    t_a, a = _timed(lambda: numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac,
+    t_a, a = timed(lambda: numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac,
                                               hess=p.hess, constraints=p.constraints,
                                               options={"v0": p.v0}))
     print(f"auglag (direct)   : success={a.success} nit={a.nit} KKT={a.kkt_residual:.2e} "
           f"max|x-x*|={np.abs(a.x - x_star).max():.1e} time={t_a:.2f} s")
     best = None
     for gtol in (1e-6, 1e-8):
-        t_t, t = _timed(lambda gtol=gtol: _trust(p, gtol=gtol, limit=limit))
+        t_t, t = timed(lambda gtol=gtol: _trust(p, gtol=gtol, limit=limit))
         kkt_t = p.kkt_residual(t.x, np.concatenate(t.v))  # SciPy's L = f + v^T c
         stopped = t.status == 99 or t_t >= limit
         print(f"trust-constr gtol={gtol:g}: success={t.success} status={t.status} nit={t.nit} "
@@ -127,14 +117,20 @@ def part_control(N: int, limit: float):
           f"{t_a / t_t:.3f}" + (" (trust-constr's time is a lower bound)" if stopped else ""))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    ap = parser(__doc__)
     ap.add_argument("--part", choices=("hs", "control", "all"), default="all")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--N", type=int, default=128)
     ap.add_argument("--limit", type=float, default=600.0,
                     help="seconds after which trust-constr is stopped (part b)")
-    args = ap.parse_args()
+    ap.add_argument("--quick", action="store_true",
+                    help="1 repetition, N = 16, trust-constr stopped after 60 s (a smoke run)")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.reps, args.N, args.limit = 1, 16, 60.0
+    start(args, __doc__.splitlines()[0])
+    print()
     # compile the Numba sketch loops before timing anything
     _auglag(hock_schittkowski("hs28"), "kaczmarz")
     if args.part in ("hs", "all"):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Side-by-side least-squares timings: ``numsolve.lstsq(method='sketch')`` vs SciPy.
 
 (a) dense, ill-conditioned: ``A = U diag(s) V^T`` of shape ``n x d`` (default 100,000 x 500)
@@ -20,54 +19,22 @@ compiled before any timing.
 
 Usage::
 
-    python asv_benchmarks/compare_lstsq.py                  # full sizes, 3 repetitions
-    python asv_benchmarks/compare_lstsq.py --quick          # 20,000 x 200 / 100,000 x 300
-    python asv_benchmarks/compare_lstsq.py --dense 100000 500 --sparse 1000000 1000 --reps 3
-    python asv_benchmarks/compare_lstsq.py --blas-threads 1   # same BLAS threads for all
+    python -m asv_benchmarks.compare.lstsq                  # full sizes, 3 repetitions
+    python -m asv_benchmarks.compare.lstsq --quick          # 20,000 x 200 / 100,000 x 300
+    python -m asv_benchmarks.compare.lstsq --dense 100000 500 --sparse 1000000 1000 --reps 3
+    python -m asv_benchmarks.compare.lstsq --blas-threads 0   # the BLAS library's default
+
+Every solver runs with ``--blas-threads`` BLAS threads (default 1): on a shared,
+oversubscribed machine multi-threaded LAPACK QR/SVD can be 20x slower. The problems are
+:func:`asv_benchmarks.benchmarks.problems.dense_problem` and ``sparse_problem`` (seed 1234).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_cg import fmt_t, interleaved, machine_info, med
-
-SEED = 1234
-
-
-def dense_problem(n, d, cond, seed=SEED):
-    rng = np.random.default_rng(seed)
-    U = np.linalg.qr(rng.standard_normal((n, d)))[0]
-    V = np.linalg.qr(rng.standard_normal((d, d)))[0]
-    s = np.logspace(0, -np.log10(cond), d)
-    A = (U * s) @ V.T
-    x_true = rng.standard_normal(d)
-    Ax = A @ x_true
-    r = rng.standard_normal(n)
-    r -= U @ (U.T @ r)
-    r *= np.linalg.norm(Ax) / np.linalg.norm(r)
-    return np.ascontiguousarray(A), x_true, Ax + r
-
-
-def sparse_problem(n, d, density, decades, seed=SEED):
-    import scipy.sparse as sp
-
-    rng = np.random.default_rng(seed)
-    A = sp.random(n, d, density=density, format="csr", random_state=rng,
-                  data_rvs=rng.standard_normal)
-    # one guaranteed entry per column (full column rank)
-    rows = rng.choice(n, size=d, replace=False)
-    A = (A + sp.csr_matrix((rng.standard_normal(d) + 3.0, (rows, np.arange(d))), shape=(n, d)))
-    A = (A @ sp.diags(10.0 ** rng.uniform(-decades, decades, d))).tocsr()
-    x_true = rng.standard_normal(d)
-    b = A @ x_true
-    b = b + 1e-2 * np.linalg.norm(b) / np.sqrt(n) * rng.standard_normal(n)
-    return A, b
+from ..benchmarks.problems import dense_problem, sparse_problem
+from ._common import interleaved, load, parser, print_timing_table, ratios, start
 
 
 def sparse_reference(A, b):
@@ -77,15 +44,6 @@ def sparse_reference(A, b):
 
     G = (A.T @ A).toarray()
     return sl.cho_solve(sl.cho_factor(G), A.T @ b)
-
-
-def load() -> str:
-    """The 1/5/15-minute load averages (timings on a shared machine are only comparable
-    within one run)."""
-    try:
-        return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
-    except OSError:  # pragma: no cover - not on every platform
-        return "n/a"
 
 
 def relerr(x, x_true):
@@ -115,23 +73,21 @@ def run_dense(n, d, cond, reps, rtol, opts):
     out = interleaved(runners, reps)
     print(f"\n(a) dense {n} x {d}, cond {cond:.0e}, ||r|| = ||A x_true||, rtol={rtol:g}, "
           f"options={opts} ({reps} interleaved repetitions)")
-    base = med(out["numsolve.lstsq(sketch)"][0])
-    print(f"{'solver':28s} {'median':>11s} {'min':>11s} {'time/numsolve':>14s} "
-          f"{'rel. error':>11s}  notes")
-    for name, (times, res) in out.items():
+
+    def cells(name, res):
         x = res.x if hasattr(res, "x") else res[0]
         note = (f"nit={res.nit}, sketch_size={res.sketch_size}, success={res.success}, "
                 f"solver={res.solver}" if hasattr(res, "nit") else "")
-        print(f"{name:28s} {fmt_t(med(times))} {fmt_t(min(times))} "
-              f"{med(times) / base:14.2f} {relerr(x, x_true):11.3e}  {note}")
+        return f"{relerr(x, x_true):11.3e}  {note}"
+
+    print_timing_table(out, "numsolve.lstsq(sketch)", f"{'rel. error':>11s}  notes", cells)
     e_ns = relerr(out["numsolve.lstsq(sketch)"][1].x, x_true)
     e_ref = relerr(out["scipy.linalg.lstsq(gelsd)"][1][0], x_true)
     print(f"error ratio numsolve / lstsq(gelsd) = {e_ns / e_ref:.2f} (criterion <= 10)")
     t_ns = out["numsolve.lstsq(sketch)"][0]
     for name in ("scipy.linalg.lstsq(gelsd)", "scipy.linalg.lstsq(gelsy)"):
-        t = out[name][0]
-        print(f"speed-up vs {name}: median/median {med(t) / med(t_ns):.2f}x, "
-              f"min/min {min(t) / min(t_ns):.2f}x"
+        up_med, up_min = ratios(out[name][0], t_ns)
+        print(f"speed-up vs {name}: median/median {up_med:.2f}x, min/min {up_min:.2f}x"
               + ("  (criterion >= 3 vs the default driver gelsd)" if "gelsd" in name else ""))
     print(f"load average after (a): {load()}")
 
@@ -152,20 +108,19 @@ def run_sparse(n, d, density, decades, reps, rtol, lsqr_iter, opts):
     print(f"\n(b) sparse {n} x {d}, nnz {A.nnz} ({100 * A.nnz / (n * d):.2f}% dense), column "
           f"scales 1e-{decades}..1e{decades}, rtol=atol=btol={rtol:g}, options={opts} "
           f"({reps} interleaved repetitions)")
-    base = med(out["numsolve.lstsq(sketch)"][0])
-    print(f"{'solver':28s} {'median':>11s} {'min':>11s} {'time/numsolve':>14s} "
-          f"{'rel. error':>11s}  notes")
-    for name, (times, res) in out.items():
+
+    def cells(name, res):
         if hasattr(res, "nit"):
             x, note = res.x, f"nit={res.nit}, sketch_size={res.sketch_size}, success={res.success}"
         else:
             x, note = res[0], f"itn={res[2]}, istop={res[1]}"
-        print(f"{name:28s} {fmt_t(med(times))} {fmt_t(min(times))} "
-              f"{med(times) / base:14.2f} {relerr(x, x_true):11.3e}  {note}")
+        return f"{relerr(x, x_true):11.3e}  {note}"
+
+    print_timing_table(out, "numsolve.lstsq(sketch)", f"{'rel. error':>11s}  notes", cells)
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     p.add_argument("--dense", nargs=2, type=int, default=[100_000, 500], metavar=("N", "D"))
     p.add_argument("--cond", type=float, default=1e8)
     p.add_argument("--sparse", nargs=2, type=int, default=[1_000_000, 1000], metavar=("N", "D"))
@@ -178,23 +133,12 @@ def main(argv=None) -> int:
     p.add_argument("--sketch", default="sparse-sign")
     p.add_argument("--sketch-size-factor", type=float, default=None,
                    help="sketch_size = factor * d (default: numsolve's default)")
-    p.add_argument("--blas-threads", type=int, default=None,
-                   help="limit BLAS threads for every solver (threadpoolctl); on a shared, "
-                        "oversubscribed machine multi-threaded LAPACK QR/SVD can be 20x slower")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--only", choices=["dense", "sparse"], default=None)
     args = p.parse_args(argv)
     if args.quick:
         args.dense, args.sparse, args.reps = [20_000, 200], [100_000, 300], 2
-    if args.blas_threads is not None:
-        import scipy.linalg
-        import scipy.sparse.linalg  # noqa: F401
-        from threadpoolctl import threadpool_limits
-
-        import numsolve  # noqa: F401
-
-        args._blas_limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
-    print("\n".join(machine_info()))
+    start(args, __doc__.splitlines()[0])
     print(f"load average at start: {load()}")
     warm_up()
     for which, (n, d) in (("dense", args.dense), ("sparse", args.sparse)):

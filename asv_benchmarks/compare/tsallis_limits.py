@@ -1,10 +1,9 @@
-#!/usr/bin/env python
 """How far can Tsallis-INF get on the shifted-Poisson sequence at T = 2000? (issue #3)
 
 The issue asks for Tsallis-INF's total SOR iterations to be at most 1.15x those of the best
 fixed omega in hindsight (grid ``linspace(1, 1.95, 20)``, T = 2000, seeds 0-4). The default
-``TsallisINF`` reaches about 1.23 (high-variance Beta) and 1.14 (low-variance Beta). This script
-replays variants of the bandit on the cached cost tables of ``compare_sor.py`` (same systems,
+``TsallisINF`` reaches about 1.23 (high-variance Beta) and 1.14 (low-variance Beta). This module
+replays variants of the bandit on the cached cost tables of :mod:`.sor` (same systems,
 same iteration counts) to show where the regret comes from and what does and does not move it:
 
 ``default``         ``TsallisINF()`` (reduced-variance estimate, baseline 1 once ``t p >= 4``)
@@ -25,28 +24,24 @@ same iteration counts) to show where the regret comes from and what does and doe
 
 Usage::
 
-    python asv_benchmarks/tsallis_limits.py --cache /tmp/sor_tables --seeds 0 1 2 3 4
-    python asv_benchmarks/tsallis_limits.py --cache /tmp/sor_tables --seeds 10 11 12 13 14
+    python -m asv_benchmarks.compare.tsallis_limits --cache /tmp/sor_tables --seeds 0 1 2 3 4
+    python -m asv_benchmarks.compare.tsallis_limits --cache /tmp/sor_tables --seeds 10 11 12 13 14
+    python -m asv_benchmarks.compare.tsallis_limits --quick    # T = 200, seed 0: a smoke run
 
 (the cost tables are computed on the first run, ~15 s per table, then read from ``--cache``).
+Only iteration counts are compared (no timings).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-
 import numpy as np
-
-sys.path.insert(0, os.path.dirname(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from compare_sor import cost_table
 
 from numsolve.linalg import TsallisINF
 from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import poisson2d
+
+from ._common import parser, start
+from .sor import cost_table
 
 
 class _Capped(TsallisINF):
@@ -99,15 +94,22 @@ def variants(costs, contexts, seed, lam):
 
 
 def parse_args(argv, doc, extra=()):
-    """The options shared by the ``*_limits.py`` scripts: horizon, seeds, Betas, cache."""
-    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    """The options shared by the ``*_limits`` modules: horizon, seeds, Betas, cache; then
+    :func:`~._common.start` (the header)."""
+    p = parser(doc)
     for flag, kw in extra:
         p.add_argument(flag, **kw)
     p.add_argument("--T", type=int, default=2000)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     p.add_argument("--dists", nargs="+", default=["high", "low"])
     p.add_argument("--cache", default=None)
-    return p.parse_args(argv)
+    p.add_argument("--quick", action="store_true", help="T = 200, seed 0 (a smoke run)")
+    a = p.parse_args(argv)
+    if a.quick:
+        a.T, a.seeds = 200, [0]
+    start(a, doc.strip().splitlines()[0])
+    print()
+    return a
 
 
 def main(argv=None):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """The one-vector sketch KKT solvers of ``minimize(method='auglag')`` on the HS set.
 
 For every Hock-Schittkowski problem and every chosen configuration of the Gaussian-vector
@@ -11,30 +10,34 @@ need about ``kappa_F^2 ln(1/tol)`` steps per solve).
 
 Usage::
 
-    python asv_benchmarks/auglag_one_vector.py                       # defaults vs plain
-    python asv_benchmarks/auglag_one_vector.py --configs gv,gv-momentum,gv-nesterov,gv-plain
-    python asv_benchmarks/auglag_one_vector.py --seeds 0,1,2,3,4 --configs gv,rk
-    python asv_benchmarks/auglag_one_vector.py --seeds 0,1,2,3,4 --configs gv,rk,minres,bg,bk
-    python asv_benchmarks/auglag_one_vector.py --reference-port --problems hs26,hs27
+    python -m asv_benchmarks.compare.auglag_one_vector                   # defaults vs plain
+    python -m asv_benchmarks.compare.auglag_one_vector --configs gv,gv-momentum,gv-nesterov,gv-plain
+    python -m asv_benchmarks.compare.auglag_one_vector --seeds 0,1,2,3,4 --configs gv,rk
+    python -m asv_benchmarks.compare.auglag_one_vector --seeds 0,1,2,3,4 \
+        --configs gv,rk,minres,bg,bk
+    python -m asv_benchmarks.compare.auglag_one_vector --reference-port --problems hs26,hs27
+    python -m asv_benchmarks.compare.auglag_one_vector --quick   # hs26, hs28: a smoke run
 
 ``--reference-port`` reruns the spec's reference-port setting with the paper's plain GV/RK:
 the paper's accuracy rule (``inner_tol='paper'``), 1e5 sketch steps per solve, and, like the
 authors' loop ``while ... && t < t_max``, a capped solve's step *accepted* (numsolve itself
 reports it as ``status=5``); at ``gtol`` 1e-4 and 1e-6. It reports the capped solves and the
-worst ``residual / target`` among them.
-    python asv_benchmarks/auglag_one_vector.py --problems hs26,hs27 --kappa
+worst ``residual / target`` among them::
+
+    python -m asv_benchmarks.compare.auglag_one_vector --problems hs26,hs27 --kappa
+
+Every configuration runs with ``--blas-threads`` BLAS threads (default 1; 0: the library
+default).
 """
 
 from __future__ import annotations
-
-import argparse
-import statistics
-import time
 
 import numpy as np
 
 import numsolve
 from numsolve.problems import HS_PROBLEMS, hock_schittkowski
+
+from ._common import interleaved, med, parser, start
 
 CONFIGS = {  # defaults (acceleration='auto', recycle=2, delta_min='auto', equilibrate=True);
     # "plain": the paper's GV/RK
@@ -117,8 +120,40 @@ def _reference_port(names, seed):
         al.solve_kkt = orig
 
 
+def _ok(res, p, direct) -> bool:
+    """Every criterion: success, KKT residual and |f - f*| <= 1e-6, outer iterations within 2
+    of the direct solver's."""
+    return bool(res.success and res.kkt_residual <= 1e-6
+                and abs(res.fun - p.f_star) <= 1e-6 * max(1.0, abs(p.f_star))
+                and abs(res.nit - direct.nit) <= 2)
+
+
+def _problem_row(name, configs, seeds, reps, kappa) -> str:
+    """One problem: every configuration on every seed, interleaved over ``reps`` repetitions;
+    per configuration ok (or the seeds that were), median outer / inner iterations and median
+    time of one solve."""
+    p = hock_schittkowski(name)
+    direct = _run(p, kkt_solver="direct")
+    line = f"{name:8s} {direct.nit:6d}" + (f" {_max_kappa(p):9.1e}" if kappa else "")
+    runners = {(c, seed): (lambda c=c, seed=seed: _run(p, rng=seed, **CONFIGS[c]))
+               for c in configs for seed in seeds}
+    out = interleaved(runners, reps)
+    for c in configs:
+        runs = [out[c, seed] for seed in seeds]
+        oks = [_ok(res, p, direct) for _, res in runs]
+        if len(seeds) == 1:
+            tag = "yes" if oks[0] else f"NO(s{runs[0][1].status})"
+        else:
+            tag = f"{sum(oks)}/{len(oks)}"
+        nit = int(med([res.nit for _, res in runs]))
+        inner = int(med([res.inner_nit for _, res in runs]))
+        seconds = med([t for times, _ in runs for t in times])
+        line += f" | {tag:>8s} {nit:4d} {inner:10d} {seconds:8.2f}s"
+    return line
+
+
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = parser(__doc__)
     ap.add_argument("--problems", default=",".join(HS_PROBLEMS))
     ap.add_argument("--configs", default="gv,rk,gv-plain,rk-plain")
     ap.add_argument("--reps", type=int, default=1)
@@ -127,7 +162,12 @@ def main(argv=None):
                          "that met every criterion and it/inner/time are medians")
     ap.add_argument("--kappa", action="store_true")
     ap.add_argument("--reference-port", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="problems hs26,hs28 (a smoke run)")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.problems = "hs26,hs28"
+    start(args, __doc__.splitlines()[0])
+    print()
     names = args.problems.split(",")
     if args.reference_port:
         _reference_port(names, int(args.seeds.split(",")[0]))
@@ -139,35 +179,9 @@ def main(argv=None):
     for c in configs:
         head += f" | {c + ': ok it inner time':>34s}"
     print(head)
+    seeds = [int(x) for x in args.seeds.split(",")]
     for name in names:
-        p = hock_schittkowski(name)
-        direct = _run(p, kkt_solver="direct")
-        line = f"{name:8s} {direct.nit:6d}" + (f" {_max_kappa(p):9.1e}" if args.kappa else "")
-        seeds = [int(x) for x in args.seeds.split(",")]
-        times = {c: [] for c in configs}
-        stats = {c: [] for c in configs}
-        for r in range(args.reps):  # interleave the configurations, alternate the order
-            order = configs if r % 2 == 0 else configs[::-1]
-            for c in order:
-                for seed in seeds:
-                    t0 = time.perf_counter()
-                    res = _run(p, rng=seed, **CONFIGS[c])
-                    times[c].append(time.perf_counter() - t0)
-                    if r == 0:
-                        ok = (res.success and res.kkt_residual <= 1e-6
-                              and abs(res.fun - p.f_star) <= 1e-6 * max(1.0, abs(p.f_star))
-                              and abs(res.nit - direct.nit) <= 2)
-                        stats[c].append((ok, res.status, res.nit, res.inner_nit))
-        for c in configs:
-            oks = [st[0] for st in stats[c]]
-            if len(seeds) == 1:
-                tag = "yes" if oks[0] else f"NO(s{stats[c][0][1]})"
-            else:
-                tag = f"{sum(oks)}/{len(oks)}"
-            nit = int(statistics.median(st[2] for st in stats[c]))
-            inner = int(statistics.median(st[3] for st in stats[c]))
-            line += f" | {tag:>8s} {nit:4d} {inner:10d} {statistics.median(times[c]):8.2f}s"
-        print(line, flush=True)
+        print(_problem_row(name, configs, seeds, args.reps, args.kappa), flush=True)
 
 
 if __name__ == "__main__":

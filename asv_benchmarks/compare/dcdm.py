@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Side-by-side DCDM / flexible Krylov comparison: numsolve vs SciPy, in one process.
 
 (a) iterations on 2-D Poisson (N = 63, 127, 255; tolerances 1e-4 and 1e-8 relative to
@@ -18,22 +17,22 @@ kernels are compiled before any timing.
 
 Usage::
 
-    python asv_benchmarks/compare_dcdm.py             # 5 repetitions
-    python asv_benchmarks/compare_dcdm.py --quick     # 2 repetitions, N <= 127 in (c)
-    python asv_benchmarks/compare_dcdm.py --blas-threads 1
+    python -m asv_benchmarks.compare.dcdm             # 5 repetitions
+    python -m asv_benchmarks.compare.dcdm --quick     # 2 repetitions, N <= 127 in (c)
+    python -m asv_benchmarks.compare.dcdm --blas-threads 0   # the BLAS library's default
+
+Both sides run with ``--blas-threads`` BLAS threads (default 1).
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from compare_cg import fmt_t, interleaved, machine_info, med
+from ..benchmarks.problems import scipy_cg
+from ._common import fmt_t, interleaved, med, parser, ratios, section, start
 
 SEED = 1234
 
@@ -45,18 +44,6 @@ def rhs(n, salt=0):
 def disk_obstacle(N):
     x, y = np.meshgrid(*(np.arange(1, N + 1) / (N + 1),) * 2, indexing="ij")
     return ((x - 0.5) ** 2 + (y - 0.4) ** 2 < 0.15**2) | ((x > 0.2) & (x < 0.3) & (y > 0.6))
-
-
-def scipy_cg(A, b, rtol):
-    import scipy.sparse.linalg as spla
-
-    count = [0]
-
-    def cb(xk):
-        count[0] += 1
-
-    x, info = spla.cg(A, b, rtol=rtol, atol=0.0, callback=cb)
-    return count[0], x, info == 0
 
 
 def section_a(Ns, tols):
@@ -149,9 +136,10 @@ def section_c(Ns, reps, models, tol=1e-8):
                   f"{res:>9.1e}{'' if ok else '  (NOT CONVERGED)'}")
         td, ts = out["numsolve dcdm"][0], out["scipy cg"][0]
         tc = out["numsolve cg"][0]
-        print(f"{N:>5} ratio dcdm / scipy cg: median {med(td) / med(ts):.3f}, "
-              f"min {min(td) / min(ts):.3f};  dcdm / numsolve cg: median "
-              f"{med(td) / med(tc):.3f}  (model fit, not included: {model.fit_seconds_:.2f} s)")
+        r_med, r_min = ratios(td, ts)
+        print(f"{N:>5} ratio dcdm / scipy cg: median {r_med:.3f}, "
+              f"min {r_min:.3f};  dcdm / numsolve cg: median "
+              f"{ratios(td, tc)[0]:.3f}  (model fit, not included: {model.fit_seconds_:.2f} s)")
 
 
 def section_d():
@@ -192,37 +180,24 @@ def section_d():
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="2 repetitions, (c) only at N=127")
-    p.add_argument("--blas-threads", type=int, default=None)
     args = p.parse_args(argv)
-    if args.blas_threads is not None:
-        from threadpoolctl import threadpool_limits
-
-        args._limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
     reps = 2 if args.quick else args.reps
     t0 = time.perf_counter()
-    print("\n".join(machine_info()))
+    start(args, __doc__.splitlines()[0])
     print()
-    print("-" * 78)
-    print("(a) iterations: CG vs DCDM(k=2) with MultilevelStencilModel fitted at each N")
-    print("-" * 78)
+    section("(a) iterations: CG vs DCDM(k=2) with MultilevelStencilModel fitted at each N")
     models = section_a([63, 127, 255], [1e-4, 1e-8])
     print()
-    print("-" * 78)
-    print("(b) generalisation of the N=63 model")
-    print("-" * 78)
+    section("(b) generalisation of the N=63 model")
     section_b(models[63])
     print()
-    print("-" * 78)
-    print("(c) wall-clock, interleaved: numsolve dcdm vs scipy.sparse.linalg.cg")
-    print("-" * 78)
+    section("(c) wall-clock, interleaved: numsolve dcdm vs scipy.sparse.linalg.cg")
     section_c([127] if args.quick else [127, 255], reps, models)
     print()
-    print("-" * 78)
-    print("(d) flexible Krylov solvers vs SciPy (rtol 1e-10; SciPy at 1e-12)")
-    print("-" * 78)
+    section("(d) flexible Krylov solvers vs SciPy (rtol 1e-10; SciPy at 1e-12)")
     section_d()
     print()
     print(f"total benchmark time {time.perf_counter() - t0:.1f} s")

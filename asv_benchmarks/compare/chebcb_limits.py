@@ -1,11 +1,10 @@
-#!/usr/bin/env python
 """How far can ChebCB get on the low-variance shifted-Poisson sequence at T = 2000? (issue #3)
 
 The issue asks for ChebCB's total SOR iterations to be at most 0.8x those of the best fixed
 omega in hindsight (grid ``linspace(1, 1.95, 20)``, T = 2000, seeds 0-4). The default
 ``ChebCB`` reaches about 0.66 on the high-variance Beta and 0.79-0.81 on the low-variance one
-(seed to seed 0.77-0.84). This script replays variants on the cached cost tables of
-``compare_sor.py`` (same systems, same iteration counts) and puts them next to three
+(seed to seed 0.77-0.84). This module replays variants on the cached cost tables of
+:mod:`.sor` (same systems, same iteration counts) and puts them next to three
 hindsight bounds, to show how much room the model class leaves and where the excess is paid:
 
 ``default``            ``ChebCB()``
@@ -29,23 +28,23 @@ ratio, and the share of the excess over ``grid row-min`` paid in the first 250 r
 seeds (``rng = 1000, 1001, ...``; the table's seed is the tuner's seed above): the spread of
 the ratio that comes from the bandit's own draws, on the same systems.
 
-Usage (same options and cost-table cache as ``tsallis_limits.py``)::
+Usage (same options and cost-table cache as :mod:`.tsallis_limits`)::
 
-    python asv_benchmarks/chebcb_limits.py --cache /tmp/sor_tables --seeds 0 1 2 3 4
+    python -m asv_benchmarks.compare.chebcb_limits --cache /tmp/sor_tables --seeds 0 1 2 3 4
+    python -m asv_benchmarks.compare.chebcb_limits --quick --draws 2   # a smoke run
+
+Only iteration counts are compared (no timings).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-
 import numpy as np
-
-sys.path.insert(0, os.path.dirname(__file__))
-from tsallis_limits import cost_table, parse_args  # also puts the repository on the path
 
 from numsolve.linalg import ChebCB
 from numsolve.linalg.relaxation._tuners import chebyshev_features, replay
+
+from .sor import cost_table
+from .tsallis_limits import parse_args
 
 EARLY = 250
 
@@ -144,6 +143,7 @@ def main(argv=None):
             print(f"    default, {a.draws} other sampling seeds per table: mean ratio "
                   f"{draws.mean():.4f} (standard error {se:.4f}), runs {draws.min():.3f}-"
                   f"{draws.max():.3f}; per table {np.round(draws.mean(axis=1), 3)}")
+
 
 if __name__ == "__main__":
     main()

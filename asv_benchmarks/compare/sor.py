@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Side-by-side SOR / SSOR-CG / omega-tuner measurements (issue #3), in one process.
 
 Parts (``--part``, default all):
@@ -35,26 +34,22 @@ Parts (``--part``, default all):
 
 Usage::
 
-    python asv_benchmarks/compare_sor.py --part sweep
-    python asv_benchmarks/compare_sor.py --part bandit --T 2000 --seeds 0 1 2 3 4 --reference \
+    python -m asv_benchmarks.compare.sor --part sweep
+    python -m asv_benchmarks.compare.sor --part bandit --T 2000 --seeds 0 1 2 3 4 --reference \
         --cache /tmp/sor_tables     # cost tables cached: a re-run only replays the tuners
-    python asv_benchmarks/compare_sor.py --part heat --nx 101 --steps 1000 --dt 1e-3
-    python asv_benchmarks/compare_sor.py --quick     # small sizes, for a smoke run
+    python -m asv_benchmarks.compare.sor --part heat --nx 101 --steps 1000 --dt 1e-3
+    python -m asv_benchmarks.compare.sor --quick     # small sizes, for a smoke run
+
+Every solver runs with ``--blas-threads`` BLAS threads (default 1; 0: the library default).
 """
 
 from __future__ import annotations
 
-import argparse
-import gc
 import json
 import os
-import statistics
-import sys
 import time
 
 import numpy as np
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numsolve
 from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
@@ -63,27 +58,12 @@ from numsolve.linalg.relaxation._sor import _HostCSR
 from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
 from numsolve.problems import heat2d_sequence, poisson2d, shifted_poisson_sequence
 
-
-def timed(fn):
-    gc.collect()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        out = fn()
-        return time.perf_counter() - t0, out
-    finally:
-        gc.enable()
+from ._common import interleaved, med, parser, ratios, start
 
 
-def interleaved(runners: dict, reps: int) -> dict:
-    names = list(runners)
-    times = {k: [] for k in names}
-    for r in range(reps):
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            dt, _ = timed(runners[name])
-            times[name].append(dt)
-    return times
+def _times(out: dict) -> dict:
+    """The lists of times of :func:`interleaved`'s result."""
+    return {k: t for k, (t, _) in out.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,9 +93,9 @@ def part_sweep(N: int, reps: int, omega: float = 1.5) -> dict:
     def api():  # includes validation, CSR preparation, and a residual norm per iteration
         return numsolve.solve(A, b, x_api, method="sor", omega=omega, maxiter=1, rtol=0.0)
 
-    times = interleaved({"numsolve kernel": kern, "pyamg sor": amg, "numsolve.solve": api},
-                        reps)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    times = _times(interleaved({"numsolve kernel": kern, "pyamg sor": amg,
+                                "numsolve.solve": api}, reps))
+    md = {k: med(v) for k, v in times.items()}
     mn = {k: min(v) for k, v in times.items()}
     print(f"\n(a) one forward SOR sweep, 2-D Poisson {N}^2 (n = {n}, nnz = {A.nnz}), "
           f"omega = {omega}, {reps} interleaved repetitions")
@@ -123,12 +103,12 @@ def part_sweep(N: int, reps: int, omega: float = 1.5) -> dict:
     print(f"    {'':18s} {'median ms':>10s} {'min ms':>10s} {'ratio/pyamg (med)':>18s} "
           f"{'(min)':>7s}")
     for k in times:
-        print(f"    {k:18s} {med[k] * 1e3:10.3f} {mn[k] * 1e3:10.3f} "
-              f"{med[k] / med['pyamg sor']:18.3f} {mn[k] / mn['pyamg sor']:7.3f}")
-    return {"median_ms": {k: v * 1e3 for k, v in med.items()},
+        r_med, r_min = ratios(times[k], times["pyamg sor"])
+        print(f"    {k:18s} {md[k] * 1e3:10.3f} {mn[k] * 1e3:10.3f} {r_med:18.3f} {r_min:7.3f}")
+    r_med, r_min = ratios(times["numsolve kernel"], times["pyamg sor"])
+    return {"median_ms": {k: v * 1e3 for k, v in md.items()},
             "min_ms": {k: v * 1e3 for k, v in mn.items()},
-            "ratio_kernel_median": med["numsolve kernel"] / med["pyamg sor"],
-            "ratio_kernel_min": mn["numsolve kernel"] / mn["pyamg sor"], "max_rel_diff": diff}
+            "ratio_kernel_median": r_med, "ratio_kernel_min": r_min, "max_rel_diff": diff}
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,8 +266,8 @@ def part_heat(nx: int, steps: int, dt: float, reps: int, seed: int = 0) -> dict:
     names = ["cg", "ssor w=1.0", "ssor w=1.5", "ssor TsallisINF", "ssor TsallisINFCB",
              "ssor ChebCB"]
     numsolve.solve_batch(heat2d_sequence(8, 2), method="ssor-cg", omega=1.2)  # compile
-    times = interleaved({k: runner(k) for k in names}, reps)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    md = {k: med(t) for k, t in _times(interleaved({k: runner(k) for k in names},
+                                                   reps)).items()}
     print(f"\n(c) heat equation, {nx - 1}^2 unknowns, {steps} steps of dt = {dt} "
           f"(kappa in [{min(kappa):.3g}, {max(kappa):.3g}]), rtol 1e-8, warm start, "
           f"{reps} interleaved repetitions")
@@ -296,9 +276,9 @@ def part_heat(nx: int, steps: int, dt: float, reps: int, seed: int = 0) -> dict:
     out = {}
     for k in names:
         tot = int(np.sum(results[k].nit))
-        out[k] = {"total_iterations": tot, "median_seconds": med[k],
-                  "time_ratio_to_cg": med[k] / med["cg"]}
-        print(f"    {k:18s} {tot:9d} {tot / steps:8.1f} {med[k]:9.3f} {med[k] / med['cg']:8.3f} "
+        out[k] = {"total_iterations": tot, "median_seconds": md[k],
+                  "time_ratio_to_cg": md[k] / md["cg"]}
+        print(f"    {k:18s} {tot:9d} {tot / steps:8.1f} {md[k]:9.3f} {md[k] / md['cg']:8.3f} "
               f"{tot / np.sum(results['cg'].nit):7.3f}")
     for k in ("ssor TsallisINF", "ssor TsallisINFCB", "ssor ChebCB"):
         om = results[k].omega
@@ -358,7 +338,7 @@ def plot_cumulative(T: int, seed: int, dists, cache_dir, path: str) -> None:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = parser(__doc__)
     p.add_argument("--part", choices=["sweep", "bandit", "heat", "all", "none"], default="all")
     p.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
     p.add_argument("--reps", type=int, default=9)
@@ -379,8 +359,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.quick:
         a.N, a.T, a.seeds, a.nx, a.steps, a.reps, a.heat_reps = 128, 200, [0], 33, 50, 3, 1
-    print(f"numsolve {numsolve.__version__}, python {sys.version.split()[0]}, "
-          f"os.cpu_count() = {os.cpu_count()}, load average {os.getloadavg()}")
+    start(a, __doc__.splitlines()[0])
     out = {}
     if a.part in ("sweep", "all"):
         out["sweep"] = part_sweep(a.N, a.reps)
