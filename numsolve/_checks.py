@@ -26,8 +26,9 @@ __all__ = [
 
 
 def as_rng(rng: Any) -> np.random.Generator:
-    """The one rng coercer: ``None`` or an int seed gives ``default_rng(rng)``; a Generator is
-    used as is (so that it advances); anything else is a ``TypeError``.
+    """The one rng coercer: ``None``, an int seed, a ``SeedSequence`` or a ``BitGenerator``
+    gives ``default_rng(rng)``; a Generator is used as is (so that it advances); anything else
+    is a ``TypeError`` naming ``rng``.
 
     Examples
     --------
@@ -37,7 +38,8 @@ def as_rng(rng: Any) -> np.random.Generator:
     """
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)) \
+            or isinstance(rng, (np.random.SeedSequence, np.random.BitGenerator)):
         return np.random.default_rng(rng)
     raise TypeError(
         f"rng must be None, an int or a numpy.random.Generator, got {type(rng).__name__}"
