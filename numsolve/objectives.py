@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import get_namespace, is_numpy_namespace, is_sparse, to_numpy
+from ._checks import check_real
 
 __all__ = ["Objective", "LeastSquares", "BinaryLogistic", "MultinomialLogistic"]
 
@@ -64,7 +65,7 @@ def _lam_max_gram(A) -> float:
 class Objective:
     """Base class: ``A`` (``N x d`` data), ridge ``l2``, curvature bound ``_curv``."""
 
-    _curv = 1.0  # bound on the second derivative of the per-sample loss
+    _curv = 1.0  # bound on the second derivative of the per-sample loss (least squares: 1)
 
     def __init__(self, A: Any, l2: float = 0.0):
         if is_sparse(A):
@@ -76,15 +77,9 @@ class Objective:
                 A = xp.astype(A, xp.float64)
         if A.ndim != 2:
             raise ValueError(f"A must be 2-D (N, d), got shape {tuple(A.shape)}")
-        try:
-            l2 = float(l2)
-        except (TypeError, ValueError):
-            raise TypeError(f"l2 must be a real scalar, got {l2!r}") from None
-        if not np.isfinite(l2) or l2 < 0:
-            raise ValueError(f"l2 must be finite and non-negative, got {l2!r}")
         self.A = A
         self.xp = get_namespace(A)
-        self.l2 = l2
+        self.l2 = check_real("l2", l2, low=0.0)
         self.n_samples, self.n_features = int(A.shape[0]), int(A.shape[1])
 
     # dimension of x
@@ -97,6 +92,13 @@ class Objective:
 
     def jac(self, x):
         return self.grad(x)
+
+    def _labels(self, y, dtype=None) -> np.ndarray:
+        """The labels ``y`` as a flat host array with one entry per sample."""
+        yh = np.asarray(to_numpy(y), dtype=dtype).reshape(-1)
+        if yh.shape[0] != self.n_samples:
+            raise ValueError(f"y has {yh.shape[0]} entries, expected {self.n_samples}")
+        return yh
 
     def _x(self, x):
         x = self.xp.asarray(x)
@@ -141,11 +143,12 @@ class LeastSquares(Objective):
     Parameters
     ----------
     A : array or sparse matrix, shape (N, d)
+        Data, one sample per row.
     b : array, shape (N,)
+        Targets.
     l2 : float
+        Ridge weight (``>= 0``).
     """
-
-    _curv = 1.0
 
     def __init__(self, A, b, l2: float = 0.0):
         super().__init__(A, l2)
@@ -184,17 +187,18 @@ class BinaryLogistic(Objective):
     Parameters
     ----------
     A : array or sparse matrix, shape (N, d)
+        Data, one sample per row.
     y : array, shape (N,)
+        Labels, ``-1/+1`` or ``0/1``.
     l2 : float
+        Ridge weight (``>= 0``).
     """
 
     _curv = 0.25
 
     def __init__(self, A, y, l2: float = 0.0):
         super().__init__(A, l2)
-        yh = np.asarray(to_numpy(y), dtype=np.float64).reshape(-1)
-        if yh.shape[0] != self.n_samples:
-            raise ValueError(f"y has {yh.shape[0]} entries, expected {self.n_samples}")
+        yh = self._labels(y, np.float64)
         vals = np.unique(yh)
         if set(vals) <= {0.0, 1.0}:
             yh = 2 * yh - 1
@@ -270,9 +274,11 @@ class MultinomialLogistic(Objective):
     Parameters
     ----------
     A : array or sparse matrix, shape (N, d)
+        Data, one sample per row.
     y : array of int, shape (N,)
         Class labels ``0 .. K-1``.
     l2 : float
+        Ridge weight (``>= 0``).
     n_classes : int, optional
         ``K`` (default ``max(y) + 1``).
     """
@@ -281,9 +287,7 @@ class MultinomialLogistic(Objective):
 
     def __init__(self, A, y, l2: float = 0.0, n_classes: int | None = None):
         super().__init__(A, l2)
-        yh = np.asarray(to_numpy(y)).reshape(-1)
-        if yh.shape[0] != self.n_samples:
-            raise ValueError(f"y has {yh.shape[0]} entries, expected {self.n_samples}")
+        yh = self._labels(y)
         if not np.all(yh == np.round(yh)) or yh.min() < 0:
             raise ValueError("y must hold integer class labels 0 .. K-1")
         yh = yh.astype(np.int64)

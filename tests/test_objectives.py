@@ -129,3 +129,15 @@ def test_validation():
     with pytest.raises(ValueError, match="x has shape"):
         LeastSquares(A, np.ones(4)).grad(np.ones(3))
     assert approx_fprime is not None
+
+
+def test_label_and_ridge_checks():
+    A = np.ones((4, 2))
+    with pytest.raises(ValueError, match="y has 3 entries, expected 4"):
+        BinaryLogistic(A, [0, 1, 1])
+    with pytest.raises(ValueError, match="y has 5 entries, expected 4"):
+        MultinomialLogistic(A, [0, 1, 1, 2, 0])
+    with pytest.raises(TypeError, match="l2"):
+        LeastSquares(A, np.ones(4), l2="big")
+    assert LeastSquares(A, np.ones(4), l2=np.float32(0.5)).l2 == 0.5
+    assert LeastSquares(A, np.ones(4))._curv == 1.0

@@ -23,15 +23,16 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._backend import backend_name, is_cupy_namespace, is_numpy_namespace, is_sparse, to_numpy
+from .._checks import as_rng, check_choice, check_int, check_maxiter, check_real
 from .._result import OptimizeResult, wrap_callback
 from .._status import CALLBACK_STOP, CONVERGED, LINESEARCH, MAXITER, NONFINITE, status_message
-from ..linalg._system import check_maxiter
-from ..linalg.sketch._operators import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+from ..linalg.sketch._operators import _canonical_kind, check_sketch_size, make_sketch
 
 __all__ = ["minimize_newton_sketch"]
 
@@ -40,14 +41,110 @@ _DETAIL = {CONVERGED: "gradient norm below the tolerance",
            LINESEARCH: "along the Newton-sketch direction"}
 
 
-def _pos_float(name, v, *, allow_zero=True, upper=None):
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real scalar, got {v!r}") from None
-    if not math.isfinite(f) or f < 0 or (f == 0 and not allow_zero) or (upper and f >= upper):
-        raise ValueError(f"{name} must be a finite number in the allowed range, got {v!r}")
-    return f
+def _count(name: str, value: Any, default: int) -> int:
+    """A positive integer option; ``None`` gives ``default``."""
+    v = check_int(name, value, low=1, allow_none=True)
+    return default if v is None else v
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The method's options, validated once (``__post_init__``); see the public docstring."""
+
+    gtol: float = 1e-5
+    grtol: float = 0.0
+    armijo: float = 0.1
+    backtrack: float = 0.5
+    max_backtracks: int | None = 40
+    inner_maxiter: int | None = 50
+    solver: str = "auto"
+    sketch: str = "sparse-sign"
+    sketch_size: int | None = None  # checked against N (or d) at the first iteration
+    nnz_per_column: int = 8
+    rng: Any = None
+
+    def __post_init__(self):
+        put = functools.partial(object.__setattr__, self)
+        put("gtol", check_real("gtol", self.gtol, low=0.0))
+        put("grtol", check_real("grtol", self.grtol, low=0.0))
+        put("armijo", check_real("armijo", self.armijo, low=0.0, high=0.5, low_open=True,
+                                 high_open=True))
+        put("backtrack", check_real("backtrack", self.backtrack, low=0.0, high=1.0,
+                                    low_open=True, high_open=True))
+        put("max_backtracks", _count("max_backtracks", self.max_backtracks, 40))
+        put("inner_maxiter", _count("inner_maxiter", self.inner_maxiter, 50))
+        put("solver", check_choice("solver", self.solver, ("auto", "sketch", "pcg")))
+        put("sketch", _canonical_kind(self.sketch))
+        put("rng", as_rng(self.rng))
+
+
+class _Oracle:
+    """The problem's derivatives, resolved once from ``fun`` and the arguments, and the counts
+    of their evaluations (``nfev``, ``njev``, ``nhev``, and ``nsketch`` sketched Hessians).
+
+    ``mode`` is ``'sketch'`` (Newton sketch: a Hessian square root is known) or
+    ``'subspace'`` (randomized subspace Newton: Hessian-vector products only).
+    """
+
+    def __init__(self, fun, args, jac, hess, hessp, hess_sqrt, hess_shift, solver, xp):
+        if jac is None and hasattr(fun, "grad"):
+            jac = fun.grad
+        if hessp is None and hess is None and hasattr(fun, "hessp"):
+            hessp = fun.hessp
+        factors = None
+        if hess_sqrt is None:
+            if hasattr(fun, "hess_sqrt_factors"):
+                factors = fun.hess_sqrt_factors
+            elif hasattr(fun, "hess_sqrt"):
+                hess_sqrt = fun.hess_sqrt
+        elif not callable(hess_sqrt):
+            raise TypeError("hess_sqrt must be callable: hess_sqrt(x, *args) -> (N, d) matrix")
+        if hess_shift is None:
+            hess_shift = float(getattr(fun, "l2", 0.0) or 0.0)
+        self.gamma = check_real("hess_shift", hess_shift, low=0.0)
+        self.mode = "sketch" if (factors is not None or hess_sqrt is not None) else "subspace"
+        second_order = hessp is not None or hess is not None
+        if self.mode == "subspace" and not second_order:
+            raise ValueError(
+                "method 'newton-sketch' needs second-order information: pass hessp= (or hess=), "
+                "options={'hess_sqrt': ...}, or a numsolve.objectives objective as fun"
+            )
+        if jac is None or isinstance(jac, str):
+            raise ValueError("method 'newton-sketch' needs the gradient: pass jac= (a callable "
+                             "or True)")
+        if solver == "pcg" and not second_order:
+            raise ValueError("solver='pcg' needs hessp= (or hess=)")
+        self.use_pcg = self.mode == "sketch" and (solver == "pcg"
+                                                  or (solver == "auto" and second_order))
+        self.fun, self.args, self.jac, self.hess, self.hessp = fun, args, jac, hess, hessp
+        self.factors, self.hess_sqrt, self.xp = factors, hess_sqrt, xp
+        self.counts = {"nfev": 0, "njev": 0, "nhev": 0, "nsketch": 0}
+
+    def f(self, z) -> float:
+        self.counts["nfev"] += 1
+        v = self.fun(z, *self.args)
+        if self.jac is True:
+            v = v[0]
+        return float(to_numpy(v)) if not isinstance(v, float) else v
+
+    def grad(self, z):
+        self.counts["njev"] += 1
+        if self.jac is True:
+            self.counts["nfev"] += 1
+            return self.xp.asarray(self.fun(z, *self.args)[1])
+        return self.xp.asarray(self.jac(z, *self.args))
+
+    def hvp(self, z, p):
+        self.counts["nhev"] += 1
+        if self.hessp is not None:
+            return self.xp.asarray(self.hessp(z, p, *self.args))
+        return self.xp.asarray(self.hess(z, *self.args)) @ p
+
+    def hess_root(self, z):
+        """``(w, M)``: the Hessian square root is ``diag(w) M`` (``w = None``: ``M``)."""
+        if self.factors is not None:
+            return self.factors(z)
+        return None, self.hess_sqrt(z, *self.args)
 
 
 class _Factor:
@@ -134,142 +231,60 @@ def minimize_newton_sketch(
     if not xp.isdtype(x.dtype, "real floating"):
         x = xp.astype(x, xp.float64)
     x = xp.asarray(x, copy=True)
-    d = int(x.shape[0])
-    if tol is not None:
-        gtol = tol
-    gtol = _pos_float("gtol", gtol)
-    grtol = _pos_float("grtol", grtol)
-    armijo = _pos_float("armijo", armijo, allow_zero=False, upper=0.5)
-    backtrack = _pos_float("backtrack", backtrack, allow_zero=False, upper=1.0)
-    max_backtracks = check_maxiter(max_backtracks, 40)
-    inner_maxiter = check_maxiter(inner_maxiter, 50)
-    if solver not in ("auto", "sketch", "pcg"):
-        raise ValueError(f"solver must be 'auto', 'sketch' or 'pcg', got {solver!r}")
-    kind = _canonical_kind(sketch)
-    g_rng = _as_rng(rng)
-
-    # ---- derivatives
-    if jac is None and hasattr(fun, "grad"):
-        jac = fun.grad
-    if hessp is None and hess is None and hasattr(fun, "hessp"):
-        hessp = fun.hessp
-    factors = None
-    if hess_sqrt is None:
-        if hasattr(fun, "hess_sqrt_factors"):
-            factors = fun.hess_sqrt_factors
-        elif hasattr(fun, "hess_sqrt"):
-            hess_sqrt = fun.hess_sqrt
-    elif not callable(hess_sqrt):
-        raise TypeError("hess_sqrt must be callable: hess_sqrt(x, *args) -> (N, d) matrix")
-    if hess_shift is None:
-        hess_shift = float(getattr(fun, "l2", 0.0) or 0.0)
-    gamma = _pos_float("hess_shift", hess_shift)
-    mode = "sketch" if (factors is not None or hess_sqrt is not None) else "subspace"
-    if mode == "subspace" and hessp is None and hess is None:
-        raise ValueError(
-            "method 'newton-sketch' needs second-order information: pass hessp= (or hess=), "
-            "options={'hess_sqrt': ...}, or a numsolve.objectives objective as fun"
-        )
-    if jac is None or (isinstance(jac, str)):
-        raise ValueError("method 'newton-sketch' needs the gradient: pass jac= (a callable "
-                         "or True)")
-    if solver == "pcg" and hessp is None and hess is None:
-        raise ValueError("solver='pcg' needs hessp= (or hess=)")
-    use_pcg = mode == "sketch" and (solver == "pcg" or (solver == "auto" and
-                                                        (hessp is not None or hess is not None)))
-    maxiter = check_maxiter(maxiter, 100 if mode == "sketch" else 1000)
-
-    counts = {"nfev": 0, "njev": 0, "nhev": 0, "nsketch": 0}
-    fun_and_grad = jac is True
-
-    def f_eval(z):
-        counts["nfev"] += 1
-        v = fun(z, *args)
-        if fun_and_grad:
-            v = v[0]
-        return float(to_numpy(v)) if not isinstance(v, float) else v
-
-    def g_eval(z):
-        counts["njev"] += 1
-        if fun_and_grad:
-            counts["nfev"] += 1
-            return xp.asarray(fun(z, *args)[1])
-        return xp.asarray(jac(z, *args))
-
-    def hvp(z, p):
-        counts["nhev"] += 1
-        if hessp is not None:
-            return xp.asarray(hessp(z, p, *args))
-        return xp.asarray(hess(z, *args)) @ p
-
+    opts = _Options(gtol=gtol if tol is None else tol, grtol=grtol, armijo=armijo,
+                    backtrack=backtrack, max_backtracks=max_backtracks,
+                    inner_maxiter=inner_maxiter, solver=solver, sketch=sketch,
+                    sketch_size=sketch_size, nnz_per_column=nnz_per_column, rng=rng)
+    oracle = _Oracle(fun, args, jac, hess, hessp, hess_sqrt, hess_shift, opts.solver, xp)
+    maxiter = check_maxiter(maxiter, 100 if oracle.mode == "sketch" else 1000)
     notify = wrap_callback(callback)
-    f = f_eval(x)
-    g = g_eval(x)
-    gnorm0 = _norm(g, xp)
-    status = None
-    if not (math.isfinite(f) and math.isfinite(gnorm0)):
-        status = NONFINITE
-    gtol_eff = max(gtol, grtol * gnorm0)
-    m = None
-    nit = 0
-    decrement = float("nan")
-    gnorm = gnorm0
+    return _result(oracle, *_iterate(oracle, opts, x, maxiter, notify))
+
+
+minimize_newton_sketch.capabilities = {"bounds": False, "constraints": False, "jac": True,
+                                       "hess": True}
+
+
+def _iterate(oracle: _Oracle, opts: _Options, x, maxiter: int, notify):
+    """The Newton-sketch iteration, or randomized subspace Newton when ``oracle.mode ==
+    'subspace'`` (steps 1-4 then come from :func:`_subspace_direction`).
+
+    Newton sketch (Pilanci & Wainwright, SIAM J. Optim. 27(1), 2017), iteration ``t``:
+
+    1. draw a fresh sketch ``S_t`` (``m x N``);
+    2. ``M_t = S_t D_t^{1/2} A``, the sketched Hessian square root (``m x d``);
+    3. ``H~_t = M_t^T M_t + gamma I``;
+    4. ``Delta_t = -H~_t^{-1} g_t``;
+    5. ``lambda~_t^2 = -g_t^T Delta_t``, the approximate Newton decrement;
+    6. stop test (here ``||g_t|| <= max(gtol, grtol ||g_0||)``, tested first);
+    7. backtracking: ``s = 1, b, b^2, ...`` until ``f(x_t + s Delta_t) <= f(x_t) + a s
+       g_t^T Delta_t``;
+    8. ``x_{t+1} = x_t + s Delta_t``.
+
+    Returns ``(x, f, g, nit, status, decrement, m)`` (``m``: the sketch size, ``None`` when no
+    step was taken).
+    """
+    xp = oracle.xp
+    direction = _newton_sketch_direction if oracle.mode == "sketch" else _subspace_direction
+    f = oracle.f(x)
+    g = oracle.grad(x)
+    gnorm0 = gnorm = _norm(g, xp)
+    status = None if math.isfinite(f) and math.isfinite(gnorm0) else NONFINITE
+    gtol_eff = max(opts.gtol, opts.grtol * gnorm0)
+    m, nit, decrement = None, 0, float("nan")
     while status is None:
+        # step 6, first: ||g|| <= max(gtol, grtol ||g0||) (the paper stops when
+        # lambda~^2 / 2 <= eps; the decrement of step 5 is reported in the result)
         if gnorm <= gtol_eff:
             status = CONVERGED
             break
         if nit >= maxiter:
             status = MAXITER
             break
-        # ---- direction
-        if mode == "sketch":
-            if factors is not None:
-                w, Amat = factors(x)
-                N = int(Amat.shape[0])
-            else:
-                Amat = hess_sqrt(x, *args)
-                w = None
-                N = int(Amat.shape[0])
-            if tuple(Amat.shape)[1] != d:
-                raise ValueError(f"hess_sqrt returned shape {tuple(Amat.shape)}; expected "
-                                 f"(N, {d})")
-            if m is None:
-                m = check_sketch_size(min(N, 4 * d) if sketch_size is None else sketch_size, N,
-                                      minimum=d, what="the number of rows N of the Hessian "
-                                      "square root (a sketch must reduce the data)")
-            kw = {"nnz_per_column": min(nnz_per_column, m)} if kind == "sparse-sign" else {}
-            S = make_sketch(kind if kind != "leverage" else "uniform", m, N, rng=g_rng, **kw)
-            if w is not None:
-                S = S.weighted(w)
-            SM = S @ Amat
-            SM = SM.toarray() if is_sparse(SM) else SM
-            SM = xp.asarray(SM, dtype=x.dtype)
-            counts["nsketch"] += 1
-            Ht = SM.T @ SM + gamma * xp.eye(d, dtype=x.dtype)
-            fac = _Factor(Ht, xp)
-            p = -fac.solve(g)
-            if use_pcg:
-                p = _pcg(functools.partial(hvp, x), fac.solve, g, p, xp,
-                         eta=min(0.5, math.sqrt(gnorm / max(gnorm0, 1e-300))),
-                         maxiter=inner_maxiter)
-        else:
-            if m is None:
-                m = check_sketch_size(min(d, 50) if sketch_size is None else sketch_size, d,
-                                      what="the number of variables")
-            if kind == "uniform":
-                idx = np.sort(g_rng.choice(d, size=m, replace=False))
-                Sm = np.zeros((d, m))
-                Sm[idx, np.arange(m)] = 1.0
-            else:
-                Sm = g_rng.standard_normal((d, m)) / math.sqrt(m)
-            Sx = xp.asarray(Sm, dtype=x.dtype)
-            HS = xp.stack([hvp(x, Sx[:, j]) for j in range(m)], axis=1)
-            counts["nsketch"] += 1
-            Hs = Sx.T @ HS
-            rhs = Sx.T @ g
-            z = xp.asarray(np.linalg.lstsq(np.asarray(to_numpy(Hs)), -np.asarray(to_numpy(rhs)),
-                                           rcond=None)[0], dtype=x.dtype)
-            p = Sx @ z
+        # steps 1-4: sketch, sketched Hessian factor, direction Delta_t (eta: PCG forcing term)
+        eta = min(0.5, math.sqrt(gnorm / max(gnorm0, 1e-300)))
+        p, m = direction(oracle, opts, x, g, m, eta)
+        # step 5: approximate Newton decrement lambda~^2 = -g^T Delta_t
         slope = float(xp.sum(g * p))
         if not math.isfinite(slope):
             status = NONFINITE
@@ -278,27 +293,12 @@ def minimize_newton_sketch(
             p = -g
             slope = -gnorm * gnorm
         decrement = -slope
-        # ---- backtracking Armijo line search
-        t = 1.0
-        accepted = False
-        any_finite = False
-        # when the predicted decrease is at the rounding level of f, function values cannot
-        # rank trial points: take the unit Newton step if f stays (within rounding) put
-        noise = 64 * np.finfo(np.float64).eps * max(1.0, abs(f))
-        for _ in range(max_backtracks):
-            xt = x + t * p
-            ft = f_eval(xt)
-            if math.isfinite(ft):
-                any_finite = True
-                if ft <= f + armijo * t * slope or (decrement <= noise and ft <= f + noise):
-                    accepted = True
-                    break
-            t *= backtrack
-        if not accepted:
-            status = LINESEARCH if any_finite else NONFINITE
+        # steps 7-8: backtracking line search, x_{t+1} = x_t + s Delta_t
+        x_new, f_new, status = _backtracking(oracle, opts, x, f, p, slope)
+        if status is not None:
             break
-        x, f = xt, ft
-        g = g_eval(x)
+        x, f = x_new, f_new
+        g = oracle.grad(x)
         gnorm = _norm(g, xp)
         nit += 1
         if not math.isfinite(gnorm):
@@ -307,17 +307,111 @@ def minimize_newton_sketch(
         if notify is not None and notify(OptimizeResult(x=x, fun=f, jac=g, nit=nit)):
             status = CALLBACK_STOP
             break
+    return x, f, g, nit, status, decrement, m
+
+
+def _result(oracle: _Oracle, x, f, g, nit, status, decrement, m) -> OptimizeResult:
+    """The ``OptimizeResult`` of a run (the outputs of :func:`_iterate` and the counts)."""
     return OptimizeResult(
         x=x, fun=f, jac=g, nit=nit, success=status == CONVERGED, status=status,
         message=status_message(status, _DETAIL.get(status), kind="optimize"),
-        newton_decrement=decrement,
-        sketch_size=m, mode="newton-sketch" if mode == "sketch" else "subspace-newton",
-        backend=backend_name(xp), **counts,
+        newton_decrement=decrement, sketch_size=m,
+        mode="newton-sketch" if oracle.mode == "sketch" else "subspace-newton",
+        backend=backend_name(oracle.xp), **oracle.counts,
     )
 
 
-minimize_newton_sketch.capabilities = {"bounds": False, "constraints": False, "jac": True,
-                                       "hess": True}
+def _newton_sketch_direction(oracle: _Oracle, opts: _Options, x, g, m, eta):
+    """Steps 1-4 of the Newton sketch (:func:`_iterate`): ``Delta = -Ht^{-1} g`` with ``Ht =
+    (S M)^T (S M) + gamma I``, ``M`` the Hessian square root (``N x d``) and ``S`` a fresh ``m x
+    N`` sketch; with ``oracle.use_pcg``, ``Delta`` then starts PCG on ``H p = -g``
+    preconditioned by ``Ht``.
+
+    Returns ``(Delta, m)`` (``m`` is chosen and checked at the first call).
+    """
+    xp, d = oracle.xp, int(x.shape[0])
+    w, Amat = oracle.hess_root(x)
+    N = int(Amat.shape[0])
+    if tuple(Amat.shape)[1] != d:
+        raise ValueError(f"hess_sqrt returned shape {tuple(Amat.shape)}; expected (N, {d})")
+    if m is None:  # sketch size: a small multiple of d (d <= m <= N), fixed at the start
+        m = check_sketch_size(min(N, 4 * d) if opts.sketch_size is None else opts.sketch_size,
+                              N, minimum=d, what="the number of rows N of the Hessian square "
+                              "root (a sketch must reduce the data)")
+    # step 1: draw S_t (m x N), fresh each iteration (the weights w folded in: S_t D_t^{1/2})
+    S = _row_sketch(opts, m, N, w)
+    # step 2: M_t = S_t D_t^{1/2} A (m x d)
+    SM = S @ Amat
+    SM = SM.toarray() if is_sparse(SM) else SM
+    SM = xp.asarray(SM, dtype=x.dtype)
+    oracle.counts["nsketch"] += 1
+    # step 3: H~_t = M_t^T M_t + gamma I, factored once (Cholesky, O(m d^2))
+    fac = _Factor(SM.T @ SM + oracle.gamma * xp.eye(d, dtype=x.dtype), xp)
+    # step 4: Delta_t = -H~_t^{-1} g (or sketch-preconditioned CG on the exact Newton system)
+    p = -fac.solve(g)
+    if oracle.use_pcg:
+        p = _pcg(functools.partial(oracle.hvp, x), fac.solve, g, p, xp, eta=eta,
+                 maxiter=opts.inner_maxiter)
+    return p, m
+
+
+def _row_sketch(opts: _Options, m: int, N: int, w):
+    """A fresh ``m x N`` sketch of kind ``opts.sketch`` (``'leverage'`` draws uniform rows),
+    times ``diag(w)`` unless ``w`` is ``None``."""
+    kind = opts.sketch
+    kw = {"nnz_per_column": min(opts.nnz_per_column, m)} if kind == "sparse-sign" else {}
+    S = make_sketch(kind if kind != "leverage" else "uniform", m, N, rng=opts.rng, **kw)
+    return S if w is None else S.weighted(w)
+
+
+def _subspace_direction(oracle: _Oracle, opts: _Options, x, g, m, eta):
+    """Randomized subspace Newton (Gower, Kovalev, Lieder & Richtarik, NeurIPS 2019) in place
+    of steps 1-4: ``Delta = -S (S^T H S)^+ S^T g`` with ``S`` (``d x m``) Gaussian or ``m``
+    random coordinates, from ``m`` Hessian-vector products (the line search replaces the
+    paper's ``1/L`` step). ``eta`` is unused (the signature of
+    :func:`_newton_sketch_direction`)."""
+    xp, d = oracle.xp, int(x.shape[0])
+    if m is None:
+        m = check_sketch_size(min(d, 50) if opts.sketch_size is None else opts.sketch_size, d,
+                              what="the number of variables")
+    if opts.sketch == "uniform":
+        idx = np.sort(opts.rng.choice(d, size=m, replace=False))
+        Sm = np.zeros((d, m))
+        Sm[idx, np.arange(m)] = 1.0
+    else:
+        Sm = opts.rng.standard_normal((d, m)) / math.sqrt(m)
+    Sx = xp.asarray(Sm, dtype=x.dtype)
+    HS = xp.stack([oracle.hvp(x, Sx[:, j]) for j in range(m)], axis=1)
+    oracle.counts["nsketch"] += 1
+    Hs = Sx.T @ HS
+    rhs = Sx.T @ g
+    z = xp.asarray(np.linalg.lstsq(np.asarray(to_numpy(Hs)), -np.asarray(to_numpy(rhs)),
+                                   rcond=None)[0], dtype=x.dtype)
+    return Sx @ z, m
+
+
+def _backtracking(oracle: _Oracle, opts: _Options, x, f: float, p, slope: float):
+    """Backtracking Armijo line search (step 7 of :func:`_iterate`): the first ``s = 1, b,
+    b^2, ...`` (at most ``max_backtracks``) with ``f(x + s p) <= f(x) + a s g^T p``.
+
+    Returns ``(x + s p, f(x + s p), None)``, or ``(None, None, status)`` when no trial point
+    is accepted (``LINESEARCH``; ``NONFINITE`` if no trial value was finite).
+    """
+    decrement = -slope
+    t = 1.0
+    any_finite = False
+    # when the predicted decrease is at the rounding level of f, function values cannot
+    # rank trial points: take the unit Newton step if f stays (within rounding) put
+    noise = 64 * np.finfo(np.float64).eps * max(1.0, abs(f))
+    for _ in range(opts.max_backtracks):
+        xt = x + t * p
+        ft = oracle.f(xt)
+        if math.isfinite(ft):
+            any_finite = True
+            if ft <= f + opts.armijo * t * slope or (decrement <= noise and ft <= f + noise):
+                return xt, ft, None
+        t *= opts.backtrack
+    return None, None, LINESEARCH if any_finite else NONFINITE
 
 
 def _namespace(x0):

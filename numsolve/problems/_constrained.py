@@ -126,10 +126,49 @@ _B56 = np.arcsin(np.sqrt(5 / 7.2))
 _PI12, _PI16 = np.pi / 12, np.pi / 16
 
 
-def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
-    P: dict[str, Callable[[], ConstrainedProblem]] = {}
+# derivatives too long for a lambda
+def _hs26_h(x):
+    d2 = 12 * (x[1] - x[2]) ** 2
+    return _sym(3, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 2 + d2, (2, 3): -d2, (3, 3): d2})
 
-    P["hs6"] = lambda: _hs(
+
+def _hs47_g(x):
+    d1, d2, d3, d4 = x[0] - x[1], x[1] - x[2], x[2] - x[3], x[3] - x[4]
+    return [2 * d1, -2 * d1 + 3 * d2 ** 2, -3 * d2 ** 2 + 4 * d3 ** 3,
+            -4 * d3 ** 3 + 4 * d4 ** 3, -4 * d4 ** 3]
+
+
+def _hs47_h(x):
+    d2, d3, d4 = x[1] - x[2], x[2] - x[3], x[3] - x[4]
+    a, b, c = 6 * d2, 12 * d3 ** 2, 12 * d4 ** 2
+    return _sym(5, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 2 + a, (2, 3): -a, (3, 3): a + b,
+                    (3, 4): -b, (4, 4): b + c, (4, 5): -c, (5, 5): c})
+
+
+def _hs50_h(x):
+    d = 12 * (x[2] - x[3]) ** 2
+    return _sym(5, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 4.0, (2, 3): -2.0, (3, 3): 2 + d,
+                    (3, 4): -d, (4, 4): d + 2, (4, 5): -2.0, (5, 5): 2.0})
+
+
+def _hs77_J(x):
+    cs = np.cos(x[3] - x[4])
+    return [[2 * x[0] * x[3], 0.0, 0.0, x[0] ** 2 + cs, -cs],
+            [0.0, 1.0, 4 * x[2] ** 3 * x[3] ** 2, 2 * x[2] ** 4 * x[3], 0.0]]
+
+
+def _hs77_hc(x, v):
+    sn = np.sin(x[3] - x[4])
+    return _sym(5, {(1, 1): 2 * x[3] * v[0], (1, 4): 2 * x[0] * v[0],
+                    (4, 4): -sn * v[0] + 2 * x[2] ** 4 * v[1], (4, 5): sn * v[0],
+                    (5, 5): -sn * v[0], (3, 3): 12 * x[2] ** 2 * x[3] ** 2 * v[1],
+                    (3, 4): 8 * x[2] ** 3 * x[3] * v[1]})
+
+
+#: builders of the Hock-Schittkowski problems, by name: ``_hs(name, n, m, x0, f, grad f,
+#: hess f, c, c's Jacobian, Hessian of v^T c, f_star, x_star)``
+_HS: dict[str, Callable[[], ConstrainedProblem]] = {
+    "hs6": lambda: _hs(
         "HS6", 2, 1, [-1.2, 1.0],
         lambda x: (1 - x[0]) ** 2,
         lambda x: [-2 * (1 - x[0]), 0.0],
@@ -137,9 +176,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [10 * (x[1] - x[0] ** 2)],
         lambda x: [[-20 * x[0], 10.0]],
         lambda x, v: _sym(2, {(1, 1): -20 * v[0]}),
-        0.0, [1.0, 1.0])
-
-    P["hs7"] = lambda: _hs(
+        0.0, [1.0, 1.0]),
+    "hs7": lambda: _hs(
         "HS7", 2, 1, [2.0, 2.0],
         lambda x: np.log1p(x[0] ** 2) - x[1],
         lambda x: [2 * x[0] / (1 + x[0] ** 2), -1.0],
@@ -147,9 +185,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [(1 + x[0] ** 2) ** 2 + x[1] ** 2 - 4],
         lambda x: [[4 * x[0] * (1 + x[0] ** 2), 2 * x[1]]],
         lambda x, v: _sym(2, {(1, 1): v[0] * (4 + 12 * x[0] ** 2), (2, 2): 2 * v[0]}),
-        -np.sqrt(3.0), [0.0, np.sqrt(3.0)])
-
-    P["hs9"] = lambda: _hs(
+        -np.sqrt(3.0), [0.0, np.sqrt(3.0)]),
+    "hs9": lambda: _hs(
         "HS9", 2, 1, [0.0, 0.0],
         lambda x: np.sin(_PI12 * x[0]) * np.cos(_PI16 * x[1]),
         lambda x: [_PI12 * np.cos(_PI12 * x[0]) * np.cos(_PI16 * x[1]),
@@ -161,24 +198,18 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [4 * x[0] - 3 * x[1]],
         lambda x: [[4.0, -3.0]],
         lambda x, v: np.zeros((2, 2)),
-        -0.5)
-
-    def hs26_h(x):
-        d2 = 12 * (x[1] - x[2]) ** 2
-        return _sym(3, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 2 + d2, (2, 3): -d2, (3, 3): d2})
-
-    P["hs26"] = lambda: _hs(
+        -0.5),
+    "hs26": lambda: _hs(
         "HS26", 3, 1, [-2.6, 2.0, 2.0],
         lambda x: (x[0] - x[1]) ** 2 + (x[1] - x[2]) ** 4,
         lambda x: [2 * (x[0] - x[1]), -2 * (x[0] - x[1]) + 4 * (x[1] - x[2]) ** 3,
                    -4 * (x[1] - x[2]) ** 3],
-        hs26_h,
+        _hs26_h,
         lambda x: [(1 + x[1] ** 2) * x[0] + x[2] ** 4 - 3],
         lambda x: [[1 + x[1] ** 2, 2 * x[0] * x[1], 4 * x[2] ** 3]],
         lambda x, v: v[0] * _sym(3, {(1, 2): 2 * x[1], (2, 2): 2 * x[0], (3, 3): 12 * x[2] ** 2}),
-        0.0, [1.0, 1.0, 1.0])
-
-    P["hs27"] = lambda: _hs(
+        0.0, [1.0, 1.0, 1.0]),
+    "hs27": lambda: _hs(
         "HS27", 3, 1, [2.0, 2.0, 2.0],
         lambda x: 0.01 * (x[0] - 1) ** 2 + (x[1] - x[0] ** 2) ** 2,
         lambda x: [0.02 * (x[0] - 1) - 4 * x[0] * (x[1] - x[0] ** 2), 2 * (x[1] - x[0] ** 2),
@@ -188,9 +219,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [x[0] + x[2] ** 2 + 1],
         lambda x: [[1.0, 0.0, 2 * x[2]]],
         lambda x, v: _sym(3, {(3, 3): 2 * v[0]}),
-        0.04, [-1.0, 1.0, 0.0])
-
-    P["hs28"] = lambda: _hs(
+        0.04, [-1.0, 1.0, 0.0]),
+    "hs28": lambda: _hs(
         "HS28", 3, 1, [-4.0, 1.0, 1.0],
         lambda x: (x[0] + x[1]) ** 2 + (x[1] + x[2]) ** 2,
         lambda x: [2 * (x[0] + x[1]), 2 * (x[0] + x[1]) + 2 * (x[1] + x[2]), 2 * (x[1] + x[2])],
@@ -198,9 +228,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [x[0] + 2 * x[1] + 3 * x[2] - 1],
         lambda x: [[1.0, 2.0, 3.0]],
         lambda x, v: np.zeros((3, 3)),
-        0.0, [0.5, -0.5, 0.5])
-
-    P["hs40"] = lambda: _hs(
+        0.0, [0.5, -0.5, 0.5]),
+    "hs40": lambda: _hs(
         "HS40", 4, 3, [0.8, 0.8, 0.8, 0.8],
         lambda x: -x[0] * x[1] * x[2] * x[3],
         lambda x: [-x[1] * x[2] * x[3], -x[0] * x[2] * x[3], -x[0] * x[1] * x[3],
@@ -213,9 +242,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
                    [0.0, -1.0, 0.0, 2 * x[3]]],
         lambda x, v: _sym(4, {(1, 1): 6 * x[0] * v[0] + 2 * x[3] * v[1], (2, 2): 2 * v[0],
                               (1, 4): 2 * x[0] * v[1], (4, 4): 2 * v[2]}),
-        -0.25, [2 ** (-1 / 3), 2 ** (-1 / 2), 2 ** (-11 / 12), 2 ** (-1 / 4)])
-
-    P["hs42"] = lambda: _hs(
+        -0.25, [2 ** (-1 / 3), 2 ** (-1 / 2), 2 ** (-11 / 12), 2 ** (-1 / 4)]),
+    "hs42": lambda: _hs(
         "HS42", 4, 2, [1.0, 1.0, 1.0, 1.0],
         lambda x: float(np.sum((x - np.array([1.0, 2.0, 3.0, 4.0])) ** 2)),
         lambda x: 2 * (x - np.array([1.0, 2.0, 3.0, 4.0])),
@@ -223,24 +251,12 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [x[0] - 2, x[2] ** 2 + x[3] ** 2 - 2],
         lambda x: [[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 2 * x[2], 2 * x[3]]],
         lambda x, v: _sym(4, {(3, 3): 2 * v[1], (4, 4): 2 * v[1]}),
-        28 - 10 * _S2, [2.0, 2.0, 0.6 * _S2, 0.8 * _S2])
-
-    def hs47_g(x):
-        d1, d2, d3, d4 = x[0] - x[1], x[1] - x[2], x[2] - x[3], x[3] - x[4]
-        return [2 * d1, -2 * d1 + 3 * d2 ** 2, -3 * d2 ** 2 + 4 * d3 ** 3,
-                -4 * d3 ** 3 + 4 * d4 ** 3, -4 * d4 ** 3]
-
-    def hs47_h(x):
-        d2, d3, d4 = x[1] - x[2], x[2] - x[3], x[3] - x[4]
-        a, b, c = 6 * d2, 12 * d3 ** 2, 12 * d4 ** 2
-        return _sym(5, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 2 + a, (2, 3): -a, (3, 3): a + b,
-                        (3, 4): -b, (4, 4): b + c, (4, 5): -c, (5, 5): c})
-
-    P["hs47"] = lambda: _hs(
+        28 - 10 * _S2, [2.0, 2.0, 0.6 * _S2, 0.8 * _S2]),
+    "hs47": lambda: _hs(
         "HS47", 5, 3, [2.0, _S2, -1.0, 2 - _S2, 0.5],
         lambda x: ((x[0] - x[1]) ** 2 + (x[1] - x[2]) ** 3 + (x[2] - x[3]) ** 4
                    + (x[3] - x[4]) ** 4),
-        hs47_g, hs47_h,
+        _hs47_g, _hs47_h,
         lambda x: [x[0] + x[1] ** 2 + x[2] ** 3 - 3, x[1] - x[2] ** 2 + x[3] - 1,
                    x[0] * x[4] - 1],
         lambda x: [[1.0, 2 * x[1], 3 * x[2] ** 2, 0.0, 0.0],
@@ -248,9 +264,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
                    [x[4], 0.0, 0.0, 0.0, x[0]]],
         lambda x, v: _sym(5, {(2, 2): 2 * v[0], (3, 3): 6 * x[2] * v[0] - 2 * v[1],
                               (1, 5): v[2]}),
-        0.0, np.ones(5))
-
-    P["hs48"] = lambda: _hs(
+        0.0, np.ones(5)),
+    "hs48": lambda: _hs(
         "HS48", 5, 2, [3.0, 5.0, -3.0, 2.0, -2.0],
         lambda x: (x[0] - 1) ** 2 + (x[1] - x[2]) ** 2 + (x[3] - x[4]) ** 2,
         lambda x: [2 * (x[0] - 1), 2 * (x[1] - x[2]), -2 * (x[1] - x[2]), 2 * (x[3] - x[4]),
@@ -260,9 +275,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [np.sum(x) - 5, x[2] - 2 * (x[3] + x[4]) + 3],
         lambda x: [[1.0] * 5, [0.0, 0.0, 1.0, -2.0, -2.0]],
         lambda x, v: np.zeros((5, 5)),
-        0.0, np.ones(5))
-
-    P["hs49"] = lambda: _hs(
+        0.0, np.ones(5)),
+    "hs49": lambda: _hs(
         "HS49", 5, 2, [10.0, 7.0, 2.0, -3.0, 0.8],
         lambda x: ((x[0] - x[1]) ** 2 + (x[2] - 1) ** 2 + (x[3] - 1) ** 4 + (x[4] - 1) ** 6),
         lambda x: [2 * (x[0] - x[1]), -2 * (x[0] - x[1]), 2 * (x[2] - 1), 4 * (x[3] - 1) ** 3,
@@ -272,29 +286,22 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [x[0] + x[1] + x[2] + 4 * x[3] - 7, x[2] + 5 * x[4] - 6],
         lambda x: [[1.0, 1.0, 1.0, 4.0, 0.0], [0.0, 0.0, 1.0, 0.0, 5.0]],
         lambda x, v: np.zeros((5, 5)),
-        0.0, np.ones(5))
-
-    def hs50_h(x):
-        d = 12 * (x[2] - x[3]) ** 2
-        return _sym(5, {(1, 1): 2.0, (1, 2): -2.0, (2, 2): 4.0, (2, 3): -2.0, (3, 3): 2 + d,
-                        (3, 4): -d, (4, 4): d + 2, (4, 5): -2.0, (5, 5): 2.0})
-
-    P["hs50"] = lambda: _hs(
+        0.0, np.ones(5)),
+    "hs50": lambda: _hs(
         "HS50", 5, 3, [35.0, -31.0, 11.0, 5.0, -5.0],
         lambda x: ((x[0] - x[1]) ** 2 + (x[1] - x[2]) ** 2 + (x[2] - x[3]) ** 4
                    + (x[3] - x[4]) ** 2),
         lambda x: [2 * (x[0] - x[1]), -2 * (x[0] - x[1]) + 2 * (x[1] - x[2]),
                    -2 * (x[1] - x[2]) + 4 * (x[2] - x[3]) ** 3,
                    -4 * (x[2] - x[3]) ** 3 + 2 * (x[3] - x[4]), -2 * (x[3] - x[4])],
-        hs50_h,
+        _hs50_h,
         lambda x: [x[0] + 2 * x[1] + 3 * x[2] - 6, x[1] + 2 * x[2] + 3 * x[3] - 6,
                    x[2] + 2 * x[3] + 3 * x[4] - 6],
         lambda x: [[1.0, 2.0, 3.0, 0.0, 0.0], [0.0, 1.0, 2.0, 3.0, 0.0],
                    [0.0, 0.0, 1.0, 2.0, 3.0]],
         lambda x, v: np.zeros((5, 5)),
-        0.0, np.ones(5))
-
-    P["hs51"] = lambda: _hs(
+        0.0, np.ones(5)),
+    "hs51": lambda: _hs(
         "HS51", 5, 3, [2.5, 0.5, 2.0, -1.0, 0.5],
         lambda x: ((x[0] - x[1]) ** 2 + (x[1] + x[2] - 2) ** 2 + (x[3] - 1) ** 2
                    + (x[4] - 1) ** 2),
@@ -306,9 +313,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [[1.0, 3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0, -2.0],
                    [0.0, 1.0, 0.0, 0.0, -1.0]],
         lambda x, v: np.zeros((5, 5)),
-        0.0, np.ones(5))
-
-    P["hs52"] = lambda: _hs(
+        0.0, np.ones(5)),
+    "hs52": lambda: _hs(
         "HS52", 5, 3, [2.0, 2.0, 2.0, 2.0, 2.0],
         lambda x: ((4 * x[0] - x[1]) ** 2 + (x[1] + x[2] - 2) ** 2 + (x[3] - 1) ** 2
                    + (x[4] - 1) ** 2),
@@ -320,9 +326,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
         lambda x: [[1.0, 3.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0, -2.0],
                    [0.0, 1.0, 0.0, 0.0, -1.0]],
         lambda x, v: np.zeros((5, 5)),
-        1859 / 349, np.array([-33.0, 11.0, 180.0, -158.0, 11.0]) / 349)
-
-    P["hs56"] = lambda: _hs(
+        1859 / 349, np.array([-33.0, 11.0, 180.0, -158.0, 11.0]) / 349),
+    "hs56": lambda: _hs(
         "HS56", 7, 4, [1.0, 1.0, 1.0, _A56, _A56, _A56, _B56],
         lambda x: -x[0] * x[1] * x[2],
         lambda x: [-x[1] * x[2], -x[0] * x[2], -x[0] * x[1], 0.0, 0.0, 0.0, 0.0],
@@ -338,21 +343,8 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
                               (5, 5): -8.4 * np.cos(2 * x[4]) * v[1],
                               (6, 6): -8.4 * np.cos(2 * x[5]) * v[2],
                               (7, 7): -14.4 * np.cos(2 * x[6]) * v[3]}),
-        -3.456)
-
-    def hs77_J(x):
-        cs = np.cos(x[3] - x[4])
-        return [[2 * x[0] * x[3], 0.0, 0.0, x[0] ** 2 + cs, -cs],
-                [0.0, 1.0, 4 * x[2] ** 3 * x[3] ** 2, 2 * x[2] ** 4 * x[3], 0.0]]
-
-    def hs77_hc(x, v):
-        sn = np.sin(x[3] - x[4])
-        return _sym(5, {(1, 1): 2 * x[3] * v[0], (1, 4): 2 * x[0] * v[0],
-                        (4, 4): -sn * v[0] + 2 * x[2] ** 4 * v[1], (4, 5): sn * v[0],
-                        (5, 5): -sn * v[0], (3, 3): 12 * x[2] ** 2 * x[3] ** 2 * v[1],
-                        (3, 4): 8 * x[2] ** 3 * x[3] * v[1]})
-
-    P["hs77"] = lambda: _hs(
+        -3.456),
+    "hs77": lambda: _hs(
         "HS77", 5, 2, [2.0, 2.0, 2.0, 2.0, 2.0],
         lambda x: ((x[0] - 1) ** 2 + (x[0] - x[1]) ** 2 + (x[2] - 1) ** 2 + (x[3] - 1) ** 4
                    + (x[4] - 1) ** 6),
@@ -362,12 +354,9 @@ def _build_hs() -> dict[str, Callable[[], ConstrainedProblem]]:
                            (4, 4): 12 * (x[3] - 1) ** 2, (5, 5): 30 * (x[4] - 1) ** 4}),
         lambda x: [x[0] ** 2 * x[3] + np.sin(x[3] - x[4]) - 2 * _S2,
                    x[1] + x[2] ** 4 * x[3] ** 2 - 8 - _S2],
-        hs77_J, hs77_hc,
-        0.24150513)
-    return P
-
-
-_HS = _build_hs()
+        _hs77_J, _hs77_hc,
+        0.24150513),
+}
 
 #: Names of the Hock-Schittkowski equality problems available from :func:`hock_schittkowski`.
 HS_PROBLEMS: tuple[str, ...] = tuple(_HS)

@@ -43,33 +43,22 @@ def _coefficients(coefficients, shape) -> np.ndarray | None:
     return np.array(c, dtype=np.float64)
 
 
-def poisson(
-    N,
-    d: int = 2,
-    *,
-    coefficients: np.ndarray | Callable | None = None,
-    obstacle: np.ndarray | None = None,
-    obstacle_bc: str = "dirichlet",
-    scaled: bool = False,
-    dtype=np.float64,
-    format: str = "csr",
-):
-    """Poisson/diffusion matrix in ``d`` dimensions (see :func:`~numsolve.problems.poisson2d`)."""
-    if d not in (1, 2, 3):
-        raise ValueError(f"d must be 1, 2 or 3, got {d}")
-    shape = _grid_shape(N, d)
-    c = _coefficients(coefficients, shape)
-    if obstacle_bc not in ("dirichlet", "neumann"):
-        raise ValueError(f"obstacle_bc must be 'dirichlet' or 'neumann', got {obstacle_bc!r}")
-    solid = None
-    if obstacle is not None:
-        solid = np.asarray(obstacle, dtype=bool)
-        if solid.shape != shape:
-            raise ValueError(
-                f"obstacle must be a boolean mask of the grid shape {shape}, got {solid.shape}"
-            )
-        if solid.all():
-            raise ValueError("obstacle covers the whole grid: no unknowns left")
+def _obstacle(obstacle, shape) -> np.ndarray | None:
+    if obstacle is None:
+        return None
+    solid = np.asarray(obstacle, dtype=bool)
+    if solid.shape != shape:
+        raise ValueError(
+            f"obstacle must be a boolean mask of the grid shape {shape}, got {solid.shape}"
+        )
+    if solid.all():
+        raise ValueError("obstacle covers the whole grid: no unknowns left")
+    return solid
+
+
+def _assemble(shape, c, solid, obstacle_bc) -> sp.csr_array:
+    """The stencil on the whole grid (solid cells still present, but decoupled)."""
+    d = len(shape)
     n = int(np.prod(shape))
     idx = np.arange(n).reshape(shape)
     diag = np.zeros(shape)
@@ -85,26 +74,20 @@ def poisson(
         face = 2.0 * ca * cb / (ca + cb) if c is not None else np.ones(ca.shape)
         ia, ib = idx[lo].ravel(), idx[hi].ravel()
         f = face.ravel()
+        fluid = slice(None)  # interior faces between fluid cells
         if solid is not None:
             sa, sb = solid[lo].ravel(), solid[hi].ravel()
-            both = ~sa & ~sb
-            rows += [ia[both], ib[both]]
-            cols += [ib[both], ia[both]]
-            vals += [-f[both], -f[both]]
-            # interior faces between fluid cells
-            np.add.at(diag.reshape(-1), ia[both], f[both])
-            np.add.at(diag.reshape(-1), ib[both], f[both])
-            if obstacle_bc == "dirichlet":  # wall faces act as u = 0 boundaries
-                wa = ~sa & sb
-                wb = sa & ~sb
-                np.add.at(diag.reshape(-1), ia[wa], cc.reshape(-1)[ia[wa]])
-                np.add.at(diag.reshape(-1), ib[wb], cc.reshape(-1)[ib[wb]])
-        else:
-            rows += [ia, ib]
-            cols += [ib, ia]
-            vals += [-f, -f]
-            np.add.at(diag.reshape(-1), ia, f)
-            np.add.at(diag.reshape(-1), ib, f)
+            fluid = ~sa & ~sb
+        rows += [ia[fluid], ib[fluid]]
+        cols += [ib[fluid], ia[fluid]]
+        vals += [-f[fluid], -f[fluid]]
+        np.add.at(diag.reshape(-1), ia[fluid], f[fluid])
+        np.add.at(diag.reshape(-1), ib[fluid], f[fluid])
+        if solid is not None and obstacle_bc == "dirichlet":  # walls act as u = 0 boundaries
+            wa = ~sa & sb
+            wb = sa & ~sb
+            np.add.at(diag.reshape(-1), ia[wa], cc.reshape(-1)[ia[wa]])
+            np.add.at(diag.reshape(-1), ib[wb], cc.reshape(-1)[ib[wb]])
         # the two Dirichlet boundary faces along this axis
         first = [slice(None)] * d
         last = [slice(None)] * d
@@ -120,6 +103,21 @@ def poisson(
     )
     A.sum_duplicates()
     A.sort_indices()
+    return A
+
+
+def poisson(N, d: int = 2, *, coefficients: np.ndarray | Callable | None = None,
+            obstacle: np.ndarray | None = None, obstacle_bc: str = "dirichlet",
+            scaled: bool = False, dtype=np.float64, format: str = "csr"):
+    """Poisson/diffusion matrix in ``d`` dimensions (see :func:`~numsolve.problems.poisson2d`)."""
+    if d not in (1, 2, 3):
+        raise ValueError(f"d must be 1, 2 or 3, got {d}")
+    shape = _grid_shape(N, d)
+    c = _coefficients(coefficients, shape)
+    if obstacle_bc not in ("dirichlet", "neumann"):
+        raise ValueError(f"obstacle_bc must be 'dirichlet' or 'neumann', got {obstacle_bc!r}")
+    solid = _obstacle(obstacle, shape)
+    A = _assemble(shape, c, solid, obstacle_bc)
     if solid is not None:
         keep = np.flatnonzero(~solid.ravel())
         A = A[keep][:, keep]
@@ -133,16 +131,9 @@ def poisson(
     return A
 
 
-def poisson2d(
-    N,
-    *,
-    coefficients: np.ndarray | Callable | None = None,
-    obstacle: np.ndarray | None = None,
-    obstacle_bc: str = "dirichlet",
-    scaled: bool = False,
-    dtype=np.float64,
-    format: str = "csr",
-):
+def poisson2d(N, *, coefficients: np.ndarray | Callable | None = None,
+              obstacle: np.ndarray | None = None, obstacle_bc: str = "dirichlet",
+              scaled: bool = False, dtype=np.float64, format: str = "csr"):
     """2-D Poisson (5-point) or variable-coefficient diffusion matrix, Dirichlet boundary.
 
     Parameters
@@ -181,16 +172,9 @@ def poisson2d(
                    scaled=scaled, dtype=dtype, format=format)
 
 
-def poisson3d(
-    N,
-    *,
-    coefficients: np.ndarray | Callable | None = None,
-    obstacle: np.ndarray | None = None,
-    obstacle_bc: str = "dirichlet",
-    scaled: bool = False,
-    dtype=np.float64,
-    format: str = "csr",
-):
+def poisson3d(N, *, coefficients: np.ndarray | Callable | None = None,
+              obstacle: np.ndarray | None = None, obstacle_bc: str = "dirichlet",
+              scaled: bool = False, dtype=np.float64, format: str = "csr"):
     """3-D Poisson (7-point) or variable-coefficient diffusion matrix, Dirichlet boundary.
 
     Parameters are those of :func:`poisson2d` with three grid axes (``N**3`` unknowns).

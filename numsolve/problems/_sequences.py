@@ -15,26 +15,13 @@ from collections.abc import Generator, Iterator
 import numpy as np
 import scipy.sparse as sp
 
+from .._checks import as_rng, check_int, check_real
 from ._poisson import poisson2d
 
 __all__ = ["shifted_poisson_sequence", "heat2d_sequence", "BETA_SETTINGS", "heat_kappa"]
 
 #: The two shift distributions of the paper: ``c = -0.15 + 0.6 * Beta(alpha, beta)``.
 BETA_SETTINGS = {"high": (0.5, 1.5), "low": (2.0, 6.0)}
-
-
-def _rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int or a numpy.random.Generator, got {rng!r}")
-
-
-def _check_count(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def shifted_poisson_sequence(
@@ -74,8 +61,8 @@ def shifted_poisson_sequence(
     >>> A.shape, b.shape, bool(-0.15 <= c <= 0.45)
     ((100, 100), (100,), True)
     """
-    T = _check_count(T, "T")
-    N = _check_count(N, "N")
+    T = check_int("T", T, low=1)
+    N = check_int("N", N, low=1)
     if isinstance(distribution, str):
         if distribution.lower() not in BETA_SETTINGS:
             raise ValueError(f"distribution must be 'high', 'low' or (alpha, beta), got "
@@ -85,7 +72,7 @@ def shifted_poisson_sequence(
         alpha, beta = (float(v) for v in distribution)
         if not (alpha > 0 and beta > 0):
             raise ValueError(f"Beta parameters must be positive, got {distribution!r}")
-    gen = _rng(rng)
+    gen = as_rng(rng)
     A = poisson2d(N)
     n = A.shape[0]
     eye = sp.identity(n, format="csr")
@@ -162,12 +149,9 @@ def heat2d_sequence(
     >>> len(res.nit), bool(res.success.all())
     (5, True)
     """
-    nx = _check_count(nx, "nx")
-    if nx < 2:
-        raise ValueError(f"nx must be >= 2, got {nx}")
-    steps = _check_count(steps, "steps")
-    if not (np.isfinite(dt) and dt > 0):
-        raise ValueError(f"dt must be positive and finite, got {dt!r}")
+    nx = check_int("nx", nx, low=2)
+    steps = check_int("steps", steps, low=1)
+    check_real("dt", dt, low=0.0, low_open=True)  # dt itself is used as given
     h = 1.0 / nx
     m = nx - 1
     P = poisson2d(m) / h ** 2  # = -Laplacian, SPD

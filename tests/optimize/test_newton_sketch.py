@@ -189,3 +189,37 @@ def test_validation():
         numsolve.minimize(f, np.zeros(5), method="newton-sketch", bounds=[(0, 1)] * 5)
     with pytest.raises(ValueError, match="armijo"):
         numsolve.minimize(f, np.zeros(5), method="newton-sketch", options={"armijo": 0.7})
+
+
+@pytest.mark.parametrize("option, value, error", [
+    ("gtol", -1.0, ValueError), ("grtol", np.nan, ValueError), ("armijo", 0.0, ValueError),
+    ("armijo", "0.1", TypeError), ("backtrack", 1.0, ValueError),
+    ("max_backtracks", 0, ValueError), ("inner_maxiter", 2.5, TypeError),
+    ("hess_shift", -1.0, ValueError), ("solver", "lu", ValueError), ("rng", "seed", TypeError),
+])
+def test_invalid_options_are_named(option, value, error):
+    f = logistic_problem(n=200, d=5)
+    with pytest.raises(error, match=option):
+        numsolve.minimize(f, np.zeros(5), method="newton-sketch", options={option: value})
+
+
+def test_sketch_size_checked_only_when_a_step_is_taken():
+    # the sketch size is validated against N at the first iteration: a start point that
+    # already meets the tolerance returns without drawing a sketch
+    f = logistic_problem(n=200, d=5)
+    res = numsolve.minimize(f, np.zeros(5), method="newton-sketch",
+                            options={"gtol": 1e9, "sketch_size": 1000})
+    assert res.success and res.nit == 0 and res.sketch_size is None and res.nsketch == 0
+
+
+def test_generator_rng_advances_between_runs():
+    f = logistic_problem(n=600, d=6)
+    gen = np.random.default_rng(11)
+    r1 = numsolve.minimize(f, np.zeros(6), method="newton-sketch",
+                           options={"rng": gen, "solver": "sketch", "maxiter": 2, "gtol": 0.0})
+    r2 = numsolve.minimize(f, np.zeros(6), method="newton-sketch",
+                           options={"rng": gen, "solver": "sketch", "maxiter": 2, "gtol": 0.0})
+    r3 = numsolve.minimize(f, np.zeros(6), method="newton-sketch",
+                           options={"rng": 11, "solver": "sketch", "maxiter": 2, "gtol": 0.0})
+    np.testing.assert_array_equal(r1.x, r3.x)
+    assert not np.array_equal(r1.x, r2.x)

@@ -80,3 +80,14 @@ def test_constrained_logistic_derivatives():
     Z = np.ones((5, 3))
     with pytest.raises(ValueError, match="labels"):
         constrained_logistic((Z, np.arange(5.0)), n_linear=1)
+
+
+def test_hs_problem_table():
+    assert HS_PROBLEMS == ("hs6", "hs7", "hs9", "hs26", "hs27", "hs28", "hs40", "hs42", "hs47",
+                           "hs48", "hs49", "hs50", "hs51", "hs52", "hs56", "hs77")
+    for name in HS_PROBLEMS:
+        p = hock_schittkowski(name.upper())
+        assert p.name == name.upper() and p.x0.shape == (p.n,)
+        assert p.constraints.lb.shape == (p.m,)
+    # each call builds a fresh problem (callers may change x0 in place)
+    assert hock_schittkowski("hs-28").x0 is not hock_schittkowski("hs28").x0

@@ -55,3 +55,22 @@ def test_heat_kappa_and_steps():
         heat2d_sequence(1, 3)
     with pytest.raises(ValueError, match="dt"):
         heat2d_sequence(10, 3, dt=-1.0)
+
+
+def test_sequence_arguments_are_named_in_errors():
+    with pytest.raises(TypeError, match="T must be an integer"):
+        shifted_poisson_sequence(2.5)
+    with pytest.raises(ValueError, match="N must be >= 1"):
+        shifted_poisson_sequence(3, N=0)
+    with pytest.raises(TypeError, match="rng"):
+        shifted_poisson_sequence(3, rng="seed")
+    with pytest.raises(ValueError, match="steps must be >= 1"):
+        heat2d_sequence(10, 0)
+    with pytest.raises(ValueError, match="dt"):
+        heat2d_sequence(10, 3, dt=np.inf)
+    # a Generator is used as is (it advances), an int seed restarts
+    gen = np.random.default_rng(3)
+    c1 = [c for _, _, c in shifted_poisson_sequence(2, rng=gen)]
+    c2 = [c for _, _, c in shifted_poisson_sequence(2, rng=gen)]
+    c3 = [c for _, _, c in shifted_poisson_sequence(2, rng=3)]
+    assert c1 == c3 and c1 != c2
