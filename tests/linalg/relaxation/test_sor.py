@@ -394,8 +394,52 @@ def test_solve_batch_sequence_fixed_omega_matches_single_solves():
     A = seq[0][0]
     B = np.column_stack([s[1] for s in seq])
     res3 = numsolve.solve_batch(A, B, method="sor", omega=1.5, rtol=1e-8)
-    assert res3.nit[0] == res.nit[0] and len(res3.x) == 4
-    np.testing.assert_allclose(A @ res3.x[2], B[:, 2], rtol=0, atol=1e-7 * np.linalg.norm(B))
+    assert res3.nit[0] == res.nit[0] and res3.x.shape == B.shape
+    np.testing.assert_allclose(A @ res3.x[:, 2], B[:, 2], rtol=0, atol=1e-7 * np.linalg.norm(B))
+
+
+@pytest.mark.parametrize("method", ["sor", "ssor-cg"])
+def test_solve_batch_layout_is_that_of_cg(method):
+    """x (and X0) in the layout of method='cg' for every batch form."""
+    seq = list(shifted_poisson_sequence(3, "low", rng=0))
+    A, n = seq[0][0], seq[0][0].shape[0]
+    rng = np.random.default_rng(1)
+    B, X0 = rng.standard_normal((n, 3)), rng.standard_normal((n, 3))
+    opts = dict(omega=1.5, rtol=1e-8)
+
+    def check(res, cg, shape, singles, column):
+        assert isinstance(res.x, np.ndarray) and res.x.shape == cg.x.shape == shape
+        assert res.status.shape == cg.status.shape and res.success.all()
+        for j, one in enumerate(singles):
+            assert res.nit[j] == one.nit
+            np.testing.assert_allclose(column(res.x, j), one.x, rtol=1e-12, atol=1e-15)
+
+    # one matrix, B (n, k): columns; X0 (n, k): one column per system
+    check(numsolve.solve_batch(A, B, X0, method=method, **opts),
+          numsolve.solve_batch(A, B, X0, method="cg"), (n, 3),
+          [numsolve.solve(A, B[:, j], X0[:, j], method=method, **opts) for j in range(3)],
+          lambda x, j: x[:, j])
+    # one matrix, B (n,): x (n,)
+    check(numsolve.solve_batch(A, B[:, 0], X0[:, 0], method=method, **opts),
+          numsolve.solve_batch(A, B[:, 0], X0[:, 0], method="cg"), (n,),
+          [numsolve.solve(A, B[:, 0], X0[:, 0], method=method, **opts)], lambda x, j: x)
+    # m systems of one size (list of matrices, stack, sequence of tuples): rows
+    mats, bs = [s[0] for s in seq], np.stack([s[1] for s in seq])
+    singles = [numsolve.solve(a, b, x0, method=method, **opts)
+               for a, b, x0 in zip(mats, bs, X0.T)]
+    stack = np.stack([a.toarray() for a in mats])
+    cg = numsolve.solve_batch(mats, bs, X0.T, method="cg")
+    for res in (numsolve.solve_batch(mats, bs, X0.T, method=method, **opts),
+                numsolve.solve_batch(mats, list(bs), list(X0.T), method=method, **opts),
+                numsolve.solve_batch(stack, bs, X0.T, method=method, **opts),
+                numsolve.solve_batch(seq, None, X0.T, method=method, **opts)):
+        check(res, cg, (3, n), singles, lambda x, j: x[j])
+    # systems of different sizes: a list, as for cg
+    small = poisson2d(5)
+    res = numsolve.solve_batch([A, small], [B[:, 0], np.ones(25)], method=method, **opts)
+    cg = numsolve.solve_batch([A, small], [B[:, 0], np.ones(25)], method="cg")
+    assert isinstance(res.x, list) and isinstance(cg.x, list)
+    assert [x.shape for x in res.x] == [x.shape for x in cg.x] == [(n,), (25,)]
 
 
 def test_solve_batch_sequence_with_tuners():
