@@ -81,6 +81,11 @@ def _choose_omega(omega, context):
     return check_omega(omega), None
 
 
+def _refuse_preconditioner(M, message: str):
+    if M is not None:
+        raise ValueError(message)
+
+
 def _check_ordering(ordering) -> str | None:
     """``None`` (the default for the system), ``'natural'`` or ``'multicolor'``."""
     if ordering is None:
@@ -88,14 +93,14 @@ def _check_ordering(ordering) -> str | None:
     return _ORDERINGS[check_choice("ordering", ordering, tuple(_ORDERINGS))]
 
 
-def _resolve_ordering(ordering, system) -> str:
-    """The ordering of the sweeps: natural (Numba) where it can run, else multicolour."""
+def _resolve_ordering(ordering: str | None, system) -> str:
+    """The ordering of the sweeps (``ordering`` checked by :func:`_check_ordering`): by default
+    natural (Numba) where it can run, else multicolour."""
     numba_ok = (
         numba_available()
         and is_numpy_namespace(system.xp)
         and np.dtype(system.dtype) in (np.float32, np.float64)
     )
-    ordering = _check_ordering(ordering)
     if ordering is None:
         return "natural" if numba_ok else "multicolor"
     if ordering == "natural" and not numba_ok:
@@ -438,7 +443,7 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
     omega = check_omega(omega)
     system = prepare_system(A, _dummy_b(A))
     A = _matrix_of(system, "the SSOR preconditioner")
-    ordering = _resolve_ordering(ordering, system)
+    ordering = _resolve_ordering(_check_ordering(ordering), system)
     if ordering == "natural":
         host = _HostCSR(A, system.dtype, need_diagonal=False)
         return SSORPreconditioner(A, omega, ordering, system.dtype, host=host)
@@ -585,17 +590,20 @@ def _stop_status(r: float, tol: float, nit: int = 0, maxiter: int | None = None)
 def _sor_loop(sweeps, x, r0: float, tol: float, maxiter: int, notify):
     """SOR from ``x`` (updated in place) until ``norm(b - A x) <= tol`` (``solvers/sor.m``).
 
-    Returns ``(nit, status, residual norms)``; ``notify`` sees every iterate.
+    ``r0 = norm(b - A x)`` on entry. Returns ``(nit, status, residual norms)``; ``notify``
+    sees every iterate.
     """
     hist = [r0]
     nit = 0
     status = _stop_status(r0, tol)  # x0 may already be a solution
     while status is None:
-        sweeps.sweep(x)  # x <- x + (D/omega + L)^{-1} (b - A x)   (one forward sweep)
+        # x <- x + (D/omega + L)^{-1} (b - A x): one forward sweep (backward: D/omega + U;
+        # symmetric: a forward then a backward sweep)
+        sweeps.sweep(x)
         nit += 1
         r = sweeps.residual_norm(x)  # ||b - A x||_2
         hist.append(r)
-        status = _stop_status(r, tol, nit, maxiter)
+        status = _stop_status(r, tol, nit, maxiter)  # converged, non-finite or maxiter
         if notify is not None and status in (None, MAXITER):
             xk = sweeps.solution(x, copy=True)
             if notify(OptimizeResult(x=xk, nit=nit, residual_norm=r)):
@@ -665,11 +673,12 @@ def solve_sor(A, b, x0=None, *, rtol: float = 1e-5, atol: float = 0.0,
     w, tuner = _choose_omega(omega, context)
     sweeps.set_omega(w, opts.mode)
 
-    x = sweeps.start(system)
-    r0 = sweeps.residual_norm(x)  # ||b - A x0||
+    x = sweeps.start(system)  # x = x0 (a copy), or zeros
+    r0 = sweeps.residual_norm(x)  # n0 = ||b - A x0||
+    # stop when ||b - A x|| <= max(rtol * ||b||, atol), or rtol * n0 as in solvers/sor.m
     tol = max(opts.rtol * (sweeps.bnorm if opts.rtol_reference == "b" else r0), opts.atol)
     if notify is None and sweeps.run_compiled is not None:
-        nit, status, hist = sweeps.run_compiled(x, tol, opts.maxiter)
+        nit, status, hist = sweeps.run_compiled(x, tol, opts.maxiter)  # the loop in Numba
     else:
         nit, status, hist = _sor_loop(sweeps, x, r0, tol, opts.maxiter, notify)
     if tuner is not None:
@@ -683,11 +692,6 @@ def solve_sor(A, b, x0=None, *, rtol: float = 1e-5, atol: float = 0.0,
         message=status_message(status, detail, kind="linear"), nit=nit, residual_norms=hist,
         backend=sweeps.backend, method="sor", omega=w,
     )
-
-
-def _refuse_preconditioner(M, message: str):
-    if M is not None:
-        raise ValueError(message)
 
 
 # --------------------------------------------------------------------------------------------
