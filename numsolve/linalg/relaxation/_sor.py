@@ -24,6 +24,7 @@ before the solve and observes the iteration count after it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,10 @@ from ..._backend import (
     numba_available,
     to_numpy,
 )
+from ..._checks import check_choice, check_maxiter, check_real, check_tolerances
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
-from .._system import check_maxiter, check_tolerances, host_scalars, prepare_system
+from .._system import host_scalars, prepare_system
 from ..krylov._cg import solve_cg
 
 __all__ = [
@@ -54,7 +56,8 @@ __all__ = [
 ]
 
 _MODES = {"forward": 0, "backward": 1, "symmetric": 2}
-_ORDERINGS = ("natural", "multicolor")
+_ORDERINGS = {"natural": "natural", "multicolor": "multicolor", "multicolour": "multicolor",
+              "red-black": "multicolor"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -62,18 +65,7 @@ _ORDERINGS = ("natural", "multicolor")
 # --------------------------------------------------------------------------------------------
 def check_omega(omega, name: str = "omega") -> float:
     """Validate a relaxation factor: a finite real number in the open interval (0, 2)."""
-    if isinstance(omega, bool):
-        raise TypeError(f"{name} must be a real number or a tuner, got {omega!r}")
-    try:
-        w = float(omega)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a real number or a tuner (an object with predict() and "
-            f"update()), got {type(omega).__name__}"
-        ) from None
-    if not np.isfinite(w) or not 0.0 < w < 2.0:
-        raise ValueError(f"{name} must lie in the open interval (0, 2), got {omega!r}")
-    return w
+    return check_real(name, omega, low=0.0, high=2.0, low_open=True, high_open=True)
 
 
 def _is_tuner(obj) -> bool:
@@ -89,13 +81,21 @@ def _choose_omega(omega, context):
     return check_omega(omega), None
 
 
-def _check_choice(value, name, choices):
-    if not isinstance(value, str) or value.lower() not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value.lower()
+def _refuse_preconditioner(M, message: str):
+    if M is not None:
+        raise ValueError(message)
 
 
-def _resolve_ordering(ordering, system) -> str:
+def _check_ordering(ordering) -> str | None:
+    """``None`` (the default for the system), ``'natural'`` or ``'multicolor'``."""
+    if ordering is None:
+        return None
+    return _ORDERINGS[check_choice("ordering", ordering, tuple(_ORDERINGS))]
+
+
+def _resolve_ordering(ordering: str | None, system) -> str:
+    """The ordering of the sweeps (``ordering`` checked by :func:`_check_ordering`): by default
+    natural (Numba) where it can run, else multicolour."""
     numba_ok = (
         numba_available()
         and is_numpy_namespace(system.xp)
@@ -103,9 +103,6 @@ def _resolve_ordering(ordering, system) -> str:
     )
     if ordering is None:
         return "natural" if numba_ok else "multicolor"
-    ordering = _check_choice(ordering, "ordering", _ORDERINGS + ("multicolour", "red-black"))
-    if ordering in ("multicolour", "red-black"):
-        ordering = "multicolor"
     if ordering == "natural" and not numba_ok:
         raise ValueError(
             "ordering='natural' needs Numba and a real float32/float64 matrix on the host; "
@@ -346,6 +343,8 @@ class SSORPreconditioner(spla.LinearOperator):
         super().__init__(dtype=np_dtype, shape=tuple(A.shape))
 
     def _matvec(self, r):
+        if self._complex_for_real(r):
+            return self._by_parts(self._matvec, r)
         if self._host is not None:
             h = self._host
             r = np.ascontiguousarray(np.asarray(r).reshape(-1), dtype=h.data.dtype)
@@ -360,6 +359,8 @@ class SSORPreconditioner(spla.LinearOperator):
         return mc.from_perm(z)
 
     def _matmat(self, R):
+        if self._complex_for_real(R):
+            return self._by_parts(self._matmat, R)
         if self._host is not None:
             return np.column_stack([self._matvec(R[:, c]) for c in range(R.shape[1])])
         mc = self._mc
@@ -370,6 +371,25 @@ class SSORPreconditioner(spla.LinearOperator):
 
     def _adjoint(self):
         return self  # symmetric for symmetric A
+
+    def _xp(self):
+        return np if self._mc is None else self._mc.xp
+
+    def _complex_for_real(self, r) -> bool:
+        """A complex ``r`` for the real ``M^{-1}`` of a real ``A`` (complex right-hand side)."""
+        if self.dtype.kind == "c":
+            return False
+        xp = self._xp()
+        return xp.isdtype(xp.asarray(r).dtype, "complex floating")
+
+    def _by_parts(self, apply, r):
+        """``M^{-1} r = M^{-1} Re(r) + i M^{-1} Im(r)`` for a real ``M``: the real kernels (and
+        their speed) serve complex right-hand sides unchanged."""
+        xp = self._xp()
+        r = xp.asarray(r)
+        re, im = apply(xp.real(r)), apply(xp.imag(r))
+        cdt = xp.complex64 if re.dtype == xp.float32 else xp.complex128
+        return xp.astype(re, cdt) + xp.astype(im, cdt) * 1j
 
 
 def _cupy_operator(shape, dtype, matvec, matmat):  # pragma: no cover - needs CUDA
@@ -423,7 +443,7 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
     omega = check_omega(omega)
     system = prepare_system(A, _dummy_b(A))
     A = _matrix_of(system, "the SSOR preconditioner")
-    ordering = _resolve_ordering(ordering, system)
+    ordering = _resolve_ordering(_check_ordering(ordering), system)
     if ordering == "natural":
         host = _HostCSR(A, system.dtype, need_diagonal=False)
         return SSORPreconditioner(A, omega, ordering, system.dtype, host=host)
@@ -436,6 +456,8 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
 
 def _dummy_b(A):
     """A zero right-hand side in the namespace of ``A`` (to reuse :func:`prepare_system`)."""
+    if isinstance(A, (list, tuple)):  # nested lists: prepare_system makes them an array
+        return np.zeros(len(A))
     shape = getattr(A, "shape", None)
     if is_linear_operator(A) or shape is None or len(shape) < 1:
         return np.zeros(1 if not shape else int(shape[0]))
@@ -445,23 +467,155 @@ def _dummy_b(A):
 # --------------------------------------------------------------------------------------------
 # stationary SOR
 # --------------------------------------------------------------------------------------------
-def solve_sor(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    omega: Any = 1.0,
-    context: float | None = None,
-    sweep: str = "forward",
-    ordering: str | None = None,
-    rtol_reference: str = "b",
-    check_finite: bool = True,
-) -> SolveResult:
+@dataclass(frozen=True)
+class SOROptions:
+    """The options of ``method='sor'``, validated once (:mod:`numsolve._checks`).
+
+    ``sweep`` in ``{'forward', 'backward', 'symmetric'}``; ``ordering`` ``None`` (the default
+    for the system), ``'natural'`` or ``'multicolor'`` (aliases ``'multicolour'``,
+    ``'red-black'``); ``rtol_reference`` in ``{'b', 'r0'}``; ``maxiter`` defaults to 10000.
+    """
+
+    sweep: str = "forward"
+    ordering: str | None = None
+    rtol_reference: str = "b"
+    rtol: float = 1e-5
+    atol: float = 0.0
+    maxiter: int | None = None
+
+    def __post_init__(self):
+        rtol, atol = check_tolerances(self.rtol, self.atol)
+        checked = dict(
+            sweep=check_choice("sweep", self.sweep, tuple(_MODES)),
+            rtol_reference=check_choice("rtol_reference", self.rtol_reference, ("b", "r0")),
+            rtol=rtol,
+            atol=atol,
+            maxiter=check_maxiter(self.maxiter, 10000),
+            ordering=_check_ordering(self.ordering),
+        )
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def mode(self) -> int:
+        """The kernels' sweep code: 0 forward, 1 backward, 2 symmetric."""
+        return _MODES[self.sweep]
+
+
+class _NaturalSweeps:
+    """SOR sweeps in the given row order: the sequential Numba kernels on host CSR arrays.
+
+    Vectors are contiguous NumPy arrays in the original order.
+    """
+
+    backend = "numba"
+
+    def __init__(self, system, A):
+        self.host = _HostCSR(A, system.dtype)  # checks the diagonal
+        self.K = self.host.K
+        self.csr = (self.host.indptr, self.host.indices, self.host.data)
+        self.b = np.ascontiguousarray(system.b[:, 0])
+        self.bnorm = float(np.linalg.norm(self.b))
+
+    def start(self, system):
+        """The first iterate: a copy of ``x0``, or zeros."""
+        if system.x0 is None:
+            return np.zeros(system.n, dtype=system.dtype)
+        return np.ascontiguousarray(system.x0[:, 0]).copy()
+
+    def set_omega(self, omega: float, mode: int):
+        self.winv, self.mode = self.host.winv(omega), mode  # winv = omega / diag(A)
+
+    def residual_norm(self, x) -> float:
+        return float(self.K.csr_resnorm(*self.csr, self.b, x))
+
+    def sweep(self, x):
+        self.K.sor_sweeps(*self.csr, self.winv, self.b, x, self.mode, 1)
+
+    def solution(self, x, copy: bool = False):
+        return x.copy() if copy else x
+
+    def run_compiled(self, x, tol: float, maxiter: int):
+        """:func:`_sor_loop` as one Numba call (``sor_solve``: the same steps and tests)."""
+        hist = np.empty(maxiter + 1)
+        nit, status = self.K.sor_solve(*self.csr, self.winv, self.b, x, self.mode, tol, maxiter,
+                                       hist)
+        return int(nit), int(status), hist[: int(nit) + 1]
+
+
+class _MulticolorSweeps:
+    """SOR sweeps colour by colour (:class:`MulticolorSOR`), on any array namespace.
+
+    Vectors are permuted so that each colour is a contiguous slice.
+    """
+
+    run_compiled = None
+
+    def __init__(self, system, A):
+        self.mc = MulticolorSOR(A, system.xp)  # checks the diagonal
+        self.xp, self.dtype, self.backend = system.xp, system.dtype, system.backend
+        self.b = self.mc.to_perm(system.b[:, 0])
+        self.bnorm = float(host_scalars(self.xp.linalg.vector_norm(self.b), self.xp)[0])
+
+    def start(self, system):
+        """The first iterate (permuted): ``x0``, or zeros."""
+        if system.x0 is None:
+            return self.xp.zeros(system.n, dtype=system.dtype)
+        return self.mc.to_perm(system.x0[:, 0])
+
+    def set_omega(self, omega: float, mode: int):
+        self.winv, self.mode = self.mc.winv(omega, self.dtype), mode
+
+    def residual_norm(self, x) -> float:
+        return self.mc.resnorm(x, self.b)
+
+    def sweep(self, x):
+        self.mc.sweep(x, self.b, self.winv, self.mode)
+
+    def solution(self, x, copy: bool = False):
+        return self.mc.from_perm(x)  # a new array in the original order
+
+
+def _stop_status(r: float, tol: float, nit: int = 0, maxiter: int | None = None):
+    """The status after a residual norm ``r``, or ``None`` to go on."""
+    if not np.isfinite(r):
+        return NONFINITE
+    if r <= tol:
+        return CONVERGED
+    if maxiter is not None and nit >= maxiter:
+        return MAXITER
+    return None
+
+
+def _sor_loop(sweeps, x, r0: float, tol: float, maxiter: int, notify):
+    """SOR from ``x`` (updated in place) until ``norm(b - A x) <= tol`` (``solvers/sor.m``).
+
+    ``r0 = norm(b - A x)`` on entry. Returns ``(nit, status, residual norms)``; ``notify``
+    sees every iterate.
+    """
+    hist = [r0]
+    nit = 0
+    status = _stop_status(r0, tol)  # x0 may already be a solution
+    while status is None:
+        # x <- x + (D/omega + L)^{-1} (b - A x): one forward sweep (backward: D/omega + U;
+        # symmetric: a forward then a backward sweep)
+        sweeps.sweep(x)
+        nit += 1
+        r = sweeps.residual_norm(x)  # ||b - A x||_2
+        hist.append(r)
+        status = _stop_status(r, tol, nit, maxiter)  # converged, non-finite or maxiter
+        if notify is not None and status in (None, MAXITER):
+            xk = sweeps.solution(x, copy=True)
+            if notify(OptimizeResult(x=xk, nit=nit, residual_norm=r)):
+                status = CALLBACK_STOP
+    return nit, status, np.asarray(hist)
+
+
+def solve_sor(A, b, x0=None, *, rtol: float = 1e-5, atol: float = 0.0,
+              maxiter: int | None = None, M=None, callback=None,
+              omega: Any = 1.0, context: float | None = None, sweep: str = "forward",
+              ordering: str | None = None, rtol_reference: str = "b",
+              check_finite: bool = True) -> SolveResult:
     """Successive over-relaxation (``method='sor'``): ``x <- x + (D/omega + L)^{-1}(b - A x)``.
 
     Called through ``numsolve.solve(A, b, method='sor', omega=...)``.
@@ -507,128 +661,52 @@ def solve_sor(
     SolveResult
         With ``omega``, the relaxation factor used.
     """
-    if M is not None:
-        raise ValueError("M is not used by method='sor'; use method='ssor-cg' for a "
-                         "preconditioned solve")
-    mode = _MODES[_check_choice(sweep, "sweep", tuple(_MODES))]
-    ref = _check_choice(rtol_reference, "rtol_reference", ("b", "r0"))
-    rtol, atol = check_tolerances(rtol, atol)
-    maxiter = check_maxiter(maxiter, 10000)
+    _refuse_preconditioner(M, "M is not used by method='sor'; use method='ssor-cg' for a "
+                              "preconditioned solve")
+    opts = SOROptions(sweep, ordering, rtol_reference, rtol, atol, maxiter)
     system = prepare_system(A, b, x0, None, check_finite=check_finite)
     Amat = _matrix_of(system, "SOR")
-    ordering = _resolve_ordering(ordering, system)
-    xp = system.xp
+    natural = _resolve_ordering(opts.ordering, system) == "natural"
     notify = wrap_callback(callback)
-    # build (and check the diagonal) before the tuner commits to a choice
-    host = _HostCSR(Amat, system.dtype) if ordering == "natural" else None
-    mc = MulticolorSOR(Amat, xp) if ordering != "natural" else None
+    # split A (and check its diagonal) before a tuner commits to a choice of omega
+    sweeps = (_NaturalSweeps if natural else _MulticolorSweeps)(system, Amat)
     w, tuner = _choose_omega(omega, context)
+    sweeps.set_omega(w, opts.mode)
 
-    if ordering == "natural":
-        winv = host.winv(w)
-        bb = np.ascontiguousarray(system.b[:, 0])
-        x = (np.zeros(system.n, dtype=system.dtype) if system.x0 is None
-             else np.ascontiguousarray(system.x0[:, 0]).copy())
-        K = host.K
-        args = (host.indptr, host.indices, host.data)
-        bnorm = float(np.linalg.norm(bb))
-
-        def resnorm(v):
-            return float(K.csr_resnorm(*args, bb, v))
-
-        def do_sweep(v):
-            K.sor_sweeps(*args, winv, bb, v, mode, 1)
-
-        backend = "numba"
+    x = sweeps.start(system)  # x = x0 (a copy), or zeros
+    r0 = sweeps.residual_norm(x)  # n0 = ||b - A x0||
+    # stop when ||b - A x|| <= max(rtol * ||b||, atol), or rtol * n0 as in solvers/sor.m
+    tol = max(opts.rtol * (sweeps.bnorm if opts.rtol_reference == "b" else r0), opts.atol)
+    if notify is None and sweeps.run_compiled is not None:
+        nit, status, hist = sweeps.run_compiled(x, tol, opts.maxiter)  # the loop in Numba
     else:
-        winv = mc.winv(w, system.dtype)
-        bb = mc.to_perm(system.b[:, 0])
-        x = (xp.zeros(system.n, dtype=system.dtype) if system.x0 is None
-             else mc.to_perm(system.x0[:, 0]))
-        bnorm = float(host_scalars(xp.linalg.vector_norm(bb), xp)[0])
-
-        def resnorm(v):
-            return mc.resnorm(v, bb)
-
-        def do_sweep(v):
-            mc.sweep(v, bb, winv, mode)
-
-        backend = system.backend
-
-    r0 = resnorm(x)
-    tol = max(rtol * (bnorm if ref == "b" else r0), atol)
-    status, nit = None, 0
-    if ordering == "natural" and notify is None:
-        hist = np.empty(maxiter + 1)
-        nit, status = K.sor_solve(*args, winv, bb, x, mode, tol, maxiter, hist)
-        nit, status = int(nit), int(status)
-        hist = hist[: nit + 1]
-    else:
-        hist_l = [r0]
-        if not np.isfinite(r0):
-            status = NONFINITE
-        elif r0 <= tol:
-            status = CONVERGED
-        while status is None:
-            do_sweep(x)
-            nit += 1
-            r = resnorm(x)
-            hist_l.append(r)
-            if not np.isfinite(r):
-                status = NONFINITE
-            elif r <= tol:
-                status = CONVERGED
-            elif nit >= maxiter:
-                status = MAXITER
-            if notify is not None and status in (None, MAXITER):
-                xk = x.copy() if ordering == "natural" else mc.from_perm(x)
-                if notify(OptimizeResult(x=xk, nit=nit, residual_norm=r)):
-                    status = CALLBACK_STOP
-        hist = np.asarray(hist_l)
-    if ordering != "natural":
-        x = mc.from_perm(x)
+        nit, status, hist = _sor_loop(sweeps, x, r0, tol, opts.maxiter, notify)
     if tuner is not None:
-        tuner.update(nit)
-    detail = None
-    if ref == "r0" and status == CONVERGED:
-        detail = "rtol relative to the initial residual"
+        tuner.update(nit)  # the bandit's loss: the iteration count
+    detail = ("rtol relative to the initial residual"
+              if opts.rtol_reference == "r0" and status == CONVERGED else None)
+    x = sweeps.solution(x)
     return SolveResult(
-        x=x if system.vector_input else xp.reshape(x, (system.n, 1)),
-        success=status == CONVERGED,
-        status=status,
-        message=status_message(status, detail, kind="linear"),
-        nit=nit,
-        residual_norms=hist,
-        backend=backend,
-        method="sor",
-        omega=w,
+        x=x if system.vector_input else system.xp.reshape(x, (system.n, 1)),
+        success=status == CONVERGED, status=status,
+        message=status_message(status, detail, kind="linear"), nit=nit, residual_norms=hist,
+        backend=sweeps.backend, method="sor", omega=w,
     )
 
 
 # --------------------------------------------------------------------------------------------
 # SSOR-preconditioned CG
 # --------------------------------------------------------------------------------------------
-def solve_ssor_cg(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    omega: Any = 1.0,
-    context: float | None = None,
-    ordering: str | None = None,
-    true_residual_every: int = 50,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_ssor_cg(A, b, x0=None, *, rtol: float = 1e-5, atol: float = 0.0,
+                  maxiter: int | None = None, M=None, callback=None,
+                  omega: Any = 1.0, context: float | None = None, ordering: str | None = None,
+                  true_residual_every: int = 50, check_finite: bool = True) -> SolveResult:
     """Conjugate gradients preconditioned by SSOR(``omega``) (``method='ssor-cg'``).
 
     Called through ``numsolve.solve(A, b, method='ssor-cg', omega=...)``. The CG iteration is
     numsolve's ``method='cg'`` with ``M = ssor_preconditioner(A, omega)``; tolerances, ``maxiter``
-    (default ``10 * n``), ``callback`` and the result are as for ``'cg'``.
+    (default ``10 * n``), ``callback`` and the result are as for ``'cg'``. A complex ``b`` with a
+    real ``A`` is preconditioned part by part (the SSOR preconditioner is real).
 
     Options
     -------
@@ -647,9 +725,8 @@ def solve_ssor_cg(
     SolveResult
         With ``omega``, the relaxation factor used.
     """
-    if M is not None:
-        raise ValueError("method='ssor-cg' builds its own preconditioner; M must be None "
-                         "(use method='cg' with M=... for another preconditioner)")
+    _refuse_preconditioner(M, "method='ssor-cg' builds its own preconditioner; M must be None "
+                              "(use method='cg' with M=... for another preconditioner)")
     w, tuner = _choose_omega(omega, context)
     try:
         P = ssor_preconditioner(A, w, ordering=ordering)
@@ -687,6 +764,14 @@ def young_omega(A: Any) -> float:
     matrices (e.g. 5-point stencils in natural order); expensive - the baseline that the
     tuners are measured against, not a practical way to choose ``omega``.
 
+    Raises
+    ------
+    ValueError
+        ``A`` is not a square matrix; a diagonal entry is not positive; the Jacobi iteration
+        does not converge.
+    TypeError
+        ``A`` is a ``LinearOperator``.
+
     Examples
     --------
     >>> from numsolve.linalg import young_omega
@@ -697,7 +782,10 @@ def young_omega(A: Any) -> float:
     A = to_numpy(A)
     if is_linear_operator(A):
         raise TypeError("young_omega needs the entries of A, got a LinearOperator")
-    A = sp.csr_array(A) if sp.issparse(A) else sp.csr_array(np.asarray(A, dtype=float))
+    A = A if sp.issparse(A) else np.asarray(A, dtype=float)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValueError(f"young_omega: A must be square, got shape {tuple(A.shape)}")
+    A = sp.csr_array(A)
     d = A.diagonal()
     if np.any(d <= 0):
         raise ValueError("young_omega needs a positive diagonal")

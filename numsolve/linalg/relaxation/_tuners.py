@@ -28,18 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import as_rng, check_choice, check_int, check_real
+
 __all__ = ["FixedOmega", "TsallisINF", "ChebCB", "DEFAULT_GRID", "replay", "TsallisINFCB"]
 
 #: The arm grid of the paper: ``linspace(1.0, 1.95, 20)``.
 DEFAULT_GRID = np.linspace(1.0, 1.95, 20)
-
-
-def _make_rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an int or a numpy.random.Generator, got {rng!r}")
 
 
 def _check_grid(grid) -> np.ndarray:
@@ -51,23 +45,14 @@ def _check_grid(grid) -> np.ndarray:
     return g.copy()
 
 
-def _check_cost(iterations) -> float:
-    try:
-        k = float(iterations)
-    except (TypeError, ValueError):
-        raise TypeError(f"iterations must be a number, got {iterations!r}") from None
-    if not np.isfinite(k) or k < 0:
-        raise ValueError(f"iterations must be finite and non-negative, got {iterations!r}")
-    return k
-
-
 def _check_context_range(context_range) -> tuple[float, float]:
     try:
-        a, b = (float(v) for v in context_range)
+        a, b = context_range
     except (TypeError, ValueError):
         raise TypeError(f"context_range must be a pair of floats, got {context_range!r}") \
             from None
-    if not (np.isfinite(a) and np.isfinite(b) and b > a):
+    a, b = check_real("context_range", a), check_real("context_range", b)
+    if not b > a:
         raise ValueError(f"context_range must be a finite interval (a, b) with a < b, got "
                          f"{context_range!r}")
     return a, b
@@ -81,7 +66,7 @@ class _Tuner:
 
     def __init__(self, grid, rng):
         self.grid = _check_grid(grid)
-        self.rng = _make_rng(rng)
+        self.rng = as_rng(rng)
         self._pending: int | None = None
         self.history: dict[str, list] = {"omega": [], "arm": [], "iterations": [], "context": []}
 
@@ -93,13 +78,7 @@ class _Tuner:
         if self.contextual:
             if context is None:
                 raise ValueError(f"{type(self).__name__} is contextual: pass context=...")
-            try:
-                c = float(context)
-            except (TypeError, ValueError):
-                raise TypeError(f"context must be a real scalar, got {context!r}") from None
-            if not np.isfinite(c):
-                raise ValueError(f"context must be finite, got {context!r}")
-            return c
+            return check_real("context", context)
         return None if context is None else context
 
     def predict(self, context=None) -> float:
@@ -121,7 +100,7 @@ class _Tuner:
         """Observe the cost (iteration count) of the solve with the last predicted ``omega``."""
         if self._pending is None:
             raise RuntimeError("update() called without a preceding predict()")
-        k = _check_cost(iterations)
+        k = check_real("iterations", iterations, low=0.0)
         self._learn(self._pending, k)
         self.history["iterations"].append(k)
         self._pending = None
@@ -278,27 +257,15 @@ class TsallisINF(_Tuner):
     def __init__(self, grid=None, *, estimator: str = "rv", rv_baseline: float = 1.0,
                  rv_threshold: float = 4.0, prior=None, prior_rounds: int = 0, rng=None):
         super().__init__(grid, rng)
-        if not isinstance(estimator, str) or estimator.lower() not in ("rv", "iw"):
-            raise ValueError(f"estimator must be 'rv' or 'iw', got {estimator!r}")
-        for name, val in (("rv_baseline", rv_baseline), ("rv_threshold", rv_threshold)):
-            if isinstance(val, bool) or not isinstance(val, (int, float, np.integer,
-                                                              np.floating)):
-                raise TypeError(f"{name} must be a real number, got {val!r}")
-            if not (np.isfinite(val) and val >= 0):
-                raise ValueError(f"{name} must be finite and non-negative, got {val!r}")
-        self.rv_baseline = float(rv_baseline)
-        self.rv_threshold = float(rv_threshold)
+        self.estimator = check_choice("estimator", estimator, ("rv", "iw"))
+        self.rv_baseline = check_real("rv_baseline", rv_baseline, low=0.0)
+        self.rv_threshold = check_real("rv_threshold", rv_threshold, low=0.0)
+        self.prior_rounds = check_int("prior_rounds", prior_rounds, low=0)
         d = self.n_arms
-        self.estimator = estimator.lower()
         self.Lhat = np.zeros(d)
         self.shift = np.zeros(d)  # reduced-variance baseline terms (scaled units)
         self.losses_sum = 0.0
         self.n_losses = 0
-        if isinstance(prior_rounds, bool) or not isinstance(prior_rounds, (int, np.integer)) \
-                or prior_rounds < 0:
-            raise ValueError(f"prior_rounds must be a non-negative integer, got "
-                             f"{prior_rounds!r}")
-        self.prior_rounds = int(prior_rounds)
         if prior is not None:
             pc = np.asarray(prior, dtype=np.float64).reshape(-1)
             if pc.size != d or not np.all(np.isfinite(pc)) or np.any(pc < 0):
@@ -448,11 +415,7 @@ class TsallisINFCB(_Tuner):
                  rng=None):
         super().__init__(grid, rng)
         a, b = _check_context_range(context_range)
-        if isinstance(n_bins, (bool, np.bool_)) or not isinstance(n_bins, (int, np.integer)):
-            raise TypeError(f"n_bins must be a positive integer, got {n_bins!r}")
-        if n_bins < 1:
-            raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
-        m = int(n_bins)
+        m = check_int("n_bins", n_bins, low=1)
         self.a, self.b, self.n_bins = a, b, m
         self.centres = a + (b - a) * np.linspace(0.5 / m, 1.0 - 0.5 / m, m)
         # one TsallisINF per bin (validates estimator), all on this tuner's generator
@@ -599,20 +562,12 @@ class ChebCB(_Tuner):
     def __init__(self, context_range=(-0.15, 0.65), grid=None, *, degree: int = 8,
                  eta_scale: float = 4.0, adaptive_degree: bool = True, rng=None):
         super().__init__(grid, rng)
-        try:
-            eta_scale = float(eta_scale)
-        except (TypeError, ValueError):
-            raise TypeError(f"eta_scale must be a positive float, got {eta_scale!r}") from None
-        if not (np.isfinite(eta_scale) and eta_scale > 0):
-            raise ValueError(f"eta_scale must be a positive float, got {eta_scale!r}")
+        self.eta_scale = check_real("eta_scale", eta_scale, low=0.0, low_open=True)
         if not isinstance(adaptive_degree, (bool, np.bool_)):
             raise TypeError(f"adaptive_degree must be a bool, got {adaptive_degree!r}")
-        self.eta_scale = eta_scale
         self.adaptive_degree = bool(adaptive_degree)
         a, b = _check_context_range(context_range)
-        if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
-            raise ValueError(f"degree must be a positive integer, got {degree!r}")
-        self.a, self.b, self.m = a, b, int(degree)
+        self.a, self.b, self.m = a, b, check_int("degree", degree, low=1)
         d = self.n_arms
         self.theta = np.zeros((d, self.m))
         self.rows: list[list] = [[] for _ in range(d)]  # per arm: feature rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -212,6 +214,79 @@ def test_dense_input_and_float32():
     assert r32.success and r32.x.dtype == np.float32
 
 
+
+@pytest.mark.parametrize("method", ["sor", "ssor-cg"])
+@pytest.mark.parametrize("form", ["list", "dense", "sparse"])
+def test_list_and_dense_inputs(method, form):
+    """Nested lists (converted by the front door), dense arrays and sparse matrices agree."""
+    A = poisson2d(6)
+    b = np.random.default_rng(2).standard_normal(A.shape[0])
+    Ain = {"list": A.toarray().tolist(), "dense": A.toarray(), "sparse": A}[form]
+    bin_ = b.tolist() if form == "list" else b
+    res = numsolve.solve(Ain, bin_, method=method, omega=1.4, rtol=1e-10)
+    ref = numsolve.solve(A, b, method=method, omega=1.4, rtol=1e-10)
+    assert res.success and res.nit == ref.nit
+    np.testing.assert_allclose(res.x, ref.x, rtol=1e-12, atol=1e-14)
+    _check_solution(A, b, res.x, 1e-10)
+
+
+def test_ssor_preconditioner_accepts_lists():
+    A = poisson2d(4)
+    r = np.arange(16.0)
+    M = ssor_preconditioner(A.toarray().tolist(), 1.2)
+    np.testing.assert_array_equal(M.matvec(r), ssor_preconditioner(A, 1.2).matvec(r))
+
+
+def test_young_omega_needs_a_square_matrix():
+    for bad in (np.ones((3, 4)), np.ones(3), np.ones((2, 2, 2)), sp.csr_array(np.ones((3, 4)))):
+        with pytest.raises(ValueError, match="square"):
+            young_omega(bad)
+
+
+def _complex_hpd(N=8):
+    """A complex Hermitian positive definite matrix: the 5-point Laplacian with imaginary
+    off-diagonal parts (diagonally dominant)."""
+    A = poisson2d(N)
+    S = sp.triu(A, 1) * 0.3j
+    return sp.csr_array(A + S - S.T)
+
+
+@pytest.mark.parametrize("ordering", [None, "multicolor"])
+@pytest.mark.parametrize("matrix", ["real", "complex-dtype", "hermitian"])
+def test_complex_right_hand_side(matrix, ordering):
+    """Complex b: ssor-cg converges like cg and sor (the SSOR preconditioner of a real A is
+    applied to the real and imaginary parts; no ComplexWarning)."""
+    A = {"real": poisson2d(8), "complex-dtype": poisson2d(8).astype(complex),
+         "hermitian": _complex_hpd()}[matrix]
+    rng = np.random.default_rng(5)
+    b = rng.standard_normal(A.shape[0]) + 1j * rng.standard_normal(A.shape[0])
+    xs = spla.spsolve(sp.csc_array(A), b)
+    cg = numsolve.solve(A, b, method="cg", rtol=1e-10)
+    for method in ("sor", "ssor-cg"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # ComplexWarning (imaginary part discarded)
+            res = numsolve.solve(A, b, method=method, omega=1.3, rtol=1e-10, ordering=ordering)
+        assert res.success and np.iscomplexobj(res.x), method
+        assert np.linalg.norm(b - A @ res.x) <= 1e-10 * np.linalg.norm(b) * (1 + 1e-12)
+        np.testing.assert_allclose(res.x, xs, rtol=1e-8)
+        np.testing.assert_allclose(res.x, cg.x, rtol=1e-8)
+    if matrix == "real":  # SSOR-CG still pays off against plain CG
+        assert numsolve.solve(A, b, method="ssor-cg", omega=1.3, rtol=1e-10).nit < cg.nit
+
+
+@pytest.mark.parametrize("ordering", ["natural", "multicolor"])
+def test_ssor_preconditioner_complex_vectors(ordering):
+    A = _var_coeff(6)
+    n = A.shape[0]
+    M = ssor_preconditioner(A, 1.3, ordering=ordering)
+    rng = np.random.default_rng(0)
+    R = rng.standard_normal((n, 3)) + 1j * rng.standard_normal((n, 3))
+    r = R[:, 0]
+    np.testing.assert_array_equal(M.matvec(r), M.matvec(r.real) + 1j * M.matvec(r.imag))
+    np.testing.assert_array_equal(M.matmat(R), M.matmat(R.real) + 1j * M.matmat(R.imag))
+    np.testing.assert_array_equal(M.matvec(r.real), M.matvec(r.real.copy()))  # real path as is
+
+
 # --- preconditioner -----------------------------------------------------------------------------
 @pytest.mark.parametrize("ordering", ["natural", "multicolor"])
 def test_ssor_preconditioner_formula(ordering):
@@ -319,8 +394,52 @@ def test_solve_batch_sequence_fixed_omega_matches_single_solves():
     A = seq[0][0]
     B = np.column_stack([s[1] for s in seq])
     res3 = numsolve.solve_batch(A, B, method="sor", omega=1.5, rtol=1e-8)
-    assert res3.nit[0] == res.nit[0] and len(res3.x) == 4
-    np.testing.assert_allclose(A @ res3.x[2], B[:, 2], rtol=0, atol=1e-7 * np.linalg.norm(B))
+    assert res3.nit[0] == res.nit[0] and res3.x.shape == B.shape
+    np.testing.assert_allclose(A @ res3.x[:, 2], B[:, 2], rtol=0, atol=1e-7 * np.linalg.norm(B))
+
+
+@pytest.mark.parametrize("method", ["sor", "ssor-cg"])
+def test_solve_batch_layout_is_that_of_cg(method):
+    """x (and X0) in the layout of method='cg' for every batch form."""
+    seq = list(shifted_poisson_sequence(3, "low", rng=0))
+    A, n = seq[0][0], seq[0][0].shape[0]
+    rng = np.random.default_rng(1)
+    B, X0 = rng.standard_normal((n, 3)), rng.standard_normal((n, 3))
+    opts = dict(omega=1.5, rtol=1e-8)
+
+    def check(res, cg, shape, singles, column):
+        assert isinstance(res.x, np.ndarray) and res.x.shape == cg.x.shape == shape
+        assert res.status.shape == cg.status.shape and res.success.all()
+        for j, one in enumerate(singles):
+            assert res.nit[j] == one.nit
+            np.testing.assert_allclose(column(res.x, j), one.x, rtol=1e-12, atol=1e-15)
+
+    # one matrix, B (n, k): columns; X0 (n, k): one column per system
+    check(numsolve.solve_batch(A, B, X0, method=method, **opts),
+          numsolve.solve_batch(A, B, X0, method="cg"), (n, 3),
+          [numsolve.solve(A, B[:, j], X0[:, j], method=method, **opts) for j in range(3)],
+          lambda x, j: x[:, j])
+    # one matrix, B (n,): x (n,)
+    check(numsolve.solve_batch(A, B[:, 0], X0[:, 0], method=method, **opts),
+          numsolve.solve_batch(A, B[:, 0], X0[:, 0], method="cg"), (n,),
+          [numsolve.solve(A, B[:, 0], X0[:, 0], method=method, **opts)], lambda x, j: x)
+    # m systems of one size (list of matrices, stack, sequence of tuples): rows
+    mats, bs = [s[0] for s in seq], np.stack([s[1] for s in seq])
+    singles = [numsolve.solve(a, b, x0, method=method, **opts)
+               for a, b, x0 in zip(mats, bs, X0.T)]
+    stack = np.stack([a.toarray() for a in mats])
+    cg = numsolve.solve_batch(mats, bs, X0.T, method="cg")
+    for res in (numsolve.solve_batch(mats, bs, X0.T, method=method, **opts),
+                numsolve.solve_batch(mats, list(bs), list(X0.T), method=method, **opts),
+                numsolve.solve_batch(stack, bs, X0.T, method=method, **opts),
+                numsolve.solve_batch(seq, None, X0.T, method=method, **opts)):
+        check(res, cg, (3, n), singles, lambda x, j: x[j])
+    # systems of different sizes: a list, as for cg
+    small = poisson2d(5)
+    res = numsolve.solve_batch([A, small], [B[:, 0], np.ones(25)], method=method, **opts)
+    cg = numsolve.solve_batch([A, small], [B[:, 0], np.ones(25)], method="cg")
+    assert isinstance(res.x, list) and isinstance(cg.x, list)
+    assert [x.shape for x in res.x] == [x.shape for x in cg.x] == [(n,), (25,)]
 
 
 def test_solve_batch_sequence_with_tuners():

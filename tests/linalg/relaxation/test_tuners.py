@@ -151,6 +151,17 @@ def test_protocol_errors_and_validation():
         FixedOmega(2.5)
 
 
+
+def test_rng_is_the_house_as_rng():
+    """A seed gives default_rng(seed); a Generator is used as is (it advances); else TypeError."""
+    g = np.random.default_rng(7)
+    for cls in (TsallisINF, ChebCB):
+        assert cls(rng=g).rng is g
+        assert cls(rng=3).rng.random() == np.random.default_rng(3).random()
+        for bad in ("seed", 1.5, True):
+            with pytest.raises(TypeError, match="rng"):
+                cls(rng=bad)
+
 def test_failed_setup_leaves_the_tuner_ready():
     import scipy.sparse as sp
 
