@@ -211,16 +211,18 @@ def solve_batch(
     Four batch forms are accepted:
 
     * **one operator, many right-hand sides** - ``A`` of shape ``(n, n)`` (dense, sparse or
-      ``LinearOperator``) and ``B`` of shape ``(n, k)``: every column is solved, all columns
-      sharing each product with ``A`` (one sparse-matrix x dense-block product per iteration,
-      not a loop over columns). ``x`` has shape ``(n, k)``.
+      ``LinearOperator``) and ``B`` of shape ``(n, k)``: every column is solved (``'cg'``: all
+      columns sharing each product with ``A``, one sparse-matrix x dense-block product per
+      iteration; ``'sor'``/``'ssor-cg'``: the columns in turn). ``x`` has shape ``(n, k)``;
+      ``B`` of shape ``(n,)`` gives ``x`` of shape ``(n,)``.
     * **a stack of dense systems** - ``A`` of shape ``(m, n, n)`` and ``B`` of shape
       ``(m, n)`` (batch dimension first, as in SciPy/NumPy). ``x`` has shape ``(m, n)``.
     * **a list of matrices** - ``A`` a list of ``m`` sparse (or dense) matrices and ``B`` an
       ``(m, n)`` array or a list of vectors; sizes may differ (``x`` is then a list).
     * **a sequence of systems** (``method='sor'`` or ``'ssor-cg'``) - ``A`` an iterable of
       ``(A_t, b_t)`` or ``(A_t, b_t, context_t)`` tuples and ``B`` omitted, solved in turn so
-      that a tuner passed as ``omega`` learns across them (see :ref:`sor`).
+      that a tuner passed as ``omega`` learns across them (see :ref:`sor`). As for a list,
+      ``x`` has shape ``(m, n)`` when all systems have the same size, else it is a list.
 
     Parameters
     ----------
@@ -243,7 +245,9 @@ def solve_batch(
     -------
     SolveResult
         ``x``, and per system ``success``, ``status``, ``nit``; ``residual_norms`` has one
-        column per system (NaN after a system stopped); ``success``/``status`` arrays.
+        column per system (NaN after a system stopped); ``success``/``status`` arrays
+        (``'sor'``/``'ssor-cg'``: a list of per-system histories, plus ``omega``,
+        ``context``, ``trajectory`` and the per-system ``results``).
 
     Examples
     --------

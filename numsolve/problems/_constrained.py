@@ -25,6 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import NonlinearConstraint
 
+from .._checks import as_rng
+
 __all__ = [
     "ConstrainedProblem",
     "HS_PROBLEMS",
@@ -543,7 +545,7 @@ def constrained_logistic(data: str | tuple = "breast_cancer", *, n_linear: int =
     N, d = Z.shape
     if not 0 <= n_linear < d:
         raise ValueError(f"n_linear must be in [0, d) = [0, {d}), got {n_linear}")
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     A = gen.standard_normal((n_linear, d))
     b = gen.standard_normal(n_linear)
     # the sphere must meet the affine set {A x = b}: its point nearest the origin has norm <= 1

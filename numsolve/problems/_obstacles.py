@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._checks import as_rng
+
 __all__ = ["obstacle_mask"]
 
 
@@ -74,7 +76,7 @@ def obstacle_mask(
         plate = (X[0] > 0.2) & (X[0] < 0.3) & (X[1] > 0.6) & (X[1] < 0.9)
         solid |= plate
     else:
-        gen = np.random.default_rng(rng)
+        gen = as_rng(rng)
         for _ in range(int(count)):
             c = gen.uniform(0.15, 0.85, size=d)
             if kind == "boxes":

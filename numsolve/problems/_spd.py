@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_rng
+
 __all__ = ["random_spd"]
 
 
@@ -48,7 +50,7 @@ def random_spd(
     n = int(n)
     if not np.isfinite(cond) or cond < 1:
         raise ValueError(f"cond must be a finite number >= 1, got {cond!r}")
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     if spectrum == "geometric":
         lam = np.geomspace(1.0, cond, n)
     elif spectrum == "linear":

@@ -214,7 +214,8 @@ class TsallisINF(_Tuner):
         (for any baseline) with less variance. ``'rv'`` is the default: on held-out
         shifted-Poisson sequences (seeds 10-14 at T = 1000 and 2000, seeds 10-11 at
         T = 5000, both distributions) it paid 1-4 % fewer iterations than ``'iw'`` on
-        average in every setting (``compare_sor.py``), with PCGBandit's constants.
+        average in every setting (``python -m asv_benchmarks.compare.sor``), with PCGBandit's
+        constants.
     rv_baseline : float, default 1.0
         The baseline of the ``'rv'`` estimate, in units of the loss scale (the running mean
         of ``iterations - 1``, so ``1`` is the typical loss: the control variate that
@@ -224,7 +225,8 @@ class TsallisINF(_Tuner):
         The baseline applies to arms with ``t p_j >= rv_threshold``; PCGBandit uses ``16``.
         ``rv_baseline=1, rv_threshold=4`` paid 1.3-4.8 % fewer iterations than PCGBandit's
         ``0.5, 16`` in every held-out setting above (T = 2000: 1.271 -> 1.246 and
-        1.195 -> 1.155 times the best fixed ``omega``; ``asv_benchmarks/tsallis_limits.py``).
+        1.195 -> 1.155 times the best fixed ``omega``;
+        ``python -m asv_benchmarks.compare.tsallis_limits``).
     prior : array_like, optional
         A warm start (spec, pitfall 4: the bandit pays for exploration early): the expected
         iteration count of each arm, e.g. from a few profiling solves or a model. It enters as
@@ -512,7 +514,7 @@ class ChebCB(_Tuner):
     Three defaults differ from the reference constants; ``degree=6, eta_scale=1,
     adaptive_degree=False`` gives the reference algorithm. They were chosen on held-out
     shifted-Poisson sequences (seeds 10-14 at T = 1000 and 2000, seeds 10-11 at T = 5000, both
-    Beta distributions; ``asv_benchmarks/compare_sor.py``), where together they cut the
+    Beta distributions; ``python -m asv_benchmarks.compare.sor``), where together they cut the
     excess over the instance-optimal ``omega`` by a quarter to a third (T = 2000, mean
     iterations / instance-optimal: 1.31 -> 1.22 high variance, 1.19 -> 1.13 low variance).
 

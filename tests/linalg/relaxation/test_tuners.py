@@ -210,7 +210,7 @@ def test_replay_equals_running_the_solver():
 
 def test_short_sequence_learning():
     """T = 200 (low variance): the learners already beat Gauss-Seidel by 2x and the average
-    arm; the long-horizon targets are in the slow test and asv_benchmarks/compare_sor.py."""
+    arm; the long-horizon targets are in the slow test and python -m asv_benchmarks.compare.sor."""
     costs, ctx = _cost_table(200, "low", 0)
     ts = replay(TsallisINF(rng=0), costs).mean()
     cb = replay(ChebCB((-0.15, 0.65), rng=0), costs, ctx).mean()
