@@ -30,10 +30,11 @@ from ..._backend import (
     numba_available,
     to_numpy,
 )
+from ..._checks import as_rng
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
 from .._system import _check_array, _operator_shape, _sparse_finite, check_maxiter, check_tolerances
-from ._operators import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+from ._operators import _canonical_kind, check_sketch_size, make_sketch
 
 __all__ = ["lstsq_sketch"]
 
@@ -217,7 +218,7 @@ def lstsq_sketch(
         sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
     m = check_sketch_size(sketch_size, n, minimum=d,
                           what="the number of rows of A (a sketch must reduce the data)")
-    g = _as_rng(rng)
+    g = as_rng(rng)
     notify = wrap_callback(callback)
     if fused:
         A = np.ascontiguousarray(A)  # one copy for a non-C-contiguous A (sketch and sweeps)

@@ -19,6 +19,7 @@ from ..._backend import (
     numba_available,
 )
 from ..._backend import to_numpy as to_numpy_
+from ..._checks import as_rng
 
 __all__ = [
     "SKETCH_KINDS",
@@ -30,6 +31,9 @@ __all__ = [
     "embedding_sketch_size",
 ]
 
+#: kept for numsolve/optimize/_newton_sketch.py (imports it from here); use as_rng
+_as_rng = as_rng
+
 #: Sketch kinds accepted by :func:`make_sketch` (with aliases).
 SKETCH_KINDS = ("gaussian", "sparse-sign", "countsketch", "srht", "uniform", "leverage")
 _ALIASES = {
@@ -38,16 +42,6 @@ _ALIASES = {
     "ros": "srht", "subsample": "uniform", "sample": "uniform", "leverage-score": "leverage",
     "leverage_score": "leverage",
 }
-
-
-def _as_rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be None, an int or a numpy.random.Generator, got {type(rng).__name__}"
-    )
 
 
 def check_sketch_size(sketch_size: Any, n: int, *, name: str = "sketch_size",
@@ -492,7 +486,7 @@ def make_sketch(
         raise ValueError(f"n must be a positive integer, got {n!r}")
     n = int(n)
     m = check_sketch_size(sketch_size, n)
-    g = _as_rng(rng)
+    g = as_rng(rng)
     params: dict = {}
     if kind == "gaussian":
         params["G"] = g.standard_normal((m, n)) / np.sqrt(m)
@@ -572,7 +566,7 @@ def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 
         return np.einsum("ij,ij->i", Q, Q)
     if method != "approx":
         raise ValueError(f"method must be 'exact' or 'approx', got {method!r}")
-    g = _as_rng(rng)
+    g = as_rng(rng)
     m = min(n, max(oversampling * d, d + 1))
     S = make_sketch("sparse-sign", m, n, rng=g, nnz_per_column=min(8, m))
     SA = to_numpy(S @ A)
@@ -631,7 +625,7 @@ def sketch(
         A = np.asarray(A)
         shape = A.shape
     n = shape[0] if side == "left" else shape[1]
-    g = _as_rng(rng)
+    g = as_rng(rng)
     if _canonical_kind(kind) == "leverage" and kwargs.get("leverage_scores") is None:
         kwargs["leverage_scores"] = leverage_scores(A if side == "left" else A.T, rng=g)
     S = make_sketch(kind, sketch_size, n, rng=g, **kwargs)

@@ -25,10 +25,11 @@ import math
 import numpy as np
 
 from ..._backend import is_numpy_namespace, is_sparse, to_numpy
+from ..._checks import as_rng
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
 from .._system import check_maxiter, check_tolerances, prepare_system
-from ._operators import _as_rng, check_sketch_size, make_sketch
+from ._operators import check_sketch_size, make_sketch
 
 __all__ = ["solve_sketch_project"]
 
@@ -64,7 +65,7 @@ def solve_sketch_project(
     passes = math.ceil(n / s)
     maxiter = check_maxiter(maxiter, 200 * passes)
     check_every = check_maxiter(check_every, passes)
-    g = _as_rng(rng)
+    g = as_rng(rng)
     notify = wrap_callback(callback)
 
     Amat = system.A
