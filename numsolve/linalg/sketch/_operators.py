@@ -19,7 +19,7 @@ from ..._backend import (
     numba_available,
 )
 from ..._backend import to_numpy as to_numpy_
-from ..._checks import as_rng
+from ..._checks import as_rng, check_choice, check_int, check_real
 
 __all__ = [
     "SKETCH_KINDS",
@@ -47,11 +47,7 @@ _ALIASES = {
 def check_sketch_size(sketch_size: Any, n: int, *, name: str = "sketch_size",
                       minimum: int = 1, what: str = "the sketched dimension") -> int:
     """Validate a sketch size: an integer with ``minimum <= sketch_size <= n``."""
-    if isinstance(sketch_size, bool) or not isinstance(sketch_size, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {sketch_size!r}")
-    m = int(sketch_size)
-    if m < max(1, minimum):
-        raise ValueError(f"{name} must be >= {max(1, minimum)}, got {m}")
+    m = check_int(name, sketch_size, low=max(1, minimum))
     if m > n:
         raise ValueError(f"{name}={m} is larger than {what} ({n}); a sketch must reduce it")
     return m
@@ -91,8 +87,9 @@ def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: flo
     800
     """
     kind = _canonical_kind(kind)
-    if not (0 < eps < 1):
-        raise ValueError(f"eps must be in (0, 1), got {eps!r}")
+    d = check_int("d", d, low=1)
+    eps = check_real("eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
+    coherence = check_real("coherence", coherence, low=0.0, low_open=True)
     if kind in ("gaussian", "sparse-sign"):
         m = 4 * d / eps**2
     elif kind == "countsketch":
@@ -100,7 +97,7 @@ def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: flo
     else:
         m = 2 * d * np.log(d + 1) / eps**2
         if kind == "uniform":
-            m *= max(1.0, float(coherence))
+            m *= max(1.0, coherence)
     return int(np.ceil(m))
 
 
@@ -482,21 +479,15 @@ def make_sketch(
     True
     """
     kind = _canonical_kind(kind)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    n = int(n)
+    n = check_int("n", n, low=1)
     m = check_sketch_size(sketch_size, n)
     g = as_rng(rng)
     params: dict = {}
     if kind == "gaussian":
         params["G"] = g.standard_normal((m, n)) / np.sqrt(m)
     elif kind in ("sparse-sign", "countsketch"):
-        s = 1 if kind == "countsketch" else nnz_per_column
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 1 <= s <= m:
-            raise ValueError(
-                f"nnz_per_column must be an integer in [1, sketch_size={m}], got {s!r}"
-            )
-        s = int(s)
+        s = 1 if kind == "countsketch" else check_int("nnz_per_column", nnz_per_column,
+                                                       low=1, high=m)
         # OSNAP block construction: the m rows are cut into s blocks, one nonzero per block
         bounds = (np.arange(s + 1) * m) // s
         lo, width = bounds[:-1], np.diff(bounds)
@@ -507,8 +498,7 @@ def make_sketch(
         params["rows"] = np.ascontiguousarray(rows)
         params["vals"] = np.ascontiguousarray(signs / np.sqrt(s))
     elif kind == "srht":
-        if transform not in ("dct", "hadamard"):
-            raise ValueError(f"transform must be 'dct' or 'hadamard', got {transform!r}")
+        transform = check_choice("transform", transform, ("dct", "hadamard"))
         n2 = 1 << (n - 1).bit_length() if transform == "hadamard" else n
         params.update(
             transform=transform, n2=n2,

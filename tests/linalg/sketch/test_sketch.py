@@ -193,3 +193,44 @@ def test_sparse_sign_dense_kernel_row_chunks(dtype):
     tol = 1e-12 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(outs[0], ref, rtol=tol, atol=tol * np.abs(ref).max())
     np.testing.assert_array_equal(outs[0], outs[-1])
+
+
+def test_embedding_sketch_size_validation():
+    # d < 1 used to give a negative size (-16 for d = -1): errors name the argument
+    for d in (-1, 0):
+        with pytest.raises(ValueError, match="d must be >= 1"):
+            embedding_sketch_size("gaussian", d)
+    for d in (2.5, 10.0, True, "3"):
+        with pytest.raises(TypeError, match="d must be an integer"):
+            embedding_sketch_size("srht", d)
+    for eps in (0.0, 1.0, -0.5, 2.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="eps must be"):
+            embedding_sketch_size("gaussian", 5, eps)
+    with pytest.raises(TypeError, match="eps must be a real number"):
+        embedding_sketch_size("gaussian", 5, "0.5")
+    for coherence in (0.0, -2.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="coherence must be"):
+            embedding_sketch_size("uniform", 5, coherence=coherence)
+    with pytest.raises(ValueError, match="unknown sketch kind"):
+        embedding_sketch_size("fancy", 5)
+    # valid input: unchanged (a coherence below 1 counts as 1)
+    assert embedding_sketch_size("gaussian", np.int64(50)) == 800
+    assert embedding_sketch_size("countsketch", 10, 0.5) == 800
+    assert embedding_sketch_size("uniform", 10, coherence=0.5) == embedding_sketch_size("srht", 10)
+    assert embedding_sketch_size("uniform", 10, coherence=3) == int(np.ceil(
+        3 * 2 * 10 * np.log(11) / 0.25))
+
+
+def test_make_sketch_scalar_validation():
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        make_sketch("gaussian", 1, 0)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        make_sketch("gaussian", 1, 10.0)
+    with pytest.raises(ValueError, match="nnz_per_column must be >= 1"):
+        make_sketch("sparse-sign", 4, 10, nnz_per_column=0)
+    with pytest.raises(TypeError, match="nnz_per_column must be an integer"):
+        make_sketch("sparse-sign", 4, 10, nnz_per_column=2.0)
+    with pytest.raises(ValueError, match="transform must be one of"):
+        make_sketch("srht", 4, 10, transform="fft")
+    with pytest.raises(TypeError, match="rng"):
+        make_sketch("gaussian", 4, 10, rng=True)
