@@ -20,6 +20,7 @@ from ..._backend import (
 )
 from ..._backend import to_numpy as to_numpy_
 from ..._checks import as_rng, check_choice, check_int, check_real
+from .._system import _check_array
 
 __all__ = [
     "SKETCH_KINDS",
@@ -527,13 +528,23 @@ def make_sketch(
 
 def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 10,
                     jl_dim: int = 32) -> np.ndarray:
-    """Row leverage scores of a tall matrix ``A`` (``n x d``, full column rank).
+    """Row leverage scores of a tall matrix ``A`` (``n x d``).
 
-    ``method='exact'``: squared row norms of ``Q`` from a QR of ``A`` (dense, ``O(n d^2)``).
+    The leverage score of row ``i`` is the squared norm of row ``i`` of an orthonormal basis
+    ``U`` of the column space of ``A``; the scores sum to ``rank(A)``. The rank is decided as
+    by :func:`numpy.linalg.matrix_rank`: singular values above ``max(n, d) * eps * s_max``
+    (they are those of ``R`` from a QR of ``A``, or of its sketch), so a rank-deficient ``A``
+    gets the scores of its column space.
+
+    ``method='exact'``: squared row norms of ``Q`` from a QR of ``A`` (dense, ``O(n d^2)``;
+    with ``A = Q R`` rank deficient, of ``Q U_r`` from the SVD ``R = U_r S_r V_r^T``).
     ``method='approx'`` (Drineas et al. 2012): ``R`` from the QR of a sparse sign sketch of
     ``A`` (``oversampling * d`` rows), then squared row norms of ``A R^{-1} G`` with a Gaussian
-    ``G`` of ``jl_dim`` columns: ``O(nnz(A) (s + jl_dim) + d^3)``, within a constant factor of
-    the exact scores with high probability. Returns a host NumPy array of length ``n``.
+    ``G`` of ``jl_dim`` columns (``R^+`` restricted to the rank's singular triplets when
+    ``A`` is rank deficient): ``O(nnz(A) (s + jl_dim) + d^3)``, within a constant factor of
+    the exact scores with high probability. ``A`` may be a NumPy/CuPy array or a SciPy/CuPy
+    sparse matrix; the QR and the SVD of the exact method run in ``A``'s namespace. Returns a
+    host NumPy array of length ``n``.
 
     Examples
     --------
@@ -542,31 +553,75 @@ def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 
     >>> A = np.random.default_rng(0).standard_normal((500, 5))
     >>> round(float(leverage_scores(A, method="exact").sum()), 6)
     5.0
+    >>> B = np.hstack([A, A[:, :1] + A[:, 1:2]])  # rank 5
+    >>> round(float(leverage_scores(B, method="exact").sum()), 6)
+    5.0
     """
-    import scipy.linalg as sl
-
-    from ..._backend import to_numpy
-
     if is_linear_operator(A):
         raise TypeError("leverage_scores needs an array or a sparse matrix, not a LinearOperator")
-    n, d = A.shape
+    method = check_choice("method", method, ("approx", "exact"))
+    oversampling = check_int("oversampling", oversampling, low=1)
+    jl_dim = check_int("jl_dim", jl_dim, low=1)
+    xp = get_namespace(A)
+    if not is_sparse(A):
+        A = xp.asarray(A)
+    if A.ndim != 2:
+        raise ValueError(f"A must be 2-D (n, d), got shape {tuple(A.shape)}")
     if method == "exact":
-        Ad = to_numpy(A.toarray() if is_sparse(A) else A)
-        Q = np.linalg.qr(np.asarray(Ad, dtype=np.float64))[0]
-        return np.einsum("ij,ij->i", Q, Q)
-    if method != "approx":
-        raise ValueError(f"method must be 'exact' or 'approx', got {method!r}")
-    g = as_rng(rng)
+        return _exact_leverage(A, xp)
+    return _approx_leverage(A, xp, as_rng(rng), oversampling, jl_dim)
+
+
+def _numerical_rank(sv, shape) -> int:
+    """Number of singular values ``sv`` above ``max(shape) * eps * max(sv)``: the rank
+    :func:`numpy.linalg.matrix_rank` gives a matrix of this shape and these singular values."""
+    sv = np.asarray(to_numpy_(sv), dtype=np.float64)
+    if sv.size == 0:
+        return 0
+    return int(np.count_nonzero(sv > sv.max() * max(shape) * np.finfo(np.float64).eps))
+
+
+def _row_norms2(Z, xp):
+    """Squared row norms of a 2-D array, as a host NumPy array."""
+    if is_numpy_namespace(xp):
+        Z = np.asarray(Z)
+        return np.einsum("ij,ij->i", Z, Z)
+    return np.asarray(to_numpy_(xp.sum(Z * Z, axis=1)))
+
+
+def _exact_leverage(A, xp) -> np.ndarray:
+    """Squared row norms of an orthonormal basis of range(A), from a QR of A (and, when A is
+    rank deficient, the SVD of R)."""
+    Ad = xp.asarray(A.toarray() if is_sparse(A) else A, dtype=xp.float64)
+    _check_array(Ad, "A", xp)
+    Q, R = xp.linalg.qr(Ad)
+    U_R, sv, _ = xp.linalg.svd(R, full_matrices=False)
+    r = _numerical_rank(sv, Ad.shape)
+    if r < min(R.shape):  # A = (Q U_R) diag(sv) V^T: its first r columns span range(A)
+        Q = Q @ U_R[:, :r]
+    return _row_norms2(Q, xp)
+
+
+def _approx_leverage(A, xp, g, oversampling: int, jl_dim: int) -> np.ndarray:
+    """Squared row norms of ``A R^+ G``: ``R`` from the QR of a sparse sign sketch of A, ``G``
+    a Gaussian JL matrix with ``jl_dim`` columns (Drineas et al. 2012)."""
+    import scipy.linalg as sl
+
+    n, d = A.shape
     m = min(n, max(oversampling * d, d + 1))
     S = make_sketch("sparse-sign", m, n, rng=g, nnz_per_column=min(8, m))
-    SA = to_numpy(S @ A)
+    SA = to_numpy_(S @ A)
     SA = SA.toarray() if sp.issparse(SA) else SA
     R = np.linalg.qr(np.asarray(SA, dtype=np.float64), mode="r")
     G = g.standard_normal((d, jl_dim)) / np.sqrt(jl_dim)
-    W = sl.solve_triangular(R, G)  # R^{-1} G
-    xp = get_namespace(A)
-    Z = np.asarray(to_numpy(A @ (W if is_numpy_namespace(xp) else xp.asarray(W))))
-    return np.einsum("ij,ij->i", Z, Z)
+    _, sv, Vt = np.linalg.svd(R, full_matrices=False)
+    r = _numerical_rank(sv, A.shape)
+    if r == d:
+        W = sl.solve_triangular(R, G)  # R^{-1} G
+    else:  # R^+ on the rank's singular triplets: S A V_r diag(1/sv_r) is orthonormal
+        W = Vt[:r].T @ (G[:r] / sv[:r, None])
+    Z = A @ (W if is_numpy_namespace(xp) else xp.asarray(W))
+    return _row_norms2(to_numpy_(Z), np)
 
 
 def sketch(

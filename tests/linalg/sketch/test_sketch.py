@@ -234,3 +234,123 @@ def test_make_sketch_scalar_validation():
         make_sketch("srht", 4, 10, transform="fft")
     with pytest.raises(TypeError, match="rng"):
         make_sketch("gaussian", 4, 10, rng=True)
+
+
+def _rank_deficient(n, d, r, seed):
+    """A random n x d matrix of rank r with rows of varied scale, and its exact leverage
+    scores (squared row norms of the first r left singular vectors)."""
+    rng = np.random.default_rng(seed)
+    A = (rng.standard_normal((n, r)) * np.exp(rng.standard_normal((n, 1)))) @ (
+        rng.standard_normal((r, d)))
+    U = np.linalg.svd(A, full_matrices=False)[0][:, :r]
+    return A, np.einsum("ij,ij->i", U, U)
+
+
+def test_leverage_scores_rank_deficient_exact():
+    # n x 10 of rank 9: the scores are those of the 9-dimensional column space (they used
+    # to sum to 10)
+    A, ref = _rank_deficient(800, 10, 9, 0)
+    for AA in (A, sp.csr_matrix(A), sp.csc_matrix(A)):
+        lev = leverage_scores(AA, method="exact")
+        assert lev.sum() == pytest.approx(9, abs=1e-9)
+        np.testing.assert_allclose(lev, ref, rtol=1e-8, atol=1e-12)
+    # a sparse matrix with a duplicated column (rank 5 of 6)
+    S = sp.random(400, 5, density=0.3, random_state=1, format="csc")
+    S = sp.hstack([S, S[:, [2]]], format="csr")
+    U = np.linalg.svd(S.toarray(), full_matrices=False)[0][:, :5]
+    lev = leverage_scores(S, method="exact")
+    np.testing.assert_allclose(lev, np.einsum("ij,ij->i", U, U), rtol=1e-8, atol=1e-12)
+    assert lev.sum() == pytest.approx(5, abs=1e-9)
+    # rank 0 and a wide matrix of full row rank
+    np.testing.assert_array_equal(leverage_scores(np.zeros((7, 3)), method="exact"), 0.0)
+    wide = np.random.default_rng(2).standard_normal((3, 6))
+    np.testing.assert_allclose(leverage_scores(wide, method="exact"), 1.0, rtol=1e-12)
+
+
+def test_leverage_scores_rank_deficient_approx():
+    A, ref = _rank_deficient(4000, 10, 9, 3)
+    # a large sketch and JL dimension: the approximation error is the sketch's distortion
+    # (the null direction used to add O(1) noise: sum 10.2, ratios up to 2.3)
+    lev = leverage_scores(A, rng=0, oversampling=200, jl_dim=4000)
+    assert lev.sum() == pytest.approx(9, abs=0.5)
+    ratio = lev / ref
+    assert 0.8 < ratio.min() and ratio.max() < 1.25
+    # the defaults: within a constant factor, as for a full-rank A
+    for AA in (A, sp.csr_matrix(A)):
+        ratio = leverage_scores(AA, rng=1) / ref
+        assert 0.6 < np.median(ratio) < 1.6
+        assert np.quantile(ratio, 0.01) > 0.3 and np.quantile(ratio, 0.99) < 3
+
+
+def test_leverage_scores_full_rank_unchanged():
+    # full column rank: exactly the QR-based scores and the R^{-1} G estimate of before
+    import scipy.linalg as sl
+
+    rng = np.random.default_rng(5)
+    A = rng.standard_normal((1500, 8)) * np.logspace(-6, 0, 8)
+    Q = np.linalg.qr(A)[0]
+    np.testing.assert_array_equal(leverage_scores(A, method="exact"),
+                                  np.einsum("ij,ij->i", Q, Q))
+    g = np.random.default_rng(4)
+    S = make_sketch("sparse-sign", 80, 1500, rng=g, nnz_per_column=8)
+    R = np.linalg.qr(S @ A, mode="r")
+    Z = A @ sl.solve_triangular(R, g.standard_normal((8, 32)) / np.sqrt(32))
+    np.testing.assert_array_equal(leverage_scores(A, rng=4), np.einsum("ij,ij->i", Z, Z))
+
+
+def test_leverage_scores_array_api(backend):
+    A, ref = _rank_deficient(300, 6, 4, 6)
+    lev = leverage_scores(backend.asarray(A), method="exact")
+    assert isinstance(lev, np.ndarray)
+    np.testing.assert_allclose(lev, ref, rtol=1e-8, atol=1e-12)
+    approx = leverage_scores(backend.asarray(A), rng=0)
+    np.testing.assert_allclose(approx, leverage_scores(A, rng=0), rtol=1e-10)
+    As = backend.sparse(sp.csr_matrix(A))
+    if As is not None:
+        np.testing.assert_allclose(leverage_scores(As, method="exact"), ref, rtol=1e-8,
+                                   atol=1e-12)
+
+
+def test_leverage_sketch_and_lstsq_on_rank_deficient_matrix():
+    # the 'leverage' sketch built from the scores of a rank-deficient A embeds its column
+    # space; lstsq reports the rank deficiency, and with ridge > 0 solves the problem
+    import scipy.linalg as sl
+
+    import numsolve
+
+    A, _ = _rank_deficient(3000, 10, 9, 7)
+    U = np.linalg.svd(A, full_matrices=False)[0][:, :9]
+    m = embedding_sketch_size("leverage", 9, EPS)
+    for seed in range(3):
+        lev = leverage_scores(A, rng=seed)
+        sv = np.linalg.svd(make_sketch("leverage", m, 3000, rng=seed, leverage_scores=lev) @ U,
+                           compute_uv=False)
+        assert 1 - EPS <= sv.min() and sv.max() <= 1 + EPS
+    assert sketch(A, m, "leverage", rng=0).shape == (m, 10)
+    b = np.random.default_rng(8).standard_normal(3000)
+    assert numsolve.lstsq(A, b, options={"sketch": "leverage", "rng": 0}).status == 3
+    lam = 1e-3
+    ref = sl.lstsq(np.vstack([A, np.sqrt(lam) * np.eye(10)]), np.r_[b, np.zeros(10)])[0]
+    for AA, solver in ((A, "fused"), (A, "lsqr"), (sp.csr_matrix(A), "lsqr")):
+        res = numsolve.lstsq(AA, b, options={"sketch": "leverage", "rng": 0, "ridge": lam,
+                                             "solver": solver})
+        assert res.success
+        np.testing.assert_allclose(res.x, ref, rtol=1e-7, atol=1e-7 * np.abs(ref).max())
+
+
+def test_leverage_scores_validation():
+    A = np.ones((20, 3))
+    with pytest.raises(ValueError, match="method must be one of"):
+        leverage_scores(A, method="svd")
+    with pytest.raises(ValueError, match="oversampling must be >= 1"):
+        leverage_scores(A, oversampling=0)
+    with pytest.raises(TypeError, match="jl_dim must be an integer"):
+        leverage_scores(A, jl_dim=2.5)
+    with pytest.raises(ValueError, match="A must be 2-D"):
+        leverage_scores(np.ones(5))
+    with pytest.raises(TypeError, match="LinearOperator"):
+        leverage_scores(aslinearoperator(A))
+    Abad = np.random.default_rng(0).standard_normal((20, 3))
+    Abad[4, 1] = np.nan
+    with pytest.raises(ValueError, match="A contains NaN or inf"):
+        leverage_scores(Abad, method="exact")
