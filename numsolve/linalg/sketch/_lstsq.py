@@ -212,8 +212,6 @@ def lstsq_sketch(
     if isinstance(refine, bool) or not isinstance(refine, (int, np.integer)) or refine < 0:
         raise ValueError(f"refine must be a non-negative integer, got {refine!r}")
     kind_s = _canonical_kind(sketch)
-    if fused and kind_s not in ("sparse-sign", "countsketch", "gaussian"):
-        _check_array(A, "A", xp)  # a sampling sketch does not see every row of A
     if sketch_size is None:
         sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
     m = check_sketch_size(sketch_size, n, minimum=d,
@@ -237,11 +235,11 @@ def lstsq_sketch(
     if fused:
         return _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter,
                             notify)
-    SA = S @ A
+    SA = S.apply(A, check_finite=False)  # (A, b were checked by _prepare)
     if is_sparse(SA):
         SA = SA.toarray()
     SA = xp.asarray(SA, dtype=dtype)
-    Sb = xp.asarray(S @ b, dtype=dtype)
+    Sb = xp.asarray(S.apply(b, check_finite=False), dtype=dtype)
     if ridge > 0:
         SA = xp.concat([SA, math.sqrt(ridge) * xp.eye(d, dtype=dtype)], axis=0)
         Sb = xp.concat([Sb, xp.zeros(d, dtype=dtype)])
@@ -406,13 +404,11 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
     backend = "numpy"
     n = A.shape[0]
     # sketch [A, b] and factor it: R, and Q^T S b from the last column (no Q formed)
+    # (A was not checked for NaN/inf up front: the sketch checks it, and every sketch but row
+    # sampling mixes every entry of A into S A, so a finite S A proves A finite without a
+    # separate pass over A; see Sketch.apply)
     SA = np.asarray(S @ A, dtype=np.float64)
-    if not np.all(np.isfinite(SA)):
-        # every row of A enters S A (sparse sign / CountSketch / Gaussian: every column of S
-        # has nonzeros; other kinds were checked up front), so a finite S A proves A finite
-        # without a separate pass over A; otherwise find out (raises) or it overflowed
-        _check_array(A, "A", np)
-    Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
+    Sb = np.asarray(S.apply(b, check_finite=False), dtype=np.float64).reshape(-1, 1)
     # [S A, S b] (and [sqrt(ridge) I, 0] below it), assembled in Fortran order so that
     # LAPACK factors it in place
     W = np.zeros((m + (d if ridge > 0 else 0), d + 1), order="F")

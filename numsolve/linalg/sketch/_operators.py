@@ -243,7 +243,7 @@ class Sketch:
             p["scale"] = p["scale"] * w[p["idx"]]
         return Sketch(self.kind, self.sketch_size, self.n, p)
 
-    def apply(self, A, side: str = "left"):
+    def apply(self, A, side: str = "left", *, check_finite: bool = True):
         """Sketch ``A``.
 
         Parameters
@@ -253,6 +253,12 @@ class Sketch:
             the result is ``S @ A``. ``side='right'``: ``A`` has ``n`` columns, the result
             is ``A @ S.T``.
         side : {'left', 'right'}
+        check_finite : bool, default True
+            Raise ``ValueError`` if ``A`` contains NaN or inf (for a ``LinearOperator``: if
+            its sketch does). The Gaussian, sparse sign and SRHT sketches mix every entry of
+            ``A`` into ``S @ A``, so only a non-finite result costs a pass over ``A`` (NaN/inf
+            in ``A``, or an overflow, which is returned as it is); row sampling checks ``A``
+            (its ``data`` if sparse) in one pass.
 
         Returns
         -------
@@ -260,13 +266,27 @@ class Sketch:
             Dense, in the namespace of ``A`` (``LinearOperator``: NumPy). Row sampling of a
             sparse matrix returns a sparse matrix (the selected, rescaled rows).
         """
-        if side not in ("left", "right"):
-            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
-        if is_linear_operator(A):
-            return self._apply_operator(A, side)
+        side = check_choice("side", side, ("left", "right"))
+        operator = is_linear_operator(A)
+        if not (operator or is_sparse(A)):
+            A = get_namespace(A).asarray(A)
+        out = self._apply_operator(A, side) if operator else self._apply_array(A, side)
+        if check_finite:
+            if operator:
+                finite = _all_finite(out)
+            elif self.kind in _SAMPLING:
+                finite = _all_finite(A)
+            else:
+                finite = _all_finite(out) or _all_finite(A)
+            if not finite:
+                raise ValueError("A contains NaN or inf" + (
+                    " (its sketch through the LinearOperator is not finite)" if operator else ""))
+        return out
+
+    def _apply_array(self, A, side):
+        """``S @ A`` or ``A @ S.T`` for an array (1-D or 2-D) or a sparse matrix."""
         if not is_sparse(A):
             xp = get_namespace(A)
-            A = xp.asarray(A)
             if A.ndim == 1:
                 if side == "right":
                     raise ValueError("side='right' needs a 2-D A")
@@ -403,6 +423,22 @@ class Sketch:
             if is_sparse(out):
                 out = out.toarray()
         return xp.reshape(out, (self.n,)) if vec else out
+
+
+#: the row-sampling kinds: ``S @ A`` sees only the sampled rows of ``A``
+_SAMPLING = ("uniform", "leverage")
+
+
+def _all_finite(X) -> bool:
+    """Whether a dense array or a sparse matrix (its ``data``) has no NaN or inf: a sum
+    first (NaN and inf always reach it; no temporary of the size of ``X``), the entrywise
+    test only when the sum is not finite (NaN/inf, or an overflow of finite entries)."""
+    data = X.data if is_sparse(X) else X
+    xp = get_namespace(data)
+    if not xp.isdtype(data.dtype, ("real floating", "complex floating")):
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):  # (NumPy's warnings of the sum)
+        return bool(xp.isfinite(xp.sum(data))) or bool(xp.all(xp.isfinite(data)))
 
 
 def _sketch_chunks(n: int, out_bytes: int) -> int:
@@ -631,6 +667,7 @@ def sketch(
     *,
     side: str = "left",
     rng: int | np.random.Generator | None = None,
+    check_finite: bool = True,
     **kwargs,
 ):
     """Sketch ``A`` with a fresh random sketch: ``S @ A`` (``side='left'``) or ``A @ S.T``.
@@ -645,6 +682,8 @@ def sketch(
         (or of ``A.T`` for ``side='right'``) unless ``leverage_scores`` is given.
     side : {'left', 'right'}
     rng : int or numpy.random.Generator, optional
+    check_finite : bool, default True
+        Raise ``ValueError`` if ``A`` contains NaN or inf (see :meth:`Sketch.apply`).
     **kwargs
         Passed to :func:`make_sketch`.
 
@@ -663,8 +702,7 @@ def sketch(
     >>> np.array_equal(sketch(A, 40, rng=3), sketch(A, 40, rng=3))
     True
     """
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    side = check_choice("side", side, ("left", "right"))
     shape = getattr(A, "shape", None)
     if shape is None:
         A = np.asarray(A)
@@ -674,4 +712,4 @@ def sketch(
     if _canonical_kind(kind) == "leverage" and kwargs.get("leverage_scores") is None:
         kwargs["leverage_scores"] = leverage_scores(A if side == "left" else A.T, rng=g)
     S = make_sketch(kind, sketch_size, n, rng=g, **kwargs)
-    return S.apply(A, side=side)
+    return S.apply(A, side=side, check_finite=check_finite)

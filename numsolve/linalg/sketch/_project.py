@@ -102,8 +102,9 @@ def solve_sketch_project(
         else:
             kw = {"nnz_per_column": min(8, s)} if sketch == "sparse-sign" else {}
             Sk = make_sketch("gaussian" if sketch == "kaczmarz" else sketch, s, n, rng=g, **kw)
-            AJ = xp.asarray(Sk @ Amat, dtype=system.dtype)
-            cJ = AJ @ x - xp.asarray(Sk @ bvec, dtype=system.dtype)
+            # (A and b were checked for NaN/inf once, by prepare_system)
+            AJ = xp.asarray(Sk.apply(Amat, check_finite=False), dtype=system.dtype)
+            cJ = AJ @ x - xp.asarray(Sk.apply(bvec, check_finite=False), dtype=system.dtype)
         G = AJ @ AJ.T
         z = _psolve(G, cJ, xp)
         x = x - AJ.T @ z

@@ -354,3 +354,50 @@ def test_leverage_scores_validation():
     Abad[4, 1] = np.nan
     with pytest.raises(ValueError, match="A contains NaN or inf"):
         leverage_scores(Abad, method="exact")
+
+
+@pytest.mark.parametrize("kind", SKETCH_KINDS)
+def test_nan_or_inf_in_A_raises(kind):
+    # S @ A used to return NaN silently; every kind and input type now raises, wherever the
+    # non-finite entry is (row sampling: also in a row that is not sampled)
+    n = 300
+    rng = np.random.default_rng(0)
+    lev = rng.random(n) + 0.1
+    for trial, bad in enumerate((np.nan, np.inf, -np.inf)):
+        for dtype in (np.float64, np.float32):
+            A = rng.standard_normal((n, 4)).astype(dtype)
+            i = int(rng.integers(n))
+            A[i, trial] = bad
+            S = make_sketch(kind, 20, n, rng=trial, leverage_scores=lev)
+            cases = [A, sp.csr_matrix(A), sp.csc_matrix(A), A[:, trial],
+                     aslinearoperator(A.astype(np.float64))]
+            for AA in cases:
+                with pytest.raises(ValueError, match="A contains NaN or inf"):
+                    S @ AA
+            with pytest.raises(ValueError, match="A contains NaN or inf"):
+                S.apply(np.ascontiguousarray(A.T), side="right")
+            with pytest.raises(ValueError, match="A contains NaN or inf"):
+                sketch(A, 20, kind, rng=0, **({"leverage_scores": lev} if kind == "leverage"
+                                              else {}))
+            # check_finite=False: the old behaviour (no check, NaN/inf propagate)
+            out = S.apply(A, check_finite=False)
+            assert out.shape == (20, 4)
+            if kind not in ("uniform", "leverage"):
+                assert not np.all(np.isfinite(out))
+
+
+def test_finite_check_keeps_overflow_and_valid_results():
+    # huge but finite entries are not mistaken for NaN/inf: an overflowing sketch is returned
+    n = 200
+    A = np.full((n, 3), 1e307)
+    for kind in ("gaussian", "sparse-sign", "srht", "uniform"):
+        S = make_sketch(kind, 10, n, rng=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = S @ A
+        np.testing.assert_array_equal(out, S.apply(A, check_finite=False))
+    B = np.random.default_rng(1).standard_normal((n, 3))
+    for kind in ("gaussian", "sparse-sign", "srht", "uniform"):
+        S = make_sketch(kind, 10, n, rng=0)
+        np.testing.assert_array_equal(S @ B, S.apply(B, check_finite=False))
+        np.testing.assert_array_equal(S @ np.arange(n), S.apply(np.arange(n),
+                                                               check_finite=False))
