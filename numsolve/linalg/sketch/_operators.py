@@ -1,6 +1,7 @@
 """Sketch operators: construction, application, leverage scores and sketch sizes.
 
-The public names are re-exported by :mod:`numsolve.linalg.sketch` (documented there).
+The public names are re-exported by :mod:`numsolve.linalg.sketch` (documented there; its
+``__all__`` lists them).
 """
 
 from __future__ import annotations
@@ -21,16 +22,6 @@ from ..._backend import (
 from ..._backend import to_numpy as to_numpy_
 from ..._checks import as_rng, check_choice, check_int, check_real
 from .._system import _check_array
-
-__all__ = [
-    "SKETCH_KINDS",
-    "Sketch",
-    "make_sketch",
-    "sketch",
-    "leverage_scores",
-    "check_sketch_size",
-    "embedding_sketch_size",
-]
 
 #: kept for numsolve/optimize/_newton_sketch.py (imports it from here); use as_rng
 _as_rng = as_rng

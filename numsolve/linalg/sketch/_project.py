@@ -25,10 +25,10 @@ import math
 import numpy as np
 
 from ..._backend import is_numpy_namespace, is_sparse, to_numpy
-from ..._checks import as_rng
+from ..._checks import as_rng, check_choice, check_maxiter, check_tolerances
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
-from .._system import check_maxiter, check_tolerances, prepare_system
+from .._system import prepare_system
 from ._operators import check_sketch_size, make_sketch
 
 __all__ = ["solve_sketch_project"]
@@ -58,8 +58,7 @@ def solve_sketch_project(
     if xp.isdtype(system.dtype, "complex floating"):
         raise TypeError("method 'sketch-project' supports real systems only")
     rtol, atol = check_tolerances(rtol, atol)
-    if sketch not in _KINDS:
-        raise ValueError(f"sketch must be one of {', '.join(_KINDS)}, got {sketch!r}")
+    sketch = check_choice("sketch", sketch, _KINDS)
     s = check_sketch_size(min(n, 32) if block_size is None else block_size, n,
                           name="block_size", what="the number of equations n")
     passes = math.ceil(n / s)
