@@ -148,21 +148,31 @@ def test_leverage_scores_approx_close_to_exact():
     assert Q.shape == (3000, 10)
 
 
+_BAD_SKETCHES = [  # (error, match, args, kwargs) of make_sketch
+    (ValueError, "sketch_size=20 is larger", ("gaussian", 20, 10), {}),
+    (ValueError, "sketch_size must be >= 1", ("gaussian", 0, 10), {}),
+    (TypeError, "sketch_size must be an integer", ("gaussian", 2.5, 10), {}),
+    (ValueError, "unknown sketch kind", ("fancy", 2, 10), {}),
+    (ValueError, "nnz_per_column must be <= 4", ("sparse-sign", 4, 10), {"nnz_per_column": 5}),
+    (ValueError, "nnz_per_column must be >= 1", ("sparse-sign", 4, 10), {"nnz_per_column": 0}),
+    (TypeError, "nnz_per_column must be an integer", ("sparse-sign", 4, 10),
+     {"nnz_per_column": 2.0}),
+    (ValueError, "leverage_scores", ("leverage", 4, 10), {}),
+    (TypeError, "rng", ("gaussian", 4, 10), {"rng": "seed"}),
+    (TypeError, "rng", ("gaussian", 4, 10), {"rng": True}),
+    (ValueError, "n must be >= 1", ("gaussian", 1, 0), {}),
+    (TypeError, "n must be an integer", ("gaussian", 1, 10.0), {}),
+    (ValueError, "transform must be one of", ("srht", 4, 10), {"transform": "fft"}),
+]
+
+
+@pytest.mark.parametrize("error, match, args, kwargs", _BAD_SKETCHES)
+def test_make_sketch_rejects(error, match, args, kwargs):
+    with pytest.raises(error, match=match):
+        make_sketch(*args, **kwargs)
+
+
 def test_validation():
-    with pytest.raises(ValueError, match="sketch_size=20 is larger"):
-        make_sketch("gaussian", 20, 10)
-    with pytest.raises(ValueError, match="sketch_size must be >= 1"):
-        make_sketch("gaussian", 0, 10)
-    with pytest.raises(TypeError, match="sketch_size must be an integer"):
-        make_sketch("gaussian", 2.5, 10)
-    with pytest.raises(ValueError, match="unknown sketch kind"):
-        make_sketch("fancy", 2, 10)
-    with pytest.raises(ValueError, match="nnz_per_column"):
-        make_sketch("sparse-sign", 4, 10, nnz_per_column=5)
-    with pytest.raises(ValueError, match="leverage_scores"):
-        make_sketch("leverage", 4, 10)
-    with pytest.raises(TypeError, match="rng"):
-        make_sketch("gaussian", 4, 10, rng="seed")
     S = make_sketch("gaussian", 4, 10)
     with pytest.raises(ValueError, match="rows"):
         S @ np.ones((11, 2))
@@ -219,21 +229,6 @@ def test_embedding_sketch_size_validation():
     assert embedding_sketch_size("uniform", 10, coherence=0.5) == embedding_sketch_size("srht", 10)
     assert embedding_sketch_size("uniform", 10, coherence=3) == int(np.ceil(
         3 * 2 * 10 * np.log(11) / 0.25))
-
-
-def test_make_sketch_scalar_validation():
-    with pytest.raises(ValueError, match="n must be >= 1"):
-        make_sketch("gaussian", 1, 0)
-    with pytest.raises(TypeError, match="n must be an integer"):
-        make_sketch("gaussian", 1, 10.0)
-    with pytest.raises(ValueError, match="nnz_per_column must be >= 1"):
-        make_sketch("sparse-sign", 4, 10, nnz_per_column=0)
-    with pytest.raises(TypeError, match="nnz_per_column must be an integer"):
-        make_sketch("sparse-sign", 4, 10, nnz_per_column=2.0)
-    with pytest.raises(ValueError, match="transform must be one of"):
-        make_sketch("srht", 4, 10, transform="fft")
-    with pytest.raises(TypeError, match="rng"):
-        make_sketch("gaussian", 4, 10, rng=True)
 
 
 def _rank_deficient(n, d, r, seed):
