@@ -33,7 +33,10 @@ sampling only for incoherent subspaces (all leverage scores ``~ d/n``).
 Every sketch is drawn from ``rng`` (an int seed or :class:`numpy.random.Generator`) on the host,
 so the same seed gives the same ``S`` on the CPU and the GPU. ``S @ A`` works for NumPy/CuPy
 arrays, SciPy/CuPy sparse matrices and ``LinearOperator`` objects; ``side='right'`` computes
-``A @ S.T`` (sketching the columns of ``A``).
+``A @ S.T`` (sketching the columns of ``A``). NaN or inf in ``A`` raise ``ValueError``
+(``check_finite=True``, as in SciPy; the mixing sketches check their result, so a finite ``A``
+costs no extra pass). Leverage scores are those of the column space of ``A``, also when it is
+rank deficient (they sum to ``rank(A)``).
 """
 
 from ._operators import (

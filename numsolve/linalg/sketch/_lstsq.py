@@ -17,6 +17,7 @@ Calling convention of a registered method (as for :func:`numsolve.solve`)::
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,51 +31,57 @@ from ..._backend import (
     numba_available,
     to_numpy,
 )
+from ..._checks import (
+    as_rng,
+    check_choice,
+    check_int,
+    check_maxiter,
+    check_real,
+    check_tolerances,
+)
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
-from .._system import _check_array, _operator_shape, _sparse_finite, check_maxiter, check_tolerances
-from ._operators import _as_rng, _canonical_kind, check_sketch_size, make_sketch
+from .._system import (
+    _as_float_dtype,
+    _as_operand,
+    _check_array,
+    _check_guess,
+    _dtype_kind_ok,
+    _operator_shape,
+    _sparse_finite,
+)
+from ._operators import _canonical_kind, check_sketch_size, make_sketch
 
 __all__ = ["lstsq_sketch"]
 
 
-
-
 # --------------------------------------------------------------------------------------------
-# validation
+# validation: the checks of prepare_system (numsolve/linalg/_system.py) for a tall A
 # --------------------------------------------------------------------------------------------
-def _dkind(dt, xp) -> str:
-    """NumPy-style kind character of a dtype of any namespace."""
+def _as_array(x, name: str, xp):
+    """``x`` (array, list or ``np.matrix``) as an array of namespace ``xp``."""
     try:
-        return np.dtype(str(dt)).kind
+        return xp.asarray(_as_operand(x, name))
     except TypeError:
-        if xp.isdtype(dt, "complex floating"):
-            return "c"
-        if xp.isdtype(dt, "real floating"):
-            return "f"
-        if xp.isdtype(dt, "bool"):
-            return "b"
-        return "i" if xp.isdtype(dt, "integral") else "O"
+        raise
+    except Exception as exc:
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
 
 
-def _prepare(A, b, x0, defer_finite=False):
-    """Validate and convert; with ``defer_finite``, a float32/float64 NumPy ``A`` is not
-    scanned for NaN/inf here (the caller checks it, or its sketch, itself)."""
-    if b is None:
-        raise TypeError("b must be an array, got None")
+def _check_real_dtype(dtype, name: str, xp) -> None:
+    if dtype is not None and xp.isdtype(dtype, "complex floating"):
+        raise TypeError(f"{name} must be real (complex least squares is not supported)")
+
+
+def _prepare_matrix(A, xp):
+    """Check ``A`` (``n x d``, ``n >= d``): returns ``(A, kind, n, d)``. A dense ``A`` is not
+    yet checked for NaN/inf: :func:`lstsq_sketch` does it, or on the fused path the sketch
+    does (:meth:`Sketch.apply`: a finite sketch proves ``A`` finite, no separate pass)."""
     if callable(A) and not is_linear_operator(A) and not hasattr(A, "shape"):
         raise TypeError("A must be an array, a sparse matrix or a LinearOperator")
-    xp = get_namespace(A, b, x0)
-    if is_linear_operator(A):
-        kind = "operator"
-    elif is_sparse(A):
-        kind = "sparse"
-    else:
-        kind = "dense"
-        try:
-            A = xp.asarray(np.asarray(A) if isinstance(A, np.matrix) else A)
-        except Exception as exc:
-            raise TypeError(f"A could not be converted to an array: {exc}") from None
+    kind = "operator" if is_linear_operator(A) else "sparse" if is_sparse(A) else "dense"
+    if kind == "dense":
+        A = _as_array(A, "A", xp)
     shape = _operator_shape(A)
     if len(shape) != 2:
         raise ValueError(f"A must be 2-D (n, d), got shape {shape}")
@@ -87,39 +94,37 @@ def _prepare(A, b, x0, defer_finite=False):
             "underdetermined problem solve the minimum-norm problem with A.T"
         )
     if kind == "dense":
-        deferred = (defer_finite and isinstance(A, np.ndarray)
-                    and A.dtype in (np.float32, np.float64))
-        _check_array(A, "A", xp, finite=not deferred)
+        _check_array(A, "A", xp, finite=False)
     elif kind == "sparse":
-        if _dkind(A.dtype, xp) not in "iuf":
+        if not _dtype_kind_ok(A.dtype, xp):
             raise TypeError(f"A must have a real numeric dtype, got {A.dtype}")
         if not _sparse_finite(A):
             raise ValueError("A contains NaN or inf")
-    dt = getattr(A, "dtype", None)
-    if dt is not None and _dkind(dt, xp) == "c":
-        raise TypeError("A must be real (complex least squares is not supported)")
-    try:
-        b = xp.asarray(b)
-    except Exception as exc:
-        raise TypeError(f"b could not be converted to an array: {exc}") from None
+    _check_real_dtype(getattr(A, "dtype", None), "A", xp)
+    return A, kind, n, d
+
+
+def _prepare(A, b, x0):
+    """Validate and convert: ``(A, b, x0, xp, kind, n, d, dtype)``, ``b`` and ``x0`` fresh
+    arrays of the working dtype (integers compute in float64)."""
+    if b is None:
+        raise TypeError("b must be an array, got None")
+    xp = get_namespace(A, b, x0)
+    A, kind, n, d = _prepare_matrix(A, xp)
+    b = _as_array(b, "b", xp)
     _check_array(b, "b", xp)
-    if _dkind(b.dtype, xp) == "c":
-        raise TypeError("b must be real (complex least squares is not supported)")
+    _check_real_dtype(b.dtype, "b", xp)
     if b.ndim == 2 and b.shape[1] == 1:
         b = xp.reshape(b, (b.shape[0],))
     if b.ndim != 1 or b.shape[0] != n:
-        raise ValueError(f"b has shape {tuple(b.shape)}, expected ({n},) for A of shape {shape}")
-    dtypes = [b.dtype] + ([dt] if dt is not None else [])
-    fl = [xp.float64 if _dkind(t, xp) in "iub" else t for t in dtypes]
+        raise ValueError(f"b has shape {tuple(b.shape)}, expected ({n},) for A of shape {(n, d)}")
+    fl = [_as_float_dtype(t, xp) for t in (b.dtype, getattr(A, "dtype", None)) if t is not None]
     try:
         dtype = xp.result_type(*fl)
     except TypeError:
         dtype = np.result_type(*[np.dtype(str(t)) for t in fl])
+    x0 = _check_guess(x0, "x0", ((d,),), f"({d},)")
     if x0 is not None:
-        x0 = xp.asarray(x0)
-        _check_array(x0, "x0", xp)
-        if tuple(x0.shape) != (d,):
-            raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected ({d},)")
         x0 = xp.astype(x0, dtype, copy=True)
     b = xp.astype(b, dtype, copy=True)
     if kind == "dense" and A.dtype != dtype:
@@ -174,6 +179,50 @@ def _norm(v, xp) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# the options
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Options:
+    """The options of ``lstsq(method='sketch')``, validated once, defaults filled in."""
+
+    fused: bool  # the fused CG path (else LSQR)
+    kind: str  # canonical sketch kind
+    m: int  # sketch size, d <= m <= n
+    nnz_per_column: int
+    ridge: float
+    refine: int
+    rtol: float
+    atol: float
+    maxiter: int
+
+
+def _options(kind, xp, n, d, dtype, *, rtol, atol, maxiter, sketch, sketch_size,
+             nnz_per_column, ridge, refine, solver) -> _Options:
+    """Validate the options (``kind``: of ``A``, from :func:`_prepare`)."""
+    solver = check_choice("solver", solver, ("auto", "lsqr", "fused"))
+    fusable = (kind == "dense" and is_numpy_namespace(xp) and numba_available()
+               and np.dtype(dtype) in (np.float32, np.float64))
+    if solver == "fused" and not fusable:
+        raise ValueError("solver='fused' needs a dense NumPy float32/float64 A (and Numba); "
+                         "use solver='lsqr' for sparse, LinearOperator or CuPy input")
+    fused = solver == "fused" or (solver == "auto" and fusable)
+    rtol, atol = check_tolerances(rtol, atol)
+    nnz = check_int("nnz_per_column", nnz_per_column, low=1, allow_none=True)
+    refine = check_int("refine", refine, low=0, allow_none=True)
+    if sketch_size is None:
+        sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
+    return _Options(
+        fused=fused, kind=_canonical_kind(sketch),
+        m=check_sketch_size(sketch_size, n, minimum=d,
+                            what="the number of rows of A (a sketch must reduce the data)"),
+        nnz_per_column=(_FUSED_NNZ if fused else 8) if nnz is None else nnz,
+        ridge=check_real("ridge", ridge, low=0.0),
+        refine=(1 if fused else 2) if refine is None else refine,
+        rtol=rtol, atol=atol, maxiter=check_maxiter(maxiter, max(100, 2 * d)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # the solver
 # --------------------------------------------------------------------------------------------
 def lstsq_sketch(
@@ -184,77 +233,66 @@ def lstsq_sketch(
     rng: int | np.random.Generator | None = None,
 ) -> SolveResult:
     """Sketch-preconditioned LSQR or fused CG (see :func:`lstsq` and the module notes)."""
-    A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0, defer_finite=True)
-    if not isinstance(solver, str) or solver.lower() not in ("auto", "lsqr", "fused"):
-        raise ValueError(f"solver must be 'auto', 'lsqr' or 'fused', got {solver!r}")
-    solver = solver.lower()
-    fusable = (kind == "dense" and is_numpy_namespace(xp) and numba_available()
-               and np.dtype(dtype) in (np.float32, np.float64))
-    if solver == "fused" and not fusable:
-        raise ValueError("solver='fused' needs a dense NumPy float32/float64 A (and Numba); "
-                         "use solver='lsqr' for sparse, LinearOperator or CuPy input")
-    fused = solver == "fused" or (solver == "auto" and fusable)
-    if kind == "dense" and not fused:
+    A, b, x0, xp, kind, n, d, dtype = _prepare(A, b, x0)
+    opt = _options(kind, xp, n, d, dtype, rtol=rtol, atol=atol, maxiter=maxiter,
+                   sketch=sketch, sketch_size=sketch_size, nnz_per_column=nnz_per_column,
+                   ridge=ridge, refine=refine, solver=solver)
+    if kind == "dense" and not opt.fused:
         _check_array(A, "A", xp)  # (the fused path checks the sketch of A instead)
-    if refine is None:
-        refine = 1 if fused else 2
-    if nnz_per_column is None:
-        nnz_per_column = _FUSED_NNZ if fused else 8
-    rtol, atol = check_tolerances(rtol, atol)
-    maxiter = check_maxiter(maxiter, max(100, 2 * d))
-    try:
-        ridge = float(ridge)
-    except (TypeError, ValueError):
-        raise TypeError(f"ridge must be a real scalar, got {ridge!r}") from None
-    if not math.isfinite(ridge) or ridge < 0:
-        raise ValueError(f"ridge must be finite and non-negative, got {ridge!r}")
-    if isinstance(refine, bool) or not isinstance(refine, (int, np.integer)) or refine < 0:
-        raise ValueError(f"refine must be a non-negative integer, got {refine!r}")
-    kind_s = _canonical_kind(sketch)
-    if fused and kind_s not in ("sparse-sign", "countsketch", "gaussian"):
-        _check_array(A, "A", xp)  # a sampling sketch does not see every row of A
-    if sketch_size is None:
-        sketch_size = min(n, (_FUSED_SKETCH_FACTOR if fused else 8) * d)
-    m = check_sketch_size(sketch_size, n, minimum=d,
-                          what="the number of rows of A (a sketch must reduce the data)")
-    g = _as_rng(rng)
+    g = as_rng(rng)
     notify = wrap_callback(callback)
-    if fused:
+    if opt.fused:
         A = np.ascontiguousarray(A)  # one copy for a non-C-contiguous A (sketch and sweeps)
+    S = _draw_sketch(A, kind, n, opt, g)
+    if opt.fused:
+        return _lstsq_fused(A, b, x0, S, opt, d, dtype, xp, notify)
+    return _lstsq_lsqr(A, b, x0, S, opt, kind, d, dtype, xp, notify)
 
-    # ---- sketch and factor
+
+def _draw_sketch(A, kind, n, opt, g):
+    """The sketch ``S`` (``opt.m x n``); leverage-score sampling computes the scores of A."""
     kw: dict = {}
-    if kind_s in ("sparse-sign",):
-        kw["nnz_per_column"] = min(nnz_per_column, m)
-    if kind_s == "leverage":
+    if opt.kind == "sparse-sign":
+        kw["nnz_per_column"] = min(opt.nnz_per_column, opt.m)
+    if opt.kind == "leverage":
         from ._operators import leverage_scores
 
         if kind == "operator":
             raise ValueError("sketch='leverage' needs an array or sparse A, not a LinearOperator")
         kw["leverage_scores"] = leverage_scores(A, rng=g)
-    S = make_sketch(kind_s, m, n, rng=g, **kw)
-    if fused:
-        return _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter,
-                            notify)
-    SA = S @ A
+    return make_sketch(opt.kind, opt.m, n, rng=g, **kw)
+
+
+def _breakdown(dR, rows, d, dtype, xp, m):
+    """The BREAKDOWN result when ``R`` of the sketch's QR (diagonal magnitudes ``dR``, of a
+    matrix with ``rows`` rows) is numerically singular, else None."""
+    eps = float(xp.finfo(dtype).eps)
+    if np.all(np.isfinite(dR)) and dR.min() > rows * eps * dR.max():
+        return None
+    return SolveResult(
+        x=xp.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
+        message=status_message(BREAKDOWN, kind="lstsq"), nit=0, residual_norms=np.array([]),
+        backend=backend_name(xp), sketch_size=m,
+    )
+
+
+def _lstsq_lsqr(A, b, x0, S, opt, kind, d, dtype, xp, notify):
+    """LSQR on the right-preconditioned problem (any input: dense, sparse, operator, CuPy)."""
+    m, ridge, rtol = opt.m, opt.ridge, opt.rtol
+    SA = S.apply(A, check_finite=False)  # (A and b were checked up front)
     if is_sparse(SA):
         SA = SA.toarray()
     SA = xp.asarray(SA, dtype=dtype)
-    Sb = xp.asarray(S @ b, dtype=dtype)
+    Sb = xp.asarray(S.apply(b, check_finite=False), dtype=dtype)
     if ridge > 0:
         SA = xp.concat([SA, math.sqrt(ridge) * xp.eye(d, dtype=dtype)], axis=0)
         Sb = xp.concat([Sb, xp.zeros(d, dtype=dtype)])
     Q, R = xp.linalg.qr(SA)
     diag = xp.abs(xp.linalg.diagonal(R)) if hasattr(xp.linalg, "diagonal") else None
     dR = to_numpy(diag) if diag is not None else np.abs(np.diag(to_numpy(R)))
-    eps = float(xp.finfo(dtype).eps)
-    backend = backend_name(xp)
-    if not np.all(np.isfinite(dR)) or dR.min() <= max(SA.shape) * eps * dR.max():
-        return SolveResult(
-            x=xp.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
-            message=status_message(BREAKDOWN, kind="lstsq"), nit=0, residual_norms=np.array([]),
-            backend=backend, sketch_size=m,
-        )
+    failed = _breakdown(dR, max(SA.shape), d, dtype, xp, m)
+    if failed is not None:
+        return failed
     Rinv, RinvT = _triangular(R, xp)
     mv, rmv = _products(A, kind, xp)
     sq = math.sqrt(ridge)
@@ -268,13 +306,13 @@ def lstsq_sketch(
     else:
         x = x0
     bnorm = _norm(b, xp)
-    tol_r = max(rtol * bnorm, atol)
+    tol_r = max(rtol * bnorm, opt.atol)
     history: list[float] = []
     nit = 0
     status = MAXITER
-    for npass in range(1 + refine):
+    for npass in range(1 + opt.refine):
         x, status, k = _lsqr_pass(
-            x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, maxiter - nit, notify, nit,
+            x, b, mv, rmv, Rinv, RinvT, sq, xp, rtol, tol_r, opt.maxiter - nit, notify, nit,
             history,
         )
         nit += k
@@ -290,7 +328,8 @@ def lstsq_sketch(
         x=x, success=status == CONVERGED, status=status,
         message=status_message(status, kind="lstsq"), nit=nit,
         residual_norms=np.asarray(history), residual_norm=rn,
-        normal_residual_norm=_norm(gr, xp), backend=backend, sketch_size=m, solver="lsqr",
+        normal_residual_norm=_norm(gr, xp), backend=backend_name(xp), sketch_size=m,
+        solver="lsqr",
     )
     return res
 
@@ -396,22 +435,21 @@ def _normal_chunks(n: int) -> int:
     return max(1, min(16, n // 1024))
 
 
-def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, notify):
+def _lstsq_fused(A, b, x0, S, opt, d, dtype, xp, notify):
     """Dense NumPy fast path (``solver='fused'``): see :func:`lstsq`, Notes."""
     import scipy.linalg as sl
 
     from . import _lstsq_kernels as K
 
+    m, ridge, refine, rtol, maxiter = opt.m, opt.ridge, opt.refine, opt.rtol, opt.maxiter
     backend = "numpy"
     n = A.shape[0]
     # sketch [A, b] and factor it: R, and Q^T S b from the last column (no Q formed)
+    # (A was not checked for NaN/inf up front: the sketch checks it, and every sketch but row
+    # sampling mixes every entry of A into S A, so a finite S A proves A finite without a
+    # separate pass over A; see Sketch.apply)
     SA = np.asarray(S @ A, dtype=np.float64)
-    if not np.all(np.isfinite(SA)):
-        # every row of A enters S A (sparse sign / CountSketch / Gaussian: every column of S
-        # has nonzeros; other kinds were checked up front), so a finite S A proves A finite
-        # without a separate pass over A; otherwise find out (raises) or it overflowed
-        _check_array(A, "A", np)
-    Sb = np.asarray(S @ b, dtype=np.float64).reshape(-1, 1)
+    Sb = np.asarray(S.apply(b, check_finite=False), dtype=np.float64).reshape(-1, 1)
     # [S A, S b] (and [sqrt(ridge) I, 0] below it), assembled in Fortran order so that
     # LAPACK factors it in place
     W = np.zeros((m + (d if ridge > 0 else 0), d + 1), order="F")
@@ -421,14 +459,9 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
         W[m:, :d] = math.sqrt(ridge) * np.eye(d)
     Ra = sl.qr(W, mode="r", overwrite_a=True, check_finite=False)[0]
     R = np.ascontiguousarray(Ra[:d, :d])
-    dR = np.abs(np.diag(R))
-    eps = float(np.finfo(dtype).eps)
-    if not np.all(np.isfinite(dR)) or dR.min() <= W.shape[0] * eps * dR.max():
-        return SolveResult(
-            x=np.zeros(d, dtype=dtype), success=False, status=BREAKDOWN,
-            message=status_message(BREAKDOWN, kind="lstsq"), nit=0, residual_norms=np.array([]),
-            backend=backend, sketch_size=m,
-        )
+    failed = _breakdown(np.abs(np.diag(R)), W.shape[0], d, dtype, xp, m)
+    if failed is not None:
+        return failed
 
     def Rinv(v):
         return sl.solve_triangular(R, v, check_finite=False)
@@ -464,7 +497,7 @@ def _lstsq_fused(A, b, x0, S, m, d, dtype, ridge, refine, rtol, atol, maxiter, n
 
     x = Rinv(Ra[:d, d]) if x0 is None else np.asarray(x0, dtype=np.float64)
     bnorm = float(np.linalg.norm(b))
-    tol_r = max(rtol * bnorm, atol)
+    tol_r = max(rtol * bnorm, opt.atol)
     history: list[float] = []
     nit = 0
     status = MAXITER

@@ -1,6 +1,7 @@
 """Sketch operators: construction, application, leverage scores and sketch sizes.
 
-The public names are re-exported by :mod:`numsolve.linalg.sketch` (documented there).
+The public names are re-exported by :mod:`numsolve.linalg.sketch` (documented there; its
+``__all__`` lists them).
 """
 
 from __future__ import annotations
@@ -19,16 +20,11 @@ from ..._backend import (
     numba_available,
 )
 from ..._backend import to_numpy as to_numpy_
+from ..._checks import as_rng, check_choice, check_int, check_real
+from .._system import _check_array
 
-__all__ = [
-    "SKETCH_KINDS",
-    "Sketch",
-    "make_sketch",
-    "sketch",
-    "leverage_scores",
-    "check_sketch_size",
-    "embedding_sketch_size",
-]
+#: kept for numsolve/optimize/_newton_sketch.py (imports it from here); use as_rng
+_as_rng = as_rng
 
 #: Sketch kinds accepted by :func:`make_sketch` (with aliases).
 SKETCH_KINDS = ("gaussian", "sparse-sign", "countsketch", "srht", "uniform", "leverage")
@@ -40,24 +36,10 @@ _ALIASES = {
 }
 
 
-def _as_rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be None, an int or a numpy.random.Generator, got {type(rng).__name__}"
-    )
-
-
 def check_sketch_size(sketch_size: Any, n: int, *, name: str = "sketch_size",
                       minimum: int = 1, what: str = "the sketched dimension") -> int:
     """Validate a sketch size: an integer with ``minimum <= sketch_size <= n``."""
-    if isinstance(sketch_size, bool) or not isinstance(sketch_size, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {sketch_size!r}")
-    m = int(sketch_size)
-    if m < max(1, minimum):
-        raise ValueError(f"{name} must be >= {max(1, minimum)}, got {m}")
+    m = check_int(name, sketch_size, low=max(1, minimum))
     if m > n:
         raise ValueError(f"{name}={m} is larger than {what} ({n}); a sketch must reduce it")
     return m
@@ -97,8 +79,9 @@ def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: flo
     800
     """
     kind = _canonical_kind(kind)
-    if not (0 < eps < 1):
-        raise ValueError(f"eps must be in (0, 1), got {eps!r}")
+    d = check_int("d", d, low=1)
+    eps = check_real("eps", eps, low=0.0, high=1.0, low_open=True, high_open=True)
+    coherence = check_real("coherence", coherence, low=0.0, low_open=True)
     if kind in ("gaussian", "sparse-sign"):
         m = 4 * d / eps**2
     elif kind == "countsketch":
@@ -106,7 +89,7 @@ def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: flo
     else:
         m = 2 * d * np.log(d + 1) / eps**2
         if kind == "uniform":
-            m *= max(1.0, float(coherence))
+            m *= max(1.0, coherence)
     return int(np.ceil(m))
 
 
@@ -251,7 +234,7 @@ class Sketch:
             p["scale"] = p["scale"] * w[p["idx"]]
         return Sketch(self.kind, self.sketch_size, self.n, p)
 
-    def apply(self, A, side: str = "left"):
+    def apply(self, A, side: str = "left", *, check_finite: bool = True):
         """Sketch ``A``.
 
         Parameters
@@ -261,6 +244,12 @@ class Sketch:
             the result is ``S @ A``. ``side='right'``: ``A`` has ``n`` columns, the result
             is ``A @ S.T``.
         side : {'left', 'right'}
+        check_finite : bool, default True
+            Raise ``ValueError`` if ``A`` contains NaN or inf (for a ``LinearOperator``: if
+            its sketch does). The Gaussian, sparse sign and SRHT sketches mix every entry of
+            ``A`` into ``S @ A``, so only a non-finite result costs a pass over ``A`` (NaN/inf
+            in ``A``, or an overflow, which is returned as it is); row sampling checks ``A``
+            (its ``data`` if sparse) in one pass.
 
         Returns
         -------
@@ -268,13 +257,27 @@ class Sketch:
             Dense, in the namespace of ``A`` (``LinearOperator``: NumPy). Row sampling of a
             sparse matrix returns a sparse matrix (the selected, rescaled rows).
         """
-        if side not in ("left", "right"):
-            raise ValueError(f"side must be 'left' or 'right', got {side!r}")
-        if is_linear_operator(A):
-            return self._apply_operator(A, side)
+        side = check_choice("side", side, ("left", "right"))
+        operator = is_linear_operator(A)
+        if not (operator or is_sparse(A)):
+            A = get_namespace(A).asarray(A)
+        out = self._apply_operator(A, side) if operator else self._apply_array(A, side)
+        if check_finite:
+            if operator:
+                finite = _all_finite(out)
+            elif self.kind in _SAMPLING:
+                finite = _all_finite(A)
+            else:
+                finite = _all_finite(out) or _all_finite(A)
+            if not finite:
+                raise ValueError("A contains NaN or inf" + (
+                    " (its sketch through the LinearOperator is not finite)" if operator else ""))
+        return out
+
+    def _apply_array(self, A, side):
+        """``S @ A`` or ``A @ S.T`` for an array (1-D or 2-D) or a sparse matrix."""
         if not is_sparse(A):
             xp = get_namespace(A)
-            A = xp.asarray(A)
             if A.ndim == 1:
                 if side == "right":
                     raise ValueError("side='right' needs a 2-D A")
@@ -413,6 +416,22 @@ class Sketch:
         return xp.reshape(out, (self.n,)) if vec else out
 
 
+#: the row-sampling kinds: ``S @ A`` sees only the sampled rows of ``A``
+_SAMPLING = ("uniform", "leverage")
+
+
+def _all_finite(X) -> bool:
+    """Whether a dense array or a sparse matrix (its ``data``) has no NaN or inf: a sum
+    first (NaN and inf always reach it; no temporary of the size of ``X``), the entrywise
+    test only when the sum is not finite (NaN/inf, or an overflow of finite entries)."""
+    data = X.data if is_sparse(X) else X
+    xp = get_namespace(data)
+    if not xp.isdtype(data.dtype, ("real floating", "complex floating")):
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):  # (NumPy's warnings of the sum)
+        return bool(xp.isfinite(xp.sum(data))) or bool(xp.all(xp.isfinite(data)))
+
+
 def _sketch_chunks(n: int, out_bytes: int) -> int:
     """Number of parallel row chunks of the dense sparse-sign kernel: up to 4 (each chunk
     has its own ``m x d`` output), at least 2048 rows each and at most 256 MB of outputs;
@@ -488,21 +507,15 @@ def make_sketch(
     True
     """
     kind = _canonical_kind(kind)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
-    n = int(n)
+    n = check_int("n", n, low=1)
     m = check_sketch_size(sketch_size, n)
-    g = _as_rng(rng)
+    g = as_rng(rng)
     params: dict = {}
     if kind == "gaussian":
         params["G"] = g.standard_normal((m, n)) / np.sqrt(m)
     elif kind in ("sparse-sign", "countsketch"):
-        s = 1 if kind == "countsketch" else nnz_per_column
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 1 <= s <= m:
-            raise ValueError(
-                f"nnz_per_column must be an integer in [1, sketch_size={m}], got {s!r}"
-            )
-        s = int(s)
+        s = 1 if kind == "countsketch" else check_int("nnz_per_column", nnz_per_column,
+                                                       low=1, high=m)
         # OSNAP block construction: the m rows are cut into s blocks, one nonzero per block
         bounds = (np.arange(s + 1) * m) // s
         lo, width = bounds[:-1], np.diff(bounds)
@@ -513,8 +526,7 @@ def make_sketch(
         params["rows"] = np.ascontiguousarray(rows)
         params["vals"] = np.ascontiguousarray(signs / np.sqrt(s))
     elif kind == "srht":
-        if transform not in ("dct", "hadamard"):
-            raise ValueError(f"transform must be 'dct' or 'hadamard', got {transform!r}")
+        transform = check_choice("transform", transform, ("dct", "hadamard"))
         n2 = 1 << (n - 1).bit_length() if transform == "hadamard" else n
         params.update(
             transform=transform, n2=n2,
@@ -543,13 +555,23 @@ def make_sketch(
 
 def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 10,
                     jl_dim: int = 32) -> np.ndarray:
-    """Row leverage scores of a tall matrix ``A`` (``n x d``, full column rank).
+    """Row leverage scores of a tall matrix ``A`` (``n x d``).
 
-    ``method='exact'``: squared row norms of ``Q`` from a QR of ``A`` (dense, ``O(n d^2)``).
+    The leverage score of row ``i`` is the squared norm of row ``i`` of an orthonormal basis
+    ``U`` of the column space of ``A``; the scores sum to ``rank(A)``. The rank is decided as
+    by :func:`numpy.linalg.matrix_rank`: singular values above ``max(n, d) * eps * s_max``
+    (they are those of ``R`` from a QR of ``A``, or of its sketch), so a rank-deficient ``A``
+    gets the scores of its column space.
+
+    ``method='exact'``: squared row norms of ``Q`` from a QR of ``A`` (dense, ``O(n d^2)``;
+    with ``A = Q R`` rank deficient, of ``Q U_r`` from the SVD ``R = U_r S_r V_r^T``).
     ``method='approx'`` (Drineas et al. 2012): ``R`` from the QR of a sparse sign sketch of
     ``A`` (``oversampling * d`` rows), then squared row norms of ``A R^{-1} G`` with a Gaussian
-    ``G`` of ``jl_dim`` columns: ``O(nnz(A) (s + jl_dim) + d^3)``, within a constant factor of
-    the exact scores with high probability. Returns a host NumPy array of length ``n``.
+    ``G`` of ``jl_dim`` columns (``R^+`` restricted to the rank's singular triplets when
+    ``A`` is rank deficient): ``O(nnz(A) (s + jl_dim) + d^3)``, within a constant factor of
+    the exact scores with high probability. ``A`` may be a NumPy/CuPy array or a SciPy/CuPy
+    sparse matrix; the QR and the SVD of the exact method run in ``A``'s namespace. Returns a
+    host NumPy array of length ``n``.
 
     Examples
     --------
@@ -558,31 +580,75 @@ def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 
     >>> A = np.random.default_rng(0).standard_normal((500, 5))
     >>> round(float(leverage_scores(A, method="exact").sum()), 6)
     5.0
+    >>> B = np.hstack([A, A[:, :1] + A[:, 1:2]])  # rank 5
+    >>> round(float(leverage_scores(B, method="exact").sum()), 6)
+    5.0
     """
-    import scipy.linalg as sl
-
-    from ..._backend import to_numpy
-
     if is_linear_operator(A):
         raise TypeError("leverage_scores needs an array or a sparse matrix, not a LinearOperator")
-    n, d = A.shape
+    method = check_choice("method", method, ("approx", "exact"))
+    oversampling = check_int("oversampling", oversampling, low=1)
+    jl_dim = check_int("jl_dim", jl_dim, low=1)
+    xp = get_namespace(A)
+    if not is_sparse(A):
+        A = xp.asarray(A)
+    if A.ndim != 2:
+        raise ValueError(f"A must be 2-D (n, d), got shape {tuple(A.shape)}")
     if method == "exact":
-        Ad = to_numpy(A.toarray() if is_sparse(A) else A)
-        Q = np.linalg.qr(np.asarray(Ad, dtype=np.float64))[0]
-        return np.einsum("ij,ij->i", Q, Q)
-    if method != "approx":
-        raise ValueError(f"method must be 'exact' or 'approx', got {method!r}")
-    g = _as_rng(rng)
+        return _exact_leverage(A, xp)
+    return _approx_leverage(A, xp, as_rng(rng), oversampling, jl_dim)
+
+
+def _numerical_rank(sv, shape) -> int:
+    """Number of singular values ``sv`` above ``max(shape) * eps * max(sv)``: the rank
+    :func:`numpy.linalg.matrix_rank` gives a matrix of this shape and these singular values."""
+    sv = np.asarray(to_numpy_(sv), dtype=np.float64)
+    if sv.size == 0:
+        return 0
+    return int(np.count_nonzero(sv > sv.max() * max(shape) * np.finfo(np.float64).eps))
+
+
+def _row_norms2(Z, xp):
+    """Squared row norms of a 2-D array, as a host NumPy array."""
+    if is_numpy_namespace(xp):
+        Z = np.asarray(Z)
+        return np.einsum("ij,ij->i", Z, Z)
+    return np.asarray(to_numpy_(xp.sum(Z * Z, axis=1)))
+
+
+def _exact_leverage(A, xp) -> np.ndarray:
+    """Squared row norms of an orthonormal basis of range(A), from a QR of A (and, when A is
+    rank deficient, the SVD of R)."""
+    Ad = xp.asarray(A.toarray() if is_sparse(A) else A, dtype=xp.float64)
+    _check_array(Ad, "A", xp)
+    Q, R = xp.linalg.qr(Ad)
+    U_R, sv, _ = xp.linalg.svd(R, full_matrices=False)
+    r = _numerical_rank(sv, Ad.shape)
+    if r < min(R.shape):  # A = (Q U_R) diag(sv) V^T: its first r columns span range(A)
+        Q = Q @ U_R[:, :r]
+    return _row_norms2(Q, xp)
+
+
+def _approx_leverage(A, xp, g, oversampling: int, jl_dim: int) -> np.ndarray:
+    """Squared row norms of ``A R^+ G``: ``R`` from the QR of a sparse sign sketch of A, ``G``
+    a Gaussian JL matrix with ``jl_dim`` columns (Drineas et al. 2012)."""
+    import scipy.linalg as sl
+
+    n, d = A.shape
     m = min(n, max(oversampling * d, d + 1))
     S = make_sketch("sparse-sign", m, n, rng=g, nnz_per_column=min(8, m))
-    SA = to_numpy(S @ A)
+    SA = to_numpy_(S @ A)
     SA = SA.toarray() if sp.issparse(SA) else SA
     R = np.linalg.qr(np.asarray(SA, dtype=np.float64), mode="r")
     G = g.standard_normal((d, jl_dim)) / np.sqrt(jl_dim)
-    W = sl.solve_triangular(R, G)  # R^{-1} G
-    xp = get_namespace(A)
-    Z = np.asarray(to_numpy(A @ (W if is_numpy_namespace(xp) else xp.asarray(W))))
-    return np.einsum("ij,ij->i", Z, Z)
+    _, sv, Vt = np.linalg.svd(R, full_matrices=False)
+    r = _numerical_rank(sv, A.shape)
+    if r == d:
+        W = sl.solve_triangular(R, G)  # R^{-1} G
+    else:  # R^+ on the rank's singular triplets: S A V_r diag(1/sv_r) is orthonormal
+        W = Vt[:r].T @ (G[:r] / sv[:r, None])
+    Z = A @ (W if is_numpy_namespace(xp) else xp.asarray(W))
+    return _row_norms2(to_numpy_(Z), np)
 
 
 def sketch(
@@ -592,6 +658,7 @@ def sketch(
     *,
     side: str = "left",
     rng: int | np.random.Generator | None = None,
+    check_finite: bool = True,
     **kwargs,
 ):
     """Sketch ``A`` with a fresh random sketch: ``S @ A`` (``side='left'``) or ``A @ S.T``.
@@ -606,6 +673,8 @@ def sketch(
         (or of ``A.T`` for ``side='right'``) unless ``leverage_scores`` is given.
     side : {'left', 'right'}
     rng : int or numpy.random.Generator, optional
+    check_finite : bool, default True
+        Raise ``ValueError`` if ``A`` contains NaN or inf (see :meth:`Sketch.apply`).
     **kwargs
         Passed to :func:`make_sketch`.
 
@@ -624,15 +693,14 @@ def sketch(
     >>> np.array_equal(sketch(A, 40, rng=3), sketch(A, 40, rng=3))
     True
     """
-    if side not in ("left", "right"):
-        raise ValueError(f"side must be 'left' or 'right', got {side!r}")
+    side = check_choice("side", side, ("left", "right"))
     shape = getattr(A, "shape", None)
     if shape is None:
         A = np.asarray(A)
         shape = A.shape
     n = shape[0] if side == "left" else shape[1]
-    g = _as_rng(rng)
+    g = as_rng(rng)
     if _canonical_kind(kind) == "leverage" and kwargs.get("leverage_scores") is None:
         kwargs["leverage_scores"] = leverage_scores(A if side == "left" else A.T, rng=g)
     S = make_sketch(kind, sketch_size, n, rng=g, **kwargs)
-    return S.apply(A, side=side)
+    return S.apply(A, side=side, check_finite=check_finite)

@@ -25,10 +25,11 @@ import math
 import numpy as np
 
 from ..._backend import is_numpy_namespace, is_sparse, to_numpy
+from ..._checks import as_rng, check_choice, check_maxiter, check_tolerances
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
-from .._system import check_maxiter, check_tolerances, prepare_system
-from ._operators import _as_rng, check_sketch_size, make_sketch
+from .._system import prepare_system
+from ._operators import check_sketch_size, make_sketch
 
 __all__ = ["solve_sketch_project"]
 
@@ -57,14 +58,13 @@ def solve_sketch_project(
     if xp.isdtype(system.dtype, "complex floating"):
         raise TypeError("method 'sketch-project' supports real systems only")
     rtol, atol = check_tolerances(rtol, atol)
-    if sketch not in _KINDS:
-        raise ValueError(f"sketch must be one of {', '.join(_KINDS)}, got {sketch!r}")
+    sketch = check_choice("sketch", sketch, _KINDS)
     s = check_sketch_size(min(n, 32) if block_size is None else block_size, n,
                           name="block_size", what="the number of equations n")
     passes = math.ceil(n / s)
     maxiter = check_maxiter(maxiter, 200 * passes)
     check_every = check_maxiter(check_every, passes)
-    g = _as_rng(rng)
+    g = as_rng(rng)
     notify = wrap_callback(callback)
 
     Amat = system.A
@@ -101,8 +101,9 @@ def solve_sketch_project(
         else:
             kw = {"nnz_per_column": min(8, s)} if sketch == "sparse-sign" else {}
             Sk = make_sketch("gaussian" if sketch == "kaczmarz" else sketch, s, n, rng=g, **kw)
-            AJ = xp.asarray(Sk @ Amat, dtype=system.dtype)
-            cJ = AJ @ x - xp.asarray(Sk @ bvec, dtype=system.dtype)
+            # (A and b were checked for NaN/inf once, by prepare_system)
+            AJ = xp.asarray(Sk.apply(Amat, check_finite=False), dtype=system.dtype)
+            cJ = AJ @ x - xp.asarray(Sk.apply(bvec, check_finite=False), dtype=system.dtype)
         G = AJ @ AJ.T
         z = _psolve(G, cJ, xp)
         x = x - AJ.T @ z

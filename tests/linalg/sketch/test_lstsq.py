@@ -303,3 +303,48 @@ def test_fused_refine_counts(refine):
                          options={"rng": 0, "solver": "fused", "refine": refine})
     assert res.success
     assert rel_err(res.x, x_true) <= 10 * scipy_error(A, b, x_true)
+
+
+def test_option_validation_names_the_option():
+    A = np.random.default_rng(0).standard_normal((60, 4))
+    b = np.ones(60)
+    for value in (-1.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match="ridge must be a finite non-negative number"):
+            numsolve.lstsq(A, b, options={"ridge": value})
+    with pytest.raises(TypeError, match="ridge must be a real number"):
+        numsolve.lstsq(A, b, options={"ridge": "1e-3"})
+    with pytest.raises(ValueError, match="refine must be >= 0"):
+        numsolve.lstsq(A, b, options={"refine": -1})
+    with pytest.raises(TypeError, match="refine must be an integer"):
+        numsolve.lstsq(A, b, options={"refine": 1.5})
+    with pytest.raises(ValueError, match="nnz_per_column must be >= 1"):
+        numsolve.lstsq(A, b, options={"nnz_per_column": 0})
+    with pytest.raises(ValueError, match="solver must be one of"):
+        numsolve.lstsq(A, b, options={"solver": 3})
+    with pytest.raises(TypeError, match="rng"):
+        numsolve.lstsq(A, b, options={"rng": "seed"})
+    with pytest.raises(TypeError, match="complex"):
+        numsolve.lstsq(A, b + 1j)
+    with pytest.raises(TypeError, match="A must have a real numeric dtype"):
+        numsolve.lstsq(sp.csr_matrix(A > 0), b)
+    # lists and np.matrix are arrays; (n, 1) b is a vector; integer data computes in float64
+    ref = numsolve.lstsq(A, b, options={"rng": 0})
+    for AA, bb in ((A.tolist(), b), (np.asmatrix(A), b[:, None]), (A, b.tolist())):
+        res = numsolve.lstsq(AA, bb, options={"rng": 0})
+        np.testing.assert_array_equal(res.x, ref.x)
+    Ai = np.round(A * 10).astype(np.int64)
+    np.testing.assert_array_equal(numsolve.lstsq(Ai, b, options={"rng": 0}).x,
+                                  numsolve.lstsq(Ai.astype(float), b, options={"rng": 0}).x)
+
+
+@pytest.mark.parametrize("kind", ["sparse-sign", "countsketch", "gaussian", "srht", "uniform",
+                                  "leverage"])
+def test_nan_in_A_raises_for_every_sketch(kind):
+    A = np.random.default_rng(1).standard_normal((200, 5))
+    b = np.ones(200)
+    A[123, 2] = np.nan
+    for solver in ("fused", "lsqr"):
+        for AA in ((A, sp.csr_matrix(A)) if solver == "lsqr" else (A,)):
+            with pytest.raises(ValueError, match="A contains NaN or inf"):
+                numsolve.lstsq(AA, b, options={"sketch": kind, "solver": solver,
+                                               "sketch_size": 40, "rng": 0})
