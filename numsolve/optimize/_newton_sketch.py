@@ -341,7 +341,7 @@ def _newton_sketch_direction(oracle: _Oracle, opts: _Options, x, g, m, eta):
     # step 1: draw S_t (m x N), fresh each iteration (the weights w folded in: S_t D_t^{1/2})
     S = _row_sketch(opts, m, N, w)
     # step 2: M_t = S_t D_t^{1/2} A (m x d)
-    SM = S @ Amat
+    SM = S.apply(Amat, check_finite=False)  # a NaN here is caught as a non-finite step
     SM = SM.toarray() if is_sparse(SM) else SM
     SM = xp.asarray(SM, dtype=x.dtype)
     oracle.counts["nsketch"] += 1

@@ -23,9 +23,6 @@ from ..._backend import to_numpy as to_numpy_
 from ..._checks import as_rng, check_choice, check_int, check_real
 from .._system import _check_array
 
-#: kept for numsolve/optimize/_newton_sketch.py (imports it from here); use as_rng
-_as_rng = as_rng
-
 #: Sketch kinds accepted by :func:`make_sketch` (with aliases).
 SKETCH_KINDS = ("gaussian", "sparse-sign", "countsketch", "srht", "uniform", "leverage")
 _ALIASES = {
