@@ -182,6 +182,16 @@ def _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, flexible, check_fi
     return pb.result(out, method)
 
 
+_DOC_EXAMPLE_SETUP = """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> import numsolve
+    >>> n = 200
+    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
+"""
+
 _DOC_PARAMS = """
     Parameters
     ----------
@@ -230,15 +240,8 @@ solve_gmres.__doc__ = (
     ``method='fgmres'`` for a nonlinear or varying one.
 """
     + _DOC_PARAMS
-    + """
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import scipy.sparse as sp
-    >>> import numsolve
-    >>> n = 200
-    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
-    >>> b = np.ones(n)
+    + _DOC_EXAMPLE_SETUP
+    + """    >>> b = np.ones(n)
     >>> res = numsolve.solve(A, b, method="gmres", rtol=1e-10)
     >>> res.success, bool(np.linalg.norm(b - A @ res.x) <= 1e-10 * np.linalg.norm(b))
     (True, True)
@@ -252,15 +255,8 @@ solve_fgmres.__doc__ = (
     :func:`numsolve.linalg.fgmres`. Stores ``z_j = M(v_j)`` (twice the memory of GMRES).
 """
     + _DOC_PARAMS
-    + """
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import scipy.sparse as sp
-    >>> import numsolve
-    >>> n = 200
-    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
-    >>> inner = lambda r: numsolve.solve(A, r, method="gmres", rtol=1e-1, maxiter=1).x
+    + _DOC_EXAMPLE_SETUP
+    + """    >>> inner = lambda r: numsolve.solve(A, r, method="gmres", rtol=1e-1, maxiter=1).x
     >>> res = numsolve.solve(A, np.ones(n), method="fgmres", M=inner, rtol=1e-10)
     >>> res.success
     True
