@@ -39,7 +39,8 @@ from ..._status import (
 )
 from .._system import LinearSystem, host_scalars, prepare_system
 
-__all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "ArrayOps", "NumbaCSROps"]
+__all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "check_engine_args", "ArrayOps",
+           "NumbaCSROps"]
 
 RUNNING = -1  # internal: a column still iterating
 
