@@ -25,20 +25,8 @@ from ..._backend import (
 )
 from ..._result import SolveResult, wrap_callback
 from ..._status import CONVERGED, batch_message
-from .._system import (
-    LinearSystem,
-    _check_array,
-    _sparse_finite,
-    check_maxiter,
-    check_tolerances,
-    host_scalars,
-)
-from ._cg import (
-    ArrayOps,
-    NumbaCSROps,
-    cg_engine,
-    solve_batch_cg,
-)
+from .._system import LinearSystem, _check_array, _sparse_finite
+from ._cg import ArrayOps, NumbaCSROps, cg_engine, check_engine_args, solve_batch_cg
 
 __all__ = ["solve_batch_cg_any", "classify_batch"]
 
@@ -253,22 +241,10 @@ def _prepare_list(As, B, X0, check_finite):
     return system, ops, sizes
 
 
-def solve_batch_cg_any(
-    A,
-    B,
-    X0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    true_residual_every: int = 50,
-    use_numba: bool | None = None,
-    group_size: int | None = None,
-    threads: int | None = None,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_batch_cg_any(A, B, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None,
+                       callback=None, true_residual_every: int = 50,
+                       use_numba: bool | None = None, group_size: int | None = None,
+                       threads: int | None = None, check_finite: bool = True) -> SolveResult:
     """Batched CG over any batch form (see :func:`numsolve.solve_batch`)."""
     form = classify_batch(A)
     if form == "shared":
@@ -279,16 +255,14 @@ def solve_batch_cg_any(
     if M is not None:
         raise ValueError("M (a shared preconditioner) is only supported with one shared "
                          "operator A; pass systems already preconditioned")
-    rtol, atol = check_tolerances(rtol, atol)
     if form == "stack":
         system, ops = _prepare_stack(A, B, X0, check_finite)
         sizes = None
     else:
         system, ops, sizes = _prepare_list(list(A), B, X0, check_finite)
-    maxiter = check_maxiter(maxiter, 10 * system.n)
+    tol, maxiter, true_residual_every = check_engine_args(system, rtol, atol, maxiter,
+                                                          true_residual_every)
     xp = system.xp
-    bnorm = host_scalars(xp.linalg.vector_norm(system.b, axis=0), xp)
-    tol = np.maximum(atol, rtol * bnorm)
     X = system.x0 if system.x0 is not None else ops.zeros((system.n, system.k))
     notify = wrap_callback(callback)
     if notify is not None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import check_int, check_maxiter, check_tolerances
 from ..._result import OptimizeResult, SolveResult, wrap_callback
 from ..._status import (
     BREAKDOWN,
@@ -36,9 +37,10 @@ from ..._status import (
     batch_message,
     status_message,
 )
-from .._system import LinearSystem, check_maxiter, check_tolerances, host_scalars, prepare_system
+from .._system import LinearSystem, host_scalars, prepare_system
 
-__all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "ArrayOps", "NumbaCSROps"]
+__all__ = ["solve_cg", "solve_batch_cg", "cg_engine", "check_engine_args", "ArrayOps",
+           "NumbaCSROps"]
 
 RUNNING = -1  # internal: a column still iterating
 
@@ -251,6 +253,230 @@ def make_ops(system: LinearSystem, *, use_numba: bool | None = None) -> ArrayOps
 # --------------------------------------------------------------------------------------------
 # the engine
 # --------------------------------------------------------------------------------------------
+class _Columns:
+    """The state of a CG run on the columns of an ``(n, k)`` block.
+
+    Per column of the batch: ``status`` (``RUNNING`` while iterating), ``nit``, ``detail``
+    messages and the best true residual norm seen. The columns still iterating, ``active``
+    (indices into the batch), have their own compact blocks ``X``, ``R``, ``B``, ``P`` and the
+    per-column ``rz = r^H z`` and ``tol``; ``X`` is the output block ``X_out`` itself until a
+    column first retires.
+    """
+
+    def __init__(self, ops: ArrayOps, B, X, atol):
+        k = B.shape[1]
+        self.ops, self.X_out = ops, X
+        self.atol = np.asarray(atol, dtype=np.float64)
+        self.status = np.full(k, RUNNING)
+        self.nit = np.zeros(k, dtype=np.int64)
+        self.detail: dict[int, str] = {}
+        self.rows: list = []  # (active columns, residual norms) per iteration
+        self.active = np.arange(k)
+        self.X, self.B, self.R, self.P = X, B, None, None
+        self.rz, self.tol = None, self.atol
+        self.best_true = None  # per column: the smallest true residual norm seen
+        # for the precision floor of the true-residual check: |A| (when known), eps, |b|
+        self.norm_A = ops.norm_estimate()
+        self.eps = float(ops.xp.finfo(ops.sys.dtype).eps)
+        self.bnorm = np.sqrt(ops.dot(B, B))
+
+    def retire(self, *groups) -> np.ndarray:
+        """End columns: ``groups`` of (indices into ``active``, status, detail or None).
+
+        Their iterates go to ``X_out``; the working blocks keep the other columns. Returns the
+        indices (into the old ``active``) of the columns kept.
+        """
+        ops = self.ops
+        retired = np.zeros(self.active.size, dtype=bool)
+        for local, code, msg in groups:
+            local = np.asarray(local, dtype=np.int64)
+            if not local.size:
+                continue
+            retired[local] = True
+            cols = self.active[local]
+            self.status[cols] = code
+            if msg is not None:
+                for c in cols:
+                    self.detail[int(c)] = msg
+            if self.X is not self.X_out:
+                ops.put(self.X_out, cols, ops.take(self.X, local))
+        keep = np.flatnonzero(~retired)
+        if keep.size == self.active.size:
+            return keep
+        if keep.size:
+            # the first compaction gives the remaining columns arrays of their own
+            self.X = ops.take(self.X, self.active[keep] if self.X is self.X_out else keep)
+            self.R, self.B = ops.take(self.R, keep), ops.take(self.B, keep)
+            if self.P is not None:
+                self.P, self.rz = ops.take(self.P, keep), self.rz[keep]
+        self.active = self.active[keep]
+        self.tol = self.atol[self.active]
+        ops.set_active(self.active)
+        return keep
+
+    def retire_all(self, code: int) -> None:
+        self.retire((np.arange(self.active.size), code, None))
+
+    def record(self, rnorm) -> None:
+        """This iteration's residual norms of the active columns (the history's next row)."""
+        self.rows.append((self.active, rnorm))
+
+    def outcome(self, r0norm) -> dict[str, Any]:
+        history = [r0norm]
+        for cols, vals in self.rows:
+            row = np.full(self.status.size, np.nan)
+            row[cols] = vals
+            history.append(row)
+        return {"status": self.status, "nit": self.nit, "history": history,
+                "detail": self.detail}
+
+
+def _initial_residual(run: _Columns):
+    """``r_0 = b - A x_0``; columns non-finite or already converged end here.
+
+    Returns ``(||r_0||^2, ||r_0||)`` of all columns.
+    """
+    ops = run.ops
+    ops.set_active(run.active)
+    run.R, rr = ops.residual(run.B, run.X)
+    rnorm = np.sqrt(rr)
+    run.best_true = rnorm.copy()
+    finite = np.isfinite(rnorm)
+    run.retire((np.flatnonzero(~finite), NONFINITE, None),
+               (np.flatnonzero(finite & (rnorm <= run.atol)), CONVERGED, None))
+    return rr, rnorm
+
+
+def _retire_if_M_not_spd(run: _Columns, rz, it: int):
+    """Columns with ``r^H M r <= 0`` (or NaN) end with a breakdown; returns the kept indices."""
+    bad = np.flatnonzero(~(rz > 0))
+    if not bad.size:
+        return None
+    return run.retire((bad, BREAKDOWN, "the preconditioner M is not positive definite "
+                       f"(r^T M r = {rz[bad[0]]:.3e} <= 0 at iteration {it})"))
+
+
+def _first_direction(run: _Columns, rr, precond: bool) -> None:
+    """``z_0 = M r_0``, ``p_0 = z_0``, ``rz_0 = r_0^H z_0``."""
+    ops = run.ops
+    Z = ops.psolve(run.R) if precond else run.R
+    run.rz = ops.dot(run.R, Z) if precond else rr[run.active].copy()
+    run.P = ops.copy(Z)
+    if precond:
+        _retire_if_M_not_spd(run, run.rz, 0)
+
+
+def _compiled_steps(run: _Columns, it: int, maxiter: int, every: int):
+    """Unpreconditioned iterations run in compiled code up to the next event (see
+    :meth:`NumbaCSROps.steps`). Returns ``(it, pending, rr)``: the iterations fully done, the
+    pending ``(A p, p^H A p)`` of an iteration that met bad curvature (else None) and the
+    squared residual norms of the last iteration."""
+    budget = maxiter - it
+    if every:
+        budget = min(budget, every - it % every)
+    done, code, Q, pq, rr, run.rz, hist = run.ops.steps(run.X, run.R, run.P, run.rz, run.tol,
+                                                        budget)
+    full = done - 1 if code == 0 else done  # the caller counts and records the last one
+    for j in range(full):
+        run.record(hist[j].copy())
+    it += full
+    run.nit[run.active] = it
+    return it, ((Q, pq) if code == 1 else None), rr
+
+
+def _cg_update(run: _Columns, Q, pq, it: int):
+    """``alpha = rz / p^H A p``, ``x += alpha p``, ``r -= alpha A p``; columns with
+    non-positive or non-finite curvature end first. Returns ``||r||^2`` (None: no column left)."""
+    ops = run.ops
+    if not (pq > 0).all():
+        bad = np.flatnonzero(~(pq > 0))
+        nonfin, neg = bad[~np.isfinite(pq[bad])], bad[np.isfinite(pq[bad])]
+        keep = run.retire(
+            (nonfin, NONFINITE, f"non-finite p^T A p at iteration {it + 1}"),
+            (neg, BREAKDOWN, "A is not positive definite (p^T A p = "
+             f"{pq[neg[0]] if neg.size else 0.0:.3e} <= 0 at iteration {it + 1})"),
+        )
+        if not run.active.size:
+            return None
+        Q, pq = ops.take(Q, keep), pq[keep]
+    alpha = run.rz / pq
+    return ops.update_xr(run.X, run.R, run.P, Q, alpha)
+
+
+def _true_residual_check(run: _Columns, rnorm, it: int, periodic: bool):
+    """Recompute ``b - A x`` for the columns whose recursive residual claims convergence (only
+    those residuals are replaced, so a column never depends on its neighbours), or for all of
+    them when ``periodic``. Columns converge on the true residual, or end with a precision loss
+    when it stagnates above the tolerance. Returns the residual norms of the columns kept."""
+    ops, tol = run.ops, run.tol
+    claim = rnorm <= tol
+    if not (periodic or claim.any()):
+        return rnorm
+    Rt, rrt = ops.residual(run.B, run.X)
+    tnorm = np.sqrt(rrt)
+    if periodic:
+        run.R, rnorm = Rt, tnorm
+        checked = np.ones(rnorm.size, dtype=bool)
+        if run.norm_A is not None:
+            # below ~eps * (|A| |x| + |b|) no precision is left to gain
+            floor = 100 * run.eps * (run.norm_A * np.sqrt(ops.dot(run.X, run.X))
+                                     + run.bnorm[run.active])
+            claim = claim | (tnorm <= floor)
+    else:
+        sel = np.flatnonzero(claim)
+        ops.put(run.R, sel, ops.take(Rt, sel))
+        rnorm = rnorm.copy()
+        rnorm[sel] = tnorm[sel]
+        checked = claim
+    run.rows[-1] = (run.active, rnorm.copy())
+    best = run.best_true[run.active]
+    done = np.flatnonzero(checked & (tnorm <= tol))
+    stalled = np.flatnonzero(claim & (tnorm > tol) & (tnorm >= 0.9 * best))
+    run.best_true[run.active] = np.where(checked, np.minimum(best, tnorm), best)
+    keep = run.retire(
+        (done, CONVERGED, None),
+        (stalled, PRECISION_LOSS, "true residual stagnated at "
+         f"{tnorm[stalled[0]] if stalled.size else 0.0:.3e} above the tolerance "
+         f"{tol[stalled[0]] if stalled.size else 0.0:.3e}"),
+    )
+    return rnorm[keep]
+
+
+def _report(run: _Columns, notify, it: int, vector_output: bool) -> bool:
+    """Call the user's callback with the current iterates; True when it asks to stop."""
+    if run.X is not run.X_out and run.active.size:
+        run.ops.put(run.X_out, run.active, run.X)
+    xk = run.X_out[:, 0] if vector_output else run.X_out
+    last = run.rows[-1][1]
+    last = last[np.isfinite(last)]
+    inter = OptimizeResult(x=xk, nit=it, residual_norm=float(last.max()) if last.size else np.nan)
+    if notify(inter):
+        run.retire_all(CALLBACK_STOP)
+        return True
+    return False
+
+
+def _next_direction(run: _Columns, rnorm, precond: bool, it: int) -> bool:
+    """``z = M r``, ``beta = (r^H z) / rz``, ``p = z + beta p``; False when no column is left
+    (M not positive definite for all of them)."""
+    ops = run.ops
+    if precond:
+        Z = ops.psolve(run.R)
+        rz_new = ops.dot(run.R, Z)
+        keep = _retire_if_M_not_spd(run, rz_new, it)
+        if keep is not None:
+            if not run.active.size:
+                return False
+            Z, rz_new = ops.take(Z, keep), rz_new[keep]
+    else:
+        Z = run.R
+        rz_new = rnorm * rnorm
+    beta = rz_new / run.rz
+    run.P = ops.update_p(run.P, Z, beta)
+    run.rz = rz_new
+    return True
+
+
 def cg_engine(
     ops: ArrayOps,
     B,
@@ -267,203 +493,51 @@ def cg_engine(
     ``X`` (modified in place, the initial guess on entry) and ``B`` are ``(n, k)`` blocks;
     ``atol`` holds each column's absolute tolerance. Returns per-column ``status``, ``nit``,
     ``history`` (list of per-iteration residual-norm arrays) and a ``detail`` message.
+
+    Per column this is the standard preconditioned CG (Hestenes-Stiefel):
+    ``r_0 = b - A x_0, z_0 = M r_0, p_0 = z_0``, then for ``i = 0, 1, ...``:
+    ``alpha_i = r_i^H z_i / p_i^H A p_i``, ``x_{i+1} = x_i + alpha_i p_i``,
+    ``r_{i+1} = r_i - alpha_i A p_i``, (convergence test), ``z_{i+1} = M r_{i+1}``,
+    ``beta_i = r_{i+1}^H z_{i+1} / r_i^H z_i``, ``p_{i+1} = z_{i+1} + beta_i p_i``.
     """
-    k = B.shape[1]
-    status = np.full(k, RUNNING)
-    nit = np.zeros(k, dtype=np.int64)
-    detail: dict[int, str] = {}
-    atol = np.asarray(atol, dtype=np.float64)
-
-    ops.set_active(np.arange(k))
-    R, rr = ops.residual(B, X)
-    rnorm = np.sqrt(rr)
-    history = [rnorm.copy()]
-    best_true = rnorm.copy()
-    if not np.all(np.isfinite(rnorm)):
-        bad = ~np.isfinite(rnorm)
-        status[bad] = NONFINITE
-    status[(status == RUNNING) & (rnorm <= atol)] = CONVERGED
-
-    active = np.flatnonzero(status == RUNNING)
-    ops.set_active(active)
-    X_out = X
-    if active.size < k:
-        Xa, Ra, Ba = ops.take(X, active), ops.take(R, active), ops.take(B, active)
-    else:
-        Xa, Ra, Ba = X, R, B
+    run = _Columns(ops, B, X, atol)
     precond = ops.sys.psolve is not None
-    norm_A = ops.norm_estimate()
-    eps = float(ops.xp.finfo(ops.sys.dtype).eps)
-    bnorm = np.sqrt(ops.dot(B, B))
-
-    def finish(*groups):
-        """Retire columns: groups of (local indices, status, detail). Returns kept indices."""
-        nonlocal active, Xa, Ra, Ba, P, rz, tol_a
-        retire = np.zeros(active.size, dtype=bool)
-        for cols_local, code, msg in groups:
-            cols_local = np.asarray(cols_local, dtype=np.int64)
-            if not cols_local.size:
-                continue
-            retire[cols_local] = True
-            cols = active[cols_local]
-            status[cols] = code
-            if msg is not None:
-                for c in cols:
-                    detail[int(c)] = msg
-            if Xa is not X_out:
-                ops.put(X_out, cols, ops.take(Xa, cols_local))
-        keep = np.flatnonzero(~retire)
-        if keep.size == active.size:
-            return keep
-        if keep.size:
-            if Xa is X_out:  # first compaction: the remaining columns get their own arrays
-                Xa = ops.take(Xa, active[keep])
-            else:
-                Xa = ops.take(Xa, keep)
-            Ra, Ba = ops.take(Ra, keep), ops.take(Ba, keep)
-            if P is not None:
-                P = ops.take(P, keep)
-            rz = rz[keep]
-        active = active[keep]
-        tol_a = atol[active]
-        ops.set_active(active)
-        return keep
-
-    P = None
-    rz = np.zeros(0)
-    if active.size:
-        Z = ops.psolve(Ra) if precond else Ra
-        rz = ops.dot(Ra, Z) if precond else rr[active].copy()
-        P = ops.copy(Z)
-        if precond:
-            bad = np.flatnonzero(~(rz > 0))
-            finish((bad, BREAKDOWN, "the preconditioner M is not positive definite "
-                    f"(r^T M r = {rz[bad[0]]:.3e} <= 0 at iteration 0)" if bad.size else None))
-
+    rr, r0norm = _initial_residual(run)  # r_0 = b - A x_0
+    if run.active.size:
+        _first_direction(run, rr, precond)  # z_0 = M r_0, p_0 = z_0
     it = 0
-    tol_a = atol[active]
-    hist_cols: list = []  # (active columns, residual norms) per iteration, expanded at the end
     # Plain CG without a callback: iterations with nothing to report run several at a time in
     # compiled code (identical arithmetic); control comes back here at the first event.
     fast = not precond and notify is None and getattr(ops, "supports_steps", False)
-    while active.size and it < maxiter:
+    while run.active.size and it < maxiter:
         pending = None
         if fast:
-            budget = maxiter - it
-            if true_residual_every:
-                budget = min(budget, true_residual_every - it % true_residual_every)
-            done, code, Qf, pqf, rrf, rz, hrows = ops.steps(Xa, Ra, P, rz, tol_a, budget)
-            full = done - 1 if code == 0 else done
-            for j in range(full):
-                hist_cols.append((active, hrows[j].copy()))
-            it += full
-            nit[active] = it
-            if code == 1:
-                pending = (Qf, pqf)
-            else:
-                rr = rrf
+            it, pending, rr = _compiled_steps(run, it, maxiter, true_residual_every)
         else:
-            pending = ops.matmat_dot(P)
+            pending = ops.matmat_dot(run.P)  # A p_i and p_i^H A p_i
         if pending is not None:
-            Q, pq = pending
-            if not (pq > 0).all():
-                bad = np.flatnonzero(~(pq > 0))
-                nonfin = bad[~np.isfinite(pq[bad])]
-                neg = bad[np.isfinite(pq[bad])]
-                keep = finish(
-                    (nonfin, NONFINITE, f"non-finite p^T A p at iteration {it + 1}"),
-                    (neg, BREAKDOWN, "A is not positive definite (p^T A p = "
-                     f"{pq[neg[0]] if neg.size else 0.0:.3e} <= 0 at iteration {it + 1})"),
-                )
-                if not active.size:
-                    break
-                Q, pq = ops.take(Q, keep), pq[keep]
-            alpha = rz / pq
-            rr = ops.update_xr(Xa, Ra, P, Q, alpha)
+            rr = _cg_update(run, *pending, it)  # x_{i+1}, r_{i+1}
+            if rr is None:
+                break
         it += 1
-        nit[active] = it
+        run.nit[run.active] = it
         rnorm = np.sqrt(rr)
-        hist_cols.append((active, rnorm))
-
+        run.record(rnorm)
         if not np.isfinite(rnorm).all():
-            nonfin = np.flatnonzero(~np.isfinite(rnorm))
-            keep = finish((nonfin, NONFINITE, f"non-finite residual at iteration {it}"))
+            keep = run.retire((np.flatnonzero(~np.isfinite(rnorm)), NONFINITE,
+                               f"non-finite residual at iteration {it}"))
             rnorm = rnorm[keep]
-            if not active.size:
+            if not run.active.size:
                 break
-
-        # true residual: periodically, and for the columns whose recursive residual claims
-        # convergence (only those are replaced, so a column never depends on its neighbours)
-        claim = rnorm <= tol_a
         periodic = bool(true_residual_every) and it % true_residual_every == 0
-        if periodic or claim.any():
-            Rt, rrt = ops.residual(Ba, Xa)
-            tnorm = np.sqrt(rrt)
-            if periodic:
-                Ra = Rt
-                rnorm = tnorm
-                checked = np.ones(rnorm.size, dtype=bool)
-                if norm_A is not None:
-                    # below ~eps * (|A| |x| + |b|) no precision is left to gain
-                    floor = 100 * eps * (norm_A * np.sqrt(ops.dot(Xa, Xa)) + bnorm[active])
-                    claim = claim | (tnorm <= floor)
-            else:
-                sel = np.flatnonzero(claim)
-                ops.put(Ra, sel, ops.take(Rt, sel))
-                rnorm = rnorm.copy()
-                rnorm[sel] = tnorm[sel]
-                checked = claim
-            hist_cols[-1] = (active, rnorm.copy())
-            done = np.flatnonzero(checked & (tnorm <= tol_a))
-            stalled = np.flatnonzero(claim & (tnorm > tol_a) & (tnorm >= 0.9 * best_true[active]))
-            best_true[active] = np.where(checked, np.minimum(best_true[active], tnorm),
-                                         best_true[active])
-            keep = finish(
-                (done, CONVERGED, None),
-                (stalled, PRECISION_LOSS, "true residual stagnated at "
-                 f"{tnorm[stalled[0]] if stalled.size else 0.0:.3e} above the tolerance "
-                 f"{tol_a[stalled[0]] if stalled.size else 0.0:.3e}"),
-            )
-            rnorm = rnorm[keep]
-
-        if notify is not None:
-            if Xa is not X_out and active.size:
-                ops.put(X_out, active, Xa)
-            xk = X_out[:, 0] if vector_output else X_out
-            last = hist_cols[-1][1]
-            last = last[np.isfinite(last)]
-            inter = OptimizeResult(x=xk, nit=it,
-                                   residual_norm=float(last.max()) if last.size else np.nan)
-            if notify(inter):
-                finish((np.arange(active.size), CALLBACK_STOP, None))
-                break
-        if not active.size:
+        rnorm = _true_residual_check(run, rnorm, it, periodic)
+        if notify is not None and _report(run, notify, it, vector_output):
             break
-
-        if precond:
-            Z = ops.psolve(Ra)
-            rz_new = ops.dot(Ra, Z)
-            if not (rz_new > 0).all():
-                bad = np.flatnonzero(~(rz_new > 0))
-                keep = finish((bad, BREAKDOWN, "the preconditioner M is not positive definite "
-                               f"(r^T M r = {rz_new[bad[0]]:.3e} <= 0 at iteration {it})"))
-                if not active.size:
-                    break
-                Z, rz_new = ops.take(Z, keep), rz_new[keep]
-        else:
-            Z = Ra
-            rz_new = rnorm * rnorm
-        beta = rz_new / rz
-        P = ops.update_p(P, Z, beta)
-        rz = rz_new
-
-    for cols, vals in hist_cols:
-        row = np.full(k, np.nan)
-        row[cols] = vals
-        history.append(row)
-    if active.size:
-        finish((np.arange(active.size), MAXITER, None))
-    return {"status": status, "nit": nit, "history": history, "detail": detail}
+        if not run.active.size or not _next_direction(run, rnorm, precond, it):
+            break  # z_{i+1} = M r_{i+1}, p_{i+1} = z_{i+1} + beta_i p_i
+    if run.active.size:
+        run.retire_all(MAXITER)
+    return run.outcome(r0norm.copy())
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,15 +548,19 @@ def _atol_for(system: LinearSystem, rtol: float, atol: float) -> np.ndarray:
     return np.maximum(atol, rtol * bnorm)
 
 
-def _run(system, ops, rtol, atol, maxiter, callback, true_residual_every, group_size=None,
-         threads=None):
+def check_engine_args(system: LinearSystem, rtol, atol, maxiter, true_residual_every):
+    """Validate the engine's arguments; returns each column's absolute tolerance
+    ``max(atol, rtol * norm(b))``, ``maxiter`` (default ``10 n``) and ``true_residual_every``."""
     rtol, atol = check_tolerances(rtol, atol)
     maxiter = check_maxiter(maxiter, 10 * system.n)
-    if not isinstance(true_residual_every, (int, np.integer)) or true_residual_every < 0:
-        raise ValueError(
-            f"true_residual_every must be a non-negative integer, got {true_residual_every!r}"
-        )
-    tol = _atol_for(system, rtol, atol)
+    every = check_int("true_residual_every", true_residual_every, low=0)
+    return _atol_for(system, rtol, atol), maxiter, every
+
+
+def _run(system, ops, rtol, atol, maxiter, callback, true_residual_every, group_size=None,
+         threads=None):
+    tol, maxiter, true_residual_every = check_engine_args(system, rtol, atol, maxiter,
+                                                          true_residual_every)
     X = system.x0 if system.x0 is not None else ops.zeros((system.n, system.k))
     X = ops.copy(X) if isinstance(ops, NumbaCSROps) else X
     B = ops.copy(system.b) if isinstance(ops, NumbaCSROps) else system.b
@@ -497,7 +575,7 @@ def _run(system, ops, rtol, atol, maxiter, callback, true_residual_every, group_
         out = cg_engine(ops, B, X, tol, maxiter, notify=notify,
                         true_residual_every=true_residual_every,
                         vector_output=system.vector_input)
-        return X, out, maxiter
+        return X, out
 
     # Independent column groups sized for the cache, solved concurrently (kernels release the GIL).
     def solve_group(cols):
@@ -525,7 +603,7 @@ def _run(system, ops, rtol, atol, maxiter, callback, true_residual_every, group_
         hist[: h.shape[0], cols] = h
         for j, m in res["detail"].items():
             detail[int(cols[j])] = m
-    return X, {"status": status, "nit": nit, "history": list(hist), "detail": detail}, maxiter
+    return X, {"status": status, "nit": nit, "history": list(hist), "detail": detail}
 
 
 def _default_threads() -> int:
@@ -552,20 +630,9 @@ def _to_output(system: LinearSystem, X):
     return xp.reshape(X, (system.n,)) if system.vector_input else X
 
 
-def solve_cg(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    true_residual_every: int = 50,
-    use_numba: bool | None = None,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_cg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+             true_residual_every: int = 50, use_numba: bool | None = None,
+             check_finite: bool = True) -> SolveResult:
     """Preconditioned conjugate gradients for Hermitian positive definite ``A``.
 
     Called through ``numsolve.solve(A, b, method='cg', ...)``.
@@ -604,7 +671,7 @@ def solve_cg(
     """
     system = prepare_system(A, b, x0, M, check_finite=check_finite)
     ops = make_ops(system, use_numba=use_numba)
-    X, out, _ = _run(system, ops, rtol, atol, maxiter, callback, true_residual_every)
+    X, out = _run(system, ops, rtol, atol, maxiter, callback, true_residual_every)
     st = int(out["status"][0])
     hist = np.asarray([h[0] for h in out["history"]])
     return SolveResult(
@@ -619,22 +686,10 @@ def solve_cg(
     )
 
 
-def solve_batch_cg(
-    A,
-    B,
-    X0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    true_residual_every: int = 50,
-    use_numba: bool | None = None,
-    group_size: int | None = None,
-    threads: int | None = None,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_batch_cg(A, B, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+                   true_residual_every: int = 50, use_numba: bool | None = None,
+                   group_size: int | None = None, threads: int | None = None,
+                   check_finite: bool = True) -> SolveResult:
     """Batched CG: one operator, many right-hand sides ``B`` of shape ``(n, k)``.
 
     Each column runs its own CG recurrence (own step sizes and convergence test, exactly as a
@@ -654,12 +709,9 @@ def solve_batch_cg(
         As for ``method='cg'`` in :func:`numsolve.solve`.
     """
     system = prepare_system(A, B, X0, M, block=True, check_finite=check_finite)
-    if group_size is not None and (
-        not isinstance(group_size, (int, np.integer)) or group_size < 1
-    ):
-        raise ValueError(f"group_size must be a positive integer, got {group_size!r}")
+    group_size = check_int("group_size", group_size, low=1, allow_none=True)
     ops = make_ops(system, use_numba=use_numba)
-    X, out, _ = _run(system, ops, rtol, atol, maxiter, callback, true_residual_every,
+    X, out = _run(system, ops, rtol, atol, maxiter, callback, true_residual_every,
                      group_size=group_size, threads=threads)
     status = np.asarray(out["status"])
     hist = np.asarray(out["history"])

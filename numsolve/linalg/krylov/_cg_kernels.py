@@ -24,6 +24,7 @@ are bit-identical to the scalar code.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from numba.core import config as _numba_config
 from numba.core.compiler_lock import global_compiler_lock
 from numba.core.registry import CPUDispatcher
@@ -85,6 +86,42 @@ def simd_njit(func):
 
 
 # ---------------------------------------------------------------------------------------------
+# inline pieces shared by the kernels (inlined into the caller's Numba IR: the compiled loops are
+# the same as if written out, with the same loads and stores in the same order)
+# ---------------------------------------------------------------------------------------------
+@njit(inline="always")
+def _put4(out, c, s0, s1, s2, s3):  # pragma: no cover - jitted
+    """``out[c:c + 4] = s0, s1, s2, s3``."""
+    out[c] = s0
+    out[c + 1] = s1
+    out[c + 2] = s2
+    out[c + 3] = s3
+
+
+@njit(inline="always")
+def _r_row4(R, Q, i, c, l0, l1, l2, l3, s0, s1, s2, s3):  # pragma: no cover - jitted
+    """Row ``i`` of ``R[:, c:c + 4] -= l Q[:, c:c + 4]`` (all loads before the stores); returns
+    the running sums of squares ``s_k + r_k * r_k``."""
+    r0 = R[i, c] - l0 * Q[i, c]
+    r1 = R[i, c + 1] - l1 * Q[i, c + 1]
+    r2 = R[i, c + 2] - l2 * Q[i, c + 2]
+    r3 = R[i, c + 3] - l3 * Q[i, c + 3]
+    R[i, c] = r0
+    R[i, c + 1] = r1
+    R[i, c + 2] = r2
+    R[i, c + 3] = r3
+    return s0 + r0 * r0, s1 + r1 * r1, s2 + r2 * r2, s3 + r3 * r3
+
+
+@njit(inline="always")
+def _r_row1(R, Q, i, c, l0, s):  # pragma: no cover - jitted
+    """Row ``i`` of ``R[:, c] -= l0 Q[:, c]``; returns ``s + r * r``."""
+    r = R[i, c] - l0 * Q[i, c]
+    R[i, c] = r
+    return s + r * r
+
+
+# ---------------------------------------------------------------------------------------------
 # block kernels, (n, g) arrays: column blocks of four keep their row sums in registers (the
 # kernels of the multi-step path then take a block of two), remaining columns run one at a
 # time; per column the arithmetic is the same in every path
@@ -95,17 +132,11 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
     n, g = P.shape
     c = 0
     while c + 4 <= g:
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
+        s0 = s1 = s2 = s3 = 0.0
         lo = indptr[0]
         for i in range(n):
             hi = indptr[i + 1]
-            a0 = 0.0
-            a1 = 0.0
-            a2 = 0.0
-            a3 = 0.0
+            a0 = a1 = a2 = a3 = 0.0
             for jj in range(lo, hi):
                 a = data[jj]
                 j = indices[jj]
@@ -122,19 +153,14 @@ def csr_spmm_coldot(indptr, indices, data, P, Q, pq):  # pragma: no cover - jitt
             s1 += P[i, c + 1] * a1
             s2 += P[i, c + 2] * a2
             s3 += P[i, c + 3] * a3
-        pq[c] = s0
-        pq[c + 1] = s1
-        pq[c + 2] = s2
-        pq[c + 3] = s3
+        _put4(pq, c, s0, s1, s2, s3)
         c += 4
     if c + 2 <= g:  # two of the remaining columns share one pass over the matrix
-        s0 = 0.0
-        s1 = 0.0
+        s0 = s1 = 0.0
         lo = indptr[0]
         for i in range(n):
             hi = indptr[i + 1]
-            a0 = 0.0
-            a1 = 0.0
+            a0 = a1 = 0.0
             for jj in range(lo, hi):
                 a = data[jj]
                 j = indices[jj]
@@ -195,44 +221,22 @@ def update_xr_colnorm(X, R, P, Q, alpha, rr):  # pragma: no cover - jitted
     al = alpha.astype(X.dtype)
     c = 0
     while c + 4 <= g:
-        l0 = al[c]
-        l1 = al[c + 1]
-        l2 = al[c + 2]
-        l3 = al[c + 3]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
+        l0, l1, l2, l3 = al[c], al[c + 1], al[c + 2], al[c + 3]
+        s0 = s1 = s2 = s3 = 0.0
         for i in range(n):
             X[i, c] += l0 * P[i, c]
             X[i, c + 1] += l1 * P[i, c + 1]
             X[i, c + 2] += l2 * P[i, c + 2]
             X[i, c + 3] += l3 * P[i, c + 3]
-            r0 = R[i, c] - l0 * Q[i, c]
-            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
-            r2 = R[i, c + 2] - l2 * Q[i, c + 2]
-            r3 = R[i, c + 3] - l3 * Q[i, c + 3]
-            R[i, c] = r0
-            R[i, c + 1] = r1
-            R[i, c + 2] = r2
-            R[i, c + 3] = r3
-            s0 += r0 * r0
-            s1 += r1 * r1
-            s2 += r2 * r2
-            s3 += r3 * r3
-        rr[c] = s0
-        rr[c + 1] = s1
-        rr[c + 2] = s2
-        rr[c + 3] = s3
+            s0, s1, s2, s3 = _r_row4(R, Q, i, c, l0, l1, l2, l3, s0, s1, s2, s3)
+        _put4(rr, c, s0, s1, s2, s3)
         c += 4
     while c < g:
         l0 = al[c]
         s = 0.0
         for i in range(n):
             X[i, c] += l0 * P[i, c]
-            r = R[i, c] - l0 * Q[i, c]
-            R[i, c] = r
-            s += r * r
+            s = _r_row1(R, Q, i, c, l0, s)
         rr[c] = s
         c += 1
 
@@ -244,10 +248,7 @@ def update_p(P, Z, beta):  # pragma: no cover - jitted
     be = beta.astype(P.dtype)
     c = 0
     while c + 4 <= g:
-        b0 = be[c]
-        b1 = be[c + 1]
-        b2 = be[c + 2]
-        b3 = be[c + 3]
+        b0, b1, b2, b3 = be[c], be[c + 1], be[c + 2], be[c + 3]
         for i in range(n):
             P[i, c] = Z[i, c] + b0 * P[i, c]
             P[i, c + 1] = Z[i, c + 1] + b1 * P[i, c + 1]
@@ -269,31 +270,11 @@ def update_r_colnorm(R, Q, alpha, rr):  # pragma: no cover - jitted
     al = alpha.astype(R.dtype)
     c = 0
     while c + 4 <= g:
-        l0 = al[c]
-        l1 = al[c + 1]
-        l2 = al[c + 2]
-        l3 = al[c + 3]
-        s0 = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        s3 = 0.0
+        l0, l1, l2, l3 = al[c], al[c + 1], al[c + 2], al[c + 3]
+        s0 = s1 = s2 = s3 = 0.0
         for i in range(n):
-            r0 = R[i, c] - l0 * Q[i, c]
-            r1 = R[i, c + 1] - l1 * Q[i, c + 1]
-            r2 = R[i, c + 2] - l2 * Q[i, c + 2]
-            r3 = R[i, c + 3] - l3 * Q[i, c + 3]
-            R[i, c] = r0
-            R[i, c + 1] = r1
-            R[i, c + 2] = r2
-            R[i, c + 3] = r3
-            s0 += r0 * r0
-            s1 += r1 * r1
-            s2 += r2 * r2
-            s3 += r3 * r3
-        rr[c] = s0
-        rr[c + 1] = s1
-        rr[c + 2] = s2
-        rr[c + 3] = s3
+            s0, s1, s2, s3 = _r_row4(R, Q, i, c, l0, l1, l2, l3, s0, s1, s2, s3)
+        _put4(rr, c, s0, s1, s2, s3)
         c += 4
     if c + 2 <= g:
         l0 = al[c]
@@ -314,9 +295,7 @@ def update_r_colnorm(R, Q, alpha, rr):  # pragma: no cover - jitted
         l0 = al[c]
         s = 0.0
         for i in range(n):
-            r = R[i, c] - l0 * Q[i, c]
-            R[i, c] = r
-            s += r * r
+            s = _r_row1(R, Q, i, c, l0, s)
         rr[c] = s
         c += 1
 
@@ -333,14 +312,8 @@ def update_xp(X, P, Z, alpha, beta):  # pragma: no cover - jitted
     be = beta.astype(P.dtype)
     c = 0
     while c + 4 <= g:
-        l0 = al[c]
-        l1 = al[c + 1]
-        l2 = al[c + 2]
-        l3 = al[c + 3]
-        b0 = be[c]
-        b1 = be[c + 1]
-        b2 = be[c + 2]
-        b3 = be[c + 3]
+        l0, l1, l2, l3 = al[c], al[c + 1], al[c + 2], al[c + 3]
+        b0, b1, b2, b3 = be[c], be[c + 1], be[c + 2], be[c + 3]
         for i in range(n):
             p0 = P[i, c]
             p1 = P[i, c + 1]
@@ -396,10 +369,7 @@ def dot1(u, v):  # pragma: no cover - jitted
     """``u . v`` in the canonical order (float64)."""
     n = u.shape[0]
     m = n - (n & 3)
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
+    s0 = s1 = s2 = s3 = 0.0
     for i in range(0, m, 4):
         s0 += u[i] * v[i]
         s1 += u[i + 1] * v[i + 1]
@@ -456,10 +426,7 @@ def update_xr1(x, r, p, q, alpha):  # pragma: no cover - jitted
     """
     n = x.shape[0]
     m = n - (n & 3)
-    s0 = 0.0
-    s1 = 0.0
-    s2 = 0.0
-    s3 = 0.0
+    s0 = s1 = s2 = s3 = 0.0
     for i in range(0, m, 4):
         x[i] += alpha * p[i]
         x[i + 1] += alpha * p[i + 1]

@@ -1,32 +1,44 @@
 """Shared plumbing of the single-right-hand-side Krylov solvers (FCG, DCDM, GMRES, MINRES).
 
-:class:`VectorOps` wraps a validated :class:`~numsolve.linalg._system.LinearSystem` with 1-D
-vector operations (``matvec``, ``psolve``, ``dot``, ``norm``) written against the array
-namespace ``xp``, so the solvers run unchanged on NumPy, CuPy and any array-API namespace.
-On NumPy, inner products use BLAS (``numpy.vdot``) and host sparse matrices their compiled
-mat-vec.
+:func:`prepare_vector_problem` is every solver's preamble (validation of the system, the
+tolerances and ``maxiter``; the right-hand side, the initial guess and the absolute tolerance as
+1-D vectors); :class:`VectorProblem` turns a solver's :func:`outcome` into a
+:class:`~numsolve.SolveResult`. :class:`VectorOps` wraps a validated
+:class:`~numsolve.linalg._system.LinearSystem` with 1-D vector operations (``matvec``,
+``psolve``, ``dot``, ``norm``) written against the array namespace ``xp``, so the solvers run
+unchanged on NumPy, CuPy and any array-API namespace. On NumPy, inner products use BLAS
+(``numpy.vdot``) and host sparse matrices their compiled mat-vec.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..._backend import is_numpy_namespace, numba_available
+from ..._checks import check_maxiter, check_tolerances
 from ..._result import OptimizeResult, SolveResult
 from ..._status import (
     CONVERGED,
+    NONFINITE,
     PRECISION_LOSS,
     status_message,
 )
-from .._system import LinearSystem, host_scalars
+from .._system import LinearSystem, host_scalars, prepare_system
 
 __all__ = [
     "VectorOps",
+    "VectorProblem",
+    "prepare_vector_problem",
     "make_result",
     "intermediate",
+    "outcome",
+    "initial_outcome",
+    "StallGuard",
+    "set_checked",
     "STAGNATION",
 ]
 
@@ -166,3 +178,79 @@ def make_result(
 
 def notify_stop(notify: Callable | None, x, nit: int, rnorm: float) -> bool:
     return notify is not None and bool(notify(intermediate(x, nit, rnorm)))
+
+
+def outcome(status: int, nit: int, history: list[float], detail: str | None = None) -> dict:
+    """How a solver's iteration ended: the dictionary every ``*_iterate`` function returns."""
+    return dict(status=status, nit=nit, history=history, detail=detail)
+
+
+def initial_outcome(rnorm: float, tol: float, history: list[float],
+                    detail: str = "non-finite initial residual") -> dict | None:
+    """The outcome decided by the initial residual norm alone (non-finite or converged)."""
+    if not np.isfinite(rnorm):
+        return outcome(NONFINITE, 0, history, detail)
+    if rnorm <= tol:
+        return outcome(CONVERGED, 0, history)
+    return None
+
+
+class StallGuard:
+    """Counts the iterations since a residual measure last dropped by 0.1 % (``limit=0``: off)."""
+
+    def __init__(self, value: float, limit: int):
+        self.best, self.since, self.limit = value, 0, limit
+
+    def stalled(self, value: float) -> bool:
+        """Record this iteration's ``value``; True when ``limit`` iterations brought no gain."""
+        if value < 0.999 * self.best:
+            self.best, self.since = value, 0
+            return False
+        self.since += 1
+        return bool(self.limit) and self.since >= self.limit
+
+    def outcome(self, nit: int, history: list[float]) -> dict:
+        return outcome(STAGNATION, nit, history,
+                       f"no residual reduction in {self.limit} iterations")
+
+
+def set_checked(options: Any, **values: Any) -> None:
+    """Store validated ``values`` on a frozen options dataclass (from its ``__post_init__``)."""
+    for name, value in values.items():
+        object.__setattr__(options, name, value)
+
+
+@dataclass(frozen=True)
+class VectorProblem:
+    """A validated single-right-hand-side system ``A x = b`` ready for a Krylov iteration.
+
+    ``b`` and ``x`` are 1-D (``x`` is the iterate, updated in place, a copy of ``x0``); ``tol``
+    is the absolute tolerance ``max(atol, rtol * norm(b))``.
+    """
+
+    system: LinearSystem
+    ops: VectorOps
+    b: Any
+    x: Any
+    tol: float
+    maxiter: int
+
+    def result(self, out: dict, method: str, **extra: Any) -> SolveResult:
+        """The :class:`~numsolve.SolveResult` of an iteration's ``out`` (see :func:`outcome`)."""
+        return make_result(self.system, self.ops, self.x, out["status"], out["nit"],
+                           out["history"], method, out["detail"], **extra)
+
+
+def prepare_vector_problem(A, b, x0, M, rtol, atol, maxiter, *,
+                           default_maxiter: Callable[[int], int],
+                           check_finite: bool = True) -> VectorProblem:
+    """The solvers' common preamble: validate the system, ``rtol``/``atol`` and ``maxiter``
+    (``None`` gives ``default_maxiter(n)``), then set up the vectors and the tolerance."""
+    system = prepare_system(A, b, x0, M, check_finite=check_finite)
+    rtol, atol = check_tolerances(rtol, atol)
+    maxiter = check_maxiter(maxiter, default_maxiter(system.n))
+    ops = VectorOps(system)
+    xp, n = system.xp, system.n
+    b1 = xp.reshape(system.b, (n,))
+    x = xp.reshape(system.x0, (n,)) if system.x0 is not None else ops.zeros()
+    return VectorProblem(system, ops, b1, x, max(atol, rtol * ops.norm(b1)), maxiter)

@@ -24,202 +24,207 @@ without reducing the residual (status 2) all end the run with ``success=False``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..._checks import check_choice, check_int
 from ..._result import SolveResult, wrap_callback
 from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
-from .._system import check_maxiter, check_tolerances, prepare_system
 from ._common import (
-    STAGNATION,
+    StallGuard,
     VectorOps,
-    make_result,
+    initial_outcome,
     notify_stop,
+    outcome,
+    prepare_vector_problem,
+    set_checked,
 )
 
-__all__ = ["fcg", "dcdm", "solve_fcg", "solve_dcdm", "fcg_iterate"]
+__all__ = ["fcg", "dcdm", "solve_fcg", "solve_dcdm", "fcg_iterate", "FCGOptions"]
 
 
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+@dataclass(frozen=True)
+class FCGOptions:
+    """The options of FCG/DCDM, validated once (see :func:`solve_fcg` for their meaning)."""
+
+    mmax: int = 30
+    truncation: str = "standard"
+    normalize: bool = False
+    true_residual_every: int = 50
+    stall_iterations: int = 200
+
+    def __post_init__(self):
+        set_checked(
+            self,
+            mmax=check_int("mmax", self.mmax, low=0),
+            truncation=check_choice("truncation", self.truncation, ("standard", "notay")),
+            normalize=bool(self.normalize),
+            true_residual_every=check_int("true_residual_every", self.true_residual_every,
+                                          low=0),
+            stall_iterations=check_int("stall_iterations", self.stall_iterations, low=0),
+        )
+
+    def window(self, i: int) -> int:
+        """How many previous directions iteration ``i`` (from 0) A-orthogonalises against:
+        ``mmax`` ('standard'), or ``max(1, (i + 1) mod mmax)`` ('notay', a periodic restart)."""
+        if self.truncation == "notay":
+            return max(1, (i + 1) % self.mmax) if self.mmax > 0 else 0
+        return self.mmax
+
+    def true_residual_due(self, nit: int) -> bool:
+        """Whether ``b - A x`` is recomputed after iteration ``nit`` regardless of convergence."""
+        return bool(self.true_residual_every) and nit % self.true_residual_every == 0
 
 
-def fcg_iterate(
-    ops: VectorOps,
-    b,
-    x,
-    direction: Callable[[Any], Any] | None,
-    *,
-    tol: float,
-    maxiter: int,
-    mmax: int = 30,
-    truncation: str = "standard",
-    normalize: bool = False,
-    notify=None,
-    true_residual_every: int = 50,
-    stall_iterations: int = 200,
-    who: str = "M",
-) -> dict[str, Any]:
+class _Directions:
+    """Ring buffers of the last ``mmax`` directions ``p_j``, ``A p_j`` (rows) and
+    ``p_j^H A p_j``; direction ``j`` (counted from 0) lives in slot ``j mod mmax``."""
+
+    def __init__(self, ops: VectorOps, mmax: int):
+        xp = ops.xp
+        self.ops, self.cap, self.stored = ops, max(mmax, 1), 0
+        self.P = xp.zeros((self.cap, ops.n), dtype=ops.dtype)
+        self.AP = xp.zeros((self.cap, ops.n), dtype=ops.dtype)
+        self.d = xp.zeros((self.cap,), dtype=ops.dtype)
+        self.kernel = None
+        if ops._dot1 is not None:  # host float vectors with Numba: no BLAS thread hand-offs
+            from ._kernels import a_orthogonalize
+
+            self.kernel = a_orthogonalize
+            self.d = np.zeros(self.cap)  # float64 denominators
+
+    def orthogonalize(self, z, i: int, window: int):
+        """``p_i = z_i - sum_j (z_i^H A p_j / p_j^H A p_j) p_j`` over the last ``window``
+        directions ``j = i-1, i-2, ...`` (as many as are stored)."""
+        m = min(window, self.stored)
+        if not m:
+            return z
+        ops, xp = self.ops, self.ops.xp
+        if self.kernel is not None:
+            p = xp.empty_like(z)
+            slots = np.asarray([(i - 1 - j) % self.cap for j in range(m)], dtype=np.int64)
+            self.kernel(self.P, self.AP, self.d, slots, z, p)
+            return p
+        if m == self.stored:
+            Pm, APm, dm = self.P[:m, :], self.AP[:m, :], self.d[:m]
+        else:
+            sel = xp.asarray([(i - 1 - j) % self.cap for j in range(m)])
+            Pm, APm, dm = (xp.take(self.P, sel, axis=0), xp.take(self.AP, sel, axis=0),
+                           xp.take(self.d, sel))
+        coef = (xp.conj(APm) @ z if ops.complex else APm @ z) / dm  # two mat-vec products
+        return z - coef @ Pm
+
+    def push(self, i: int, p, Ap, d: float) -> None:
+        """Store direction ``i``: ``p_i``, ``A p_i`` and ``p_i^H A p_i``."""
+        slot = i % self.cap
+        self.P[slot, :] = p
+        self.AP[slot, :] = Ap
+        self.d[slot] = d
+        self.stored = min(self.stored + 1, self.cap)
+
+
+def _new_direction(ops, direction, r, rnorm, normalize, who, i):
+    """``z_i = B(r_i)`` (``r_i`` itself without a preconditioner, ``B(r_i / ||r_i||)`` with
+    ``normalize``). Returns ``(z, None)`` or ``(None, (status, detail))``."""
+    if direction is None:
+        z = ops.xp.asarray(r, copy=True)
+    else:
+        z = ops.vec(direction(r / ops.scal(rnorm) if normalize else r), who)
+    if not ops.all_finite(z):
+        return None, (NONFINITE, f"{who} returned NaN or inf at iteration {i + 1}")
+    if ops.norm(z) == 0.0:
+        return None, (BREAKDOWN, f"{who} returned a zero direction at iteration {i + 1}")
+    return z, None
+
+
+def _step_failure(ops, p, d, pr, rnorm, eps, who, i):
+    """``(status, detail)`` when ``p_i`` cannot make progress (non-finite or non-positive
+    curvature ``d = p^H A p``, ``p`` orthogonal to the residual), else None."""
+    if not np.isfinite(d):
+        return NONFINITE, f"non-finite p^T A p at iteration {i + 1}"
+    pn = ops.norm(p)
+    if d <= 0.0 or pn == 0.0:
+        return BREAKDOWN, (f"p^T A p = {d:.3e} <= 0 at iteration {i + 1} (A not positive "
+                           "definite, or the direction lies in span of the previous ones)")
+    if abs(pr) <= 100 * eps * pn * rnorm:
+        return BREAKDOWN, (f"the direction from {who} is orthogonal to the residual at "
+                           f"iteration {i + 1} (p.r = {pr:.3e}): no progress possible")
+    return None
+
+
+def fcg_iterate(ops: VectorOps, b, x, direction: Callable[[Any], Any] | None, *, tol: float,
+                maxiter: int, options: FCGOptions, notify=None, who: str = "M") -> dict:
     """The FCG loop on 1-D vectors (internal; ``x`` is updated in place).
 
     ``direction(r)`` returns the (unorthogonalised) new direction; ``None`` means ``z = r``
-    (plain CG directions, then FCG equals CG in exact arithmetic).
+    (plain CG directions, then FCG equals CG in exact arithmetic). Returns an
+    :func:`~numsolve.linalg.krylov._common.outcome`.
     """
-    xp = ops.xp
-    r = ops.residual(b, x)
+    eps = float(ops.xp.finfo(ops.dtype).eps)
+    r = ops.residual(b, x)  # r_0 = b - A x_0
     rnorm = ops.norm(r)
     history = [rnorm]
-    best = rnorm
-    since_best = 0
-    eps = float(xp.finfo(ops.dtype).eps)
-    if not np.isfinite(rnorm):
-        return dict(status=NONFINITE, nit=0, history=history, detail="non-finite initial "
-                    "residual")
-    if rnorm <= tol:
-        return dict(status=CONVERGED, nit=0, history=history, detail=None)
-    # ring buffers of the last mmax directions p_j, A p_j (rows) and p_j^T A p_j
-    cap = max(mmax, 1)
-    Pbuf = xp.zeros((cap, ops.n), dtype=ops.dtype)
-    APbuf = xp.zeros((cap, ops.n), dtype=ops.dtype)
-    dbuf = xp.zeros((cap,), dtype=ops.dtype)
-    kern = None
-    if ops._dot1 is not None:  # host float vectors with Numba: no BLAS thread hand-offs
-        from ._kernels import a_orthogonalize as kern
-
-        dbuf = np.zeros(cap)  # float64 denominators
-    stored = 0
-    it = 0
-    while it < maxiter:
-        # ---- new direction
-        if direction is None:
-            z = xp.asarray(r, copy=True)
-        else:
-            arg = r / ops.scal(rnorm) if normalize else r
-            z = ops.vec(direction(arg), who)
-        if not ops.all_finite(z):
-            return dict(status=NONFINITE, nit=it, history=history,
-                        detail=f"{who} returned NaN or inf at iteration {it + 1}")
-        znorm = ops.norm(z)
-        if znorm == 0.0:
-            return dict(status=BREAKDOWN, nit=it, history=history,
-                        detail=f"{who} returned a zero direction at iteration {it + 1}")
-        # ---- A-orthogonalise against the last m directions
-        if truncation == "notay":
-            m = max(1, (it + 1) % mmax) if mmax > 0 else 0
-        else:
-            m = mmax
-        p = z
-        m = min(m, stored)
-        if m and kern is not None:
-            p = xp.empty_like(z)
-            kern(Pbuf, APbuf, dbuf, np.asarray([(it - 1 - j) % cap for j in range(m)],
-                                               dtype=np.int64), z, p)
-        elif m:
-            # p = z - sum_j (z . A p_j / p_j . A p_j) p_j: two matrix-vector products
-            if m == stored:
-                Pm, APm, dm = Pbuf[:m, :], APbuf[:m, :], dbuf[:m]
-            else:
-                sel = xp.asarray([(it - 1 - j) % cap for j in range(m)])
-                Pm, APm, dm = (xp.take(Pbuf, sel, axis=0), xp.take(APbuf, sel, axis=0),
-                               xp.take(dbuf, sel))
-            coef = (xp.conj(APm) @ z if ops.complex else APm @ z) / dm
-            p = z - coef @ Pm
+    start = initial_outcome(rnorm, tol, history)
+    if start is not None:
+        return start
+    dirs = _Directions(ops, options.mmax)
+    stall = StallGuard(rnorm, options.stall_iterations)
+    for i in range(maxiter):
+        # z_i = B(r_i): the preconditioner or the direction model, possibly nonlinear
+        z, failed = _new_direction(ops, direction, r, rnorm, options.normalize, who, i)
+        if failed:
+            return outcome(failed[0], i, history, failed[1])
+        # p_i = z_i - sum_j (z_i^H A p_j / p_j^H A p_j) p_j  (truncated A-orthogonalisation)
+        p = dirs.orthogonalize(z, i, options.window(i))
         Ap = ops.Av(p)
         d = ops.dot(p, Ap)
-        if not np.isfinite(d):
-            return dict(status=NONFINITE, nit=it, history=history,
-                        detail=f"non-finite p^T A p at iteration {it + 1}")
-        pn = ops.norm(p)
-        if d <= 0.0 or pn == 0.0:
-            return dict(status=BREAKDOWN, nit=it, history=history,
-                        detail=f"p^T A p = {d:.3e} <= 0 at iteration {it + 1} (A not "
-                        "positive definite, or the direction lies in span of the previous ones)")
         pr = ops.cdot(p, r)  # complex for Hermitian systems
-        if abs(pr) <= 100 * eps * pn * rnorm:
-            return dict(status=BREAKDOWN, nit=it, history=history,
-                        detail=f"the direction from {who} is orthogonal to the residual at "
-                        f"iteration {it + 1} (p.r = {pr:.3e}): no progress possible")
+        failed = _step_failure(ops, p, d, pr, rnorm, eps, who, i)
+        if failed:
+            return outcome(failed[0], i, history, failed[1])
+        # exact line search: alpha_i = p_i^H r_i / p_i^H A p_i
         alpha = ops.scal(pr / d)
-        x += alpha * p
-        r = r - alpha * Ap
-        slot = it % cap
-        Pbuf[slot, :] = p
-        APbuf[slot, :] = Ap
-        dbuf[slot] = d
-        stored = min(stored + 1, cap)
-        it += 1
+        x += alpha * p  # x_{i+1} = x_i + alpha_i p_i
+        r = r - alpha * Ap  # r_{i+1} = r_i - alpha_i A p_i
+        dirs.push(i, p, Ap, d)
+        nit = i + 1
         rnorm = ops.norm(r)
         if not np.isfinite(rnorm):
-            return dict(status=NONFINITE, nit=it, history=history + [rnorm],
-                        detail=f"non-finite residual at iteration {it}")
-        periodic = bool(true_residual_every) and it % true_residual_every == 0
-        if rnorm <= tol or periodic:
+            return outcome(NONFINITE, nit, history + [rnorm],
+                           f"non-finite residual at iteration {nit}")
+        # the true residual replaces the recursive one at claimed convergence and periodically
+        if rnorm <= tol or options.true_residual_due(nit):
             r = ops.residual(b, x)
             rnorm = ops.norm(r)
         history.append(rnorm)
-        stop = notify_stop(notify, x, it, rnorm)
+        stop = notify_stop(notify, x, nit, rnorm)
         if rnorm <= tol:
-            return dict(status=CONVERGED, nit=it, history=history, detail=None)
+            return outcome(CONVERGED, nit, history)
         if stop:
-            return dict(status=CALLBACK_STOP, nit=it, history=history, detail=None)
-        if rnorm < 0.999 * best:
-            best, since_best = rnorm, 0
-        else:
-            since_best += 1
-            if stall_iterations and since_best >= stall_iterations:
-                return dict(status=STAGNATION, nit=it, history=history,
-                            detail=f"no residual reduction in {stall_iterations} iterations")
-    return dict(status=MAXITER, nit=it, history=history, detail=None)
+            return outcome(CALLBACK_STOP, nit, history)
+        if stall.stalled(rnorm):
+            return stall.outcome(nit, history)
+    return outcome(MAXITER, maxiter, history)
 
 
-def _run(A, b, x0, M, direction, rtol, atol, maxiter, callback, method, who, *, mmax,
-         truncation, normalize, true_residual_every, stall_iterations, check_finite,
-         default_maxiter=None):
-    system = prepare_system(A, b, x0, M if direction is None else None,
-                            check_finite=check_finite)
-    rtol, atol = check_tolerances(rtol, atol)
-    maxiter = check_maxiter(maxiter, default_maxiter or 10 * system.n)
-    mmax = _check_int("mmax", mmax, 0)
-    true_residual_every = _check_int("true_residual_every", true_residual_every, 0)
-    stall_iterations = _check_int("stall_iterations", stall_iterations, 0)
-    if truncation not in ("standard", "notay"):
-        raise ValueError(f"truncation must be 'standard' or 'notay', got {truncation!r}")
-    ops = VectorOps(system)
-    xp = system.xp
-    b1 = xp.reshape(system.b, (system.n,))
-    x = (xp.reshape(system.x0, (system.n,)) if system.x0 is not None else ops.zeros())
-    if direction is None and ops.has_psolve:
-        direction = ops.psolve
-    bnorm = ops.norm(b1)
-    tol = max(atol, rtol * bnorm)
-    out = fcg_iterate(ops, b1, x, direction, tol=tol, maxiter=maxiter, mmax=mmax,
-                      truncation=truncation, normalize=normalize,
-                      notify=wrap_callback(callback), true_residual_every=true_residual_every,
-                      stall_iterations=stall_iterations, who=who)
-    return make_result(system, ops, x, out["status"], out["nit"], out["history"], method,
-                       out["detail"])
+def _run(A, b, x0, M, direction, rtol, atol, maxiter, callback, method, who, options,
+         check_finite):
+    pb = prepare_vector_problem(A, b, x0, M if direction is None else None, rtol, atol,
+                                maxiter, check_finite=check_finite,
+                                default_maxiter=lambda n: 10 * n)
+    if direction is None and pb.ops.has_psolve:
+        direction = pb.ops.psolve
+    out = fcg_iterate(pb.ops, pb.b, pb.x, direction, tol=pb.tol, maxiter=pb.maxiter,
+                      options=options, notify=wrap_callback(callback), who=who)
+    return pb.result(out, method)
 
 
-def solve_fcg(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    mmax: int = 30,
-    truncation: str = "standard",
-    normalize: bool = False,
-    true_residual_every: int = 50,
-    stall_iterations: int = 200,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_fcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+              mmax: int = 30, truncation: str = "standard", normalize: bool = False,
+              true_residual_every: int = 50, stall_iterations: int = 200,
+              check_finite: bool = True) -> SolveResult:
     """Flexible conjugate gradients for SPD ``A`` with a possibly nonlinear preconditioner.
 
     Called through ``numsolve.solve(A, b, method='fcg', M=..., options=...)`` or directly as
@@ -274,30 +279,15 @@ def solve_fcg(
     >>> res.success, bool(np.linalg.norm(b - A @ res.x) <= 1e-8 * np.linalg.norm(b))
     (True, True)
     """
-    return _run(A, b, x0, M, None, rtol, atol, maxiter, callback, "fcg", "M", mmax=mmax,
-                truncation=truncation, normalize=normalize,
-                true_residual_every=true_residual_every, stall_iterations=stall_iterations,
-                check_finite=check_finite)
+    options = FCGOptions(mmax, truncation, normalize, true_residual_every, stall_iterations)
+    return _run(A, b, x0, M, None, rtol, atol, maxiter, callback, "fcg", "M", options,
+                check_finite)
 
 
-def solve_dcdm(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    model=None,
-    k: int = 2,
-    normalize: bool = True,
-    truncation: str = "standard",
-    true_residual_every: int = 50,
-    stall_iterations: int = 200,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_dcdm(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+               model=None, k: int = 2, normalize: bool = True, truncation: str = "standard",
+               true_residual_every: int = 50, stall_iterations: int = 200,
+               check_finite: bool = True) -> SolveResult:
     """Deep conjugate-direction method: FCG with a learned direction model.
 
     Called through ``numsolve.solve(A, b, method='dcdm', model=f, options={'k': 2})`` or
@@ -355,11 +345,10 @@ def solve_dcdm(
         raise ValueError("method='dcdm' needs a direction model: model=callable(r) -> direction")
     if not callable(model):
         raise TypeError(f"model must be callable (r -> direction), got {type(model).__name__}")
-    k = _check_int("k", k, 0)
-    return _run(A, b, x0, None, model, rtol, atol, maxiter, callback, "dcdm", "model",
-                mmax=k, truncation=truncation, normalize=bool(normalize),
-                true_residual_every=true_residual_every, stall_iterations=stall_iterations,
-                check_finite=check_finite)
+    options = FCGOptions(check_int("k", k, low=0), truncation, normalize, true_residual_every,
+                         stall_iterations)
+    return _run(A, b, x0, None, model, rtol, atol, maxiter, callback, "dcdm", "model", options,
+                check_finite)
 
 
 #: public aliases (``numsolve.linalg.fcg`` / ``numsolve.linalg.dcdm``)

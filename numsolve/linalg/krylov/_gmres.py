@@ -22,14 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from ..._checks import check_int
 from ..._result import SolveResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
-from .._system import check_maxiter, check_tolerances, prepare_system
 from ._common import (
     STAGNATION,
     VectorOps,
-    make_result,
+    initial_outcome,
     notify_stop,
+    outcome,
+    prepare_vector_problem,
 )
 
 __all__ = ["gmres", "fgmres", "solve_gmres", "solve_fgmres", "gmres_iterate"]
@@ -65,11 +67,9 @@ def gmres_iterate(
     r = ops.residual(b, x)
     beta = ops.norm(r)
     history = [beta]
-    if not np.isfinite(beta):
-        return dict(status=NONFINITE, nit=0, history=history, detail="non-finite initial "
-                    "residual")
-    if beta <= tol:
-        return dict(status=CONVERGED, nit=0, history=history, detail=None)
+    start = initial_outcome(beta, tol, history)
+    if start is not None:
+        return start
     nit = 0
     best = beta
     for _cycle in range(maxiter):
@@ -129,31 +129,29 @@ def gmres_iterate(
                 xk = _update(ops, x, V, Z, H, g, j_done, precond, flexible, inplace=False)
                 if notify_stop(notify, xk, nit, est):
                     _update(ops, x, V, Z, H, g, j_done, precond, flexible)
-                    return dict(status=CALLBACK_STOP, nit=nit, history=history, detail=None)
+                    return outcome(CALLBACK_STOP, nit, history)
             if est <= tol or hn == 0.0:
                 break
             V.append(w / ops.scal(hn))
         if j_done:
             _update(ops, x, V, Z, H, g, j_done, precond, flexible)
         if stop is not None:
-            return dict(status=stop[0], nit=nit, history=history, detail=stop[1])
+            return outcome(stop[0], nit, history, stop[1])
         r = ops.residual(b, x)
         beta = ops.norm(r)
         if len(history) > 1:
             history[-1] = beta
         if not np.isfinite(beta):
-            return dict(status=NONFINITE, nit=nit, history=history,
-                        detail=f"non-finite residual at iteration {nit}")
+            return outcome(NONFINITE, nit, history, f"non-finite residual at iteration {nit}")
         if beta <= tol:
-            return dict(status=CONVERGED, nit=nit, history=history, detail=None)
+            return outcome(CONVERGED, nit, history)
         if beta >= 0.999 * best and (est <= tol or j_done < restart):
             # the Arnoldi estimate claimed convergence (or the space was exhausted) but the true
             # residual did not improve: no accuracy left to gain
-            return dict(status=STAGNATION, nit=nit, history=history,
-                        detail=f"true residual {beta:.3e} above the tolerance {tol:.3e} after "
-                        "the Krylov space was exhausted")
+            return outcome(STAGNATION, nit, history, f"true residual {beta:.3e} above the "
+                           f"tolerance {tol:.3e} after the Krylov space was exhausted")
         best = min(best, beta)
-    return dict(status=MAXITER, nit=nit, history=history, detail=None)
+    return outcome(MAXITER, nit, history)
 
 
 def _update(ops, x, V, Z, H, g, j, precond, flexible, inplace=True):
@@ -175,22 +173,24 @@ def _update(ops, x, V, Z, H, g, j, precond, flexible, inplace=True):
 
 
 def _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, flexible, check_finite, method):
-    system = prepare_system(A, b, x0, M, check_finite=check_finite)
-    rtol, atol = check_tolerances(rtol, atol)
-    maxiter = check_maxiter(maxiter, min(10000, 10 * system.n))
-    if isinstance(restart, bool) or not isinstance(restart, (int, np.integer)) or restart < 1:
-        raise ValueError(f"restart must be a positive integer, got {restart!r}")
-    restart = int(min(restart, system.n))
-    ops = VectorOps(system)
-    xp = system.xp
-    b1 = xp.reshape(system.b, (system.n,))
-    x = xp.reshape(system.x0, (system.n,)) if system.x0 is not None else ops.zeros()
-    tol = max(atol, rtol * ops.norm(b1))
-    out = gmres_iterate(ops, b1, x, ops.psolve, tol=tol, restart=restart, maxiter=maxiter,
+    restart = check_int("restart", restart, low=1)
+    pb = prepare_vector_problem(A, b, x0, M, rtol, atol, maxiter, check_finite=check_finite,
+                                default_maxiter=lambda n: min(10000, 10 * n))
+    out = gmres_iterate(pb.ops, pb.b, pb.x, pb.ops.psolve, tol=pb.tol,
+                        restart=min(restart, pb.system.n), maxiter=pb.maxiter,
                         flexible=flexible, notify=wrap_callback(callback))
-    return make_result(system, ops, x, out["status"], out["nit"], out["history"], method,
-                       out["detail"])
+    return pb.result(out, method)
 
+
+_DOC_EXAMPLE_SETUP = """
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> import numsolve
+    >>> n = 200
+    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
+"""
 
 _DOC_PARAMS = """
     Parameters
@@ -222,38 +222,14 @@ _DOC_PARAMS = """
 """
 
 
-def solve_gmres(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    restart: int = 20,
-    check_finite: bool = True,
-) -> SolveResult:
-    return _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, False, check_finite,
-                "gmres")
+def solve_gmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+                restart: int = 20, check_finite: bool = True) -> SolveResult:
+    return _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, False, check_finite, "gmres")
 
 
-def solve_fgmres(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    restart: int = 20,
-    check_finite: bool = True,
-) -> SolveResult:
-    return _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, True, check_finite,
-                "fgmres")
+def solve_fgmres(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+                 restart: int = 20, check_finite: bool = True) -> SolveResult:
+    return _run(A, b, x0, M, rtol, atol, maxiter, callback, restart, True, check_finite, "fgmres")
 
 
 solve_gmres.__doc__ = (
@@ -264,15 +240,8 @@ solve_gmres.__doc__ = (
     ``method='fgmres'`` for a nonlinear or varying one.
 """
     + _DOC_PARAMS
-    + """
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import scipy.sparse as sp
-    >>> import numsolve
-    >>> n = 200
-    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
-    >>> b = np.ones(n)
+    + _DOC_EXAMPLE_SETUP
+    + """    >>> b = np.ones(n)
     >>> res = numsolve.solve(A, b, method="gmres", rtol=1e-10)
     >>> res.success, bool(np.linalg.norm(b - A @ res.x) <= 1e-10 * np.linalg.norm(b))
     (True, True)
@@ -286,15 +255,8 @@ solve_fgmres.__doc__ = (
     :func:`numsolve.linalg.fgmres`. Stores ``z_j = M(v_j)`` (twice the memory of GMRES).
 """
     + _DOC_PARAMS
-    + """
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import scipy.sparse as sp
-    >>> import numsolve
-    >>> n = 200
-    >>> A = sp.diags([-1.2, 2.5, -0.8], [-1, 0, 1], shape=(n, n), format="csr")
-    >>> inner = lambda r: numsolve.solve(A, r, method="gmres", rtol=1e-1, maxiter=1).x
+    + _DOC_EXAMPLE_SETUP
+    + """    >>> inner = lambda r: numsolve.solve(A, r, method="gmres", rtol=1e-1, maxiter=1).x
     >>> res = numsolve.solve(A, np.ones(n), method="fgmres", M=inner, rtol=1e-10)
     >>> res.success
     True

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._checks import check_int, check_real
 from ..._result import SolveResult, wrap_callback
 from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
-from .._system import check_maxiter, check_tolerances, prepare_system
 from ._common import (
     STAGNATION,
+    StallGuard,
     VectorOps,
-    make_result,
+    initial_outcome,
     notify_stop,
+    outcome,
+    prepare_vector_problem,
 )
 
 __all__ = ["minres", "solve_minres", "minres_iterate"]
@@ -39,19 +42,16 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
     r1 = ops.residual(b, x) if shift == 0.0 else b - Aop(x)
     r0norm = ops.norm(r1)
     history = [r0norm]
-    if not np.isfinite(r0norm):
-        return dict(status=NONFINITE, nit=0, history=history, detail="non-finite residual")
-    if r0norm <= tol:
-        return dict(status=CONVERGED, nit=0, history=history, detail=None)
+    start = initial_outcome(r0norm, tol, history, "non-finite residual")
+    if start is not None:
+        return start
     y = ops.vec(psolve(r1)) if psolve is not None else r1
     beta1 = ops.dot(r1, y)
     if not np.isfinite(beta1):
-        return dict(status=NONFINITE, nit=0, history=history,
-                    detail="M returned NaN or inf at iteration 0")
+        return outcome(NONFINITE, 0, history, "M returned NaN or inf at iteration 0")
     if beta1 <= 0:
-        return dict(status=BREAKDOWN, nit=0, history=history,
-                    detail=f"the preconditioner M is not positive definite (r^T M r = "
-                    f"{beta1:.3e})")
+        return outcome(BREAKDOWN, 0, history, "the preconditioner M is not positive definite "
+                       f"(r^T M r = {beta1:.3e})")
     beta1 = float(np.sqrt(beta1))
     corr = r0norm / beta1  # true residual / recurrence estimate
     oldb, beta, dbar, epsln = 0.0, beta1, 0.0, 0.0
@@ -60,8 +60,7 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
     w = ops.zeros()
     w2 = ops.zeros()
     r2 = r1
-    best_phi = phibar
-    since = 0
+    stall = StallGuard(phibar, stall_iterations)
     best_true = r0norm
     for itn in range(1, maxiter + 1):
         s = 1.0 / beta
@@ -77,12 +76,10 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
         oldb = beta
         bb = ops.dot(r2, y)
         if not np.isfinite(bb) or not np.isfinite(alfa):
-            return dict(status=NONFINITE, nit=itn - 1, history=history,
-                        detail=f"non-finite values at iteration {itn}")
+            return outcome(NONFINITE, itn - 1, history, f"non-finite values at iteration {itn}")
         if bb < 0:
-            return dict(status=BREAKDOWN, nit=itn - 1, history=history,
-                        detail=f"the preconditioner M is not positive definite at iteration "
-                        f"{itn}")
+            return outcome(BREAKDOWN, itn - 1, history,
+                           f"the preconditioner M is not positive definite at iteration {itn}")
         beta = float(np.sqrt(bb))
         oldeps = epsln
         delta = cs * dbar + sn * alfa
@@ -107,41 +104,25 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
             history[-1] = tnorm
             stop = notify_stop(notify, x, itn, tnorm)
             if tnorm <= tol:
-                return dict(status=CONVERGED, nit=itn, history=history, detail=None)
+                return outcome(CONVERGED, itn, history)
             if exhausted or tnorm >= 0.9 * best_true:
-                return dict(status=STAGNATION, nit=itn, history=history,
-                            detail=f"true residual {tnorm:.3e} stagnated above the tolerance "
-                            f"{tol:.3e} (A singular or the accuracy is not attainable)")
+                return outcome(STAGNATION, itn, history,
+                               f"true residual {tnorm:.3e} stagnated above the tolerance "
+                               f"{tol:.3e} (A singular or the accuracy is not attainable)")
             if stop:
-                return dict(status=CALLBACK_STOP, nit=itn, history=history, detail=None)
+                return outcome(CALLBACK_STOP, itn, history)
             best_true = tnorm
             corr = tnorm / max(abs(phibar), np.finfo(float).tiny)
         elif notify_stop(notify, x, itn, est):
-            return dict(status=CALLBACK_STOP, nit=itn, history=history, detail=None)
-        if abs(phibar) < 0.999 * best_phi:
-            best_phi, since = abs(phibar), 0
-        else:
-            since += 1
-            if stall_iterations and since >= stall_iterations:
-                return dict(status=STAGNATION, nit=itn, history=history,
-                            detail=f"no residual reduction in {stall_iterations} iterations")
-    return dict(status=MAXITER, nit=maxiter, history=history, detail=None)
+            return outcome(CALLBACK_STOP, itn, history)
+        if stall.stalled(abs(phibar)):
+            return stall.outcome(itn, history)
+    return outcome(MAXITER, maxiter, history)
 
 
-def solve_minres(
-    A,
-    b,
-    x0=None,
-    *,
-    rtol: float = 1e-5,
-    atol: float = 0.0,
-    maxiter: int | None = None,
-    M=None,
-    callback=None,
-    shift: float = 0.0,
-    stall_iterations: int = 200,
-    check_finite: bool = True,
-) -> SolveResult:
+def solve_minres(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+                 shift: float = 0.0, stall_iterations: int = 200,
+                 check_finite: bool = True) -> SolveResult:
     """MINRES for symmetric (possibly indefinite) ``A``.
 
     Called through ``numsolve.solve(A, b, method='minres', ...)`` or directly as
@@ -187,30 +168,15 @@ def solve_minres(
     >>> res.success, bool(np.allclose(res.x, 1 / np.diag(A)))
     (True, True)
     """
-    system = prepare_system(A, b, x0, M, check_finite=check_finite)
-    rtol, atol = check_tolerances(rtol, atol)
-    maxiter = check_maxiter(maxiter, 5 * system.n)
-    if system.xp.isdtype(system.dtype, "complex floating"):
+    shift = check_real("shift", shift)
+    stall_iterations = check_int("stall_iterations", stall_iterations, low=0)
+    pb = prepare_vector_problem(A, b, x0, M, rtol, atol, maxiter, check_finite=check_finite,
+                                default_maxiter=lambda n: 5 * n)
+    if pb.system.xp.isdtype(pb.system.dtype, "complex floating"):
         raise TypeError("minres supports real symmetric systems only")
-    try:
-        shift = float(shift)
-    except (TypeError, ValueError):
-        raise TypeError(f"shift must be a real scalar, got {shift!r}") from None
-    if not np.isfinite(shift):
-        raise ValueError(f"shift must be finite, got {shift!r}")
-    if isinstance(stall_iterations, bool) or not isinstance(stall_iterations, (int, np.integer)) \
-            or stall_iterations < 0:
-        raise ValueError(f"stall_iterations must be a non-negative integer, got "
-                         f"{stall_iterations!r}")
-    ops = VectorOps(system)
-    xp = system.xp
-    b1 = xp.reshape(system.b, (system.n,))
-    x = xp.reshape(system.x0, (system.n,)) if system.x0 is not None else ops.zeros()
-    tol = max(atol, rtol * ops.norm(b1))
-    out = minres_iterate(ops, b1, x, tol=tol, maxiter=maxiter, shift=shift,
-                         notify=wrap_callback(callback), stall_iterations=int(stall_iterations))
-    return make_result(system, ops, x, out["status"], out["nit"], out["history"], "minres",
-                       out["detail"])
+    out = minres_iterate(pb.ops, pb.b, pb.x, tol=pb.tol, maxiter=pb.maxiter, shift=shift,
+                         notify=wrap_callback(callback), stall_iterations=stall_iterations)
+    return pb.result(out, "minres")
 
 
 #: public alias

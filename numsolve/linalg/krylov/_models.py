@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ..._backend import get_namespace, is_linear_operator, is_sparse, numba_available
+from ..._checks import as_rng, check_choice, check_int
 
 __all__ = ["DirectionModel", "MultilevelStencilModel", "sine_training_vectors"]
 
@@ -172,7 +173,7 @@ def sine_training_vectors(
     from scipy.fft import idstn
 
     shape = tuple(int(s) for s in shape)
-    gen = np.random.default_rng(rng)
+    gen = as_rng(rng)
     lam = np.zeros(shape)
     for ax, s in enumerate(shape):
         k = np.arange(1, s + 1)
@@ -247,17 +248,12 @@ class MultilevelStencilModel:
 
     def __init__(self, stencil: int = 3, levels: int | None = None, *, symmetric: bool = True,
                  extrapolate: str = "repeat"):
-        if isinstance(stencil, bool) or not isinstance(stencil, (int, np.integer)) or \
-                stencil < 1 or stencil % 2 == 0:
+        self.stencil = check_int("stencil", stencil, low=1)
+        if self.stencil % 2 == 0:
             raise ValueError(f"stencil must be a positive odd integer, got {stencil!r}")
-        if levels is not None and (not isinstance(levels, (int, np.integer)) or levels < 1):
-            raise ValueError(f"levels must be a positive integer or None, got {levels!r}")
-        if extrapolate not in ("repeat", "none"):
-            raise ValueError(f"extrapolate must be 'repeat' or 'none', got {extrapolate!r}")
-        self.stencil = int(stencil)
-        self.levels = None if levels is None else int(levels)
+        self.levels = check_int("levels", levels, low=1, allow_none=True)
         self.symmetric = bool(symmetric)
-        self.extrapolate = extrapolate
+        self.extrapolate = check_choice("extrapolate", extrapolate, ("repeat", "none"))
         self.weights_: list[np.ndarray] | None = None
         self.shape_: tuple[int, ...] | None = None
         self.mask_: np.ndarray | None = None
@@ -498,9 +494,7 @@ class MultilevelStencilModel:
             raise ValueError(f"shape {shape} has {int(np.prod(shape))} cells but A has {n} rows")
         self._bind(shape, mask)
         if samples is None:
-            if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
-                    or n_samples < 1:
-                raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+            n_samples = check_int("n_samples", n_samples, low=1)
             V = sine_training_vectors(shape, n_samples, low_fraction=low_fraction,
                                       low_weight=low_weight, rng=rng)
             if mask is not None:
