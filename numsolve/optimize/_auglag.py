@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ import scipy.sparse.linalg as spla
 from scipy.optimize import LinearConstraint, NonlinearConstraint, approx_fprime
 
 from .._backend import backend_name, get_namespace, is_linear_operator, is_numpy_namespace
+from .._checks import as_rng, check_choice, check_int, check_real
 from .._result import OptimizeResult, wrap_callback
 from .._status import (
     CALLBACK_STOP,
@@ -442,6 +444,107 @@ def _matvec(A, v):
 
 
 # ---------------------------------------------------------------------------------------------
+# options
+# ---------------------------------------------------------------------------------------------
+_ONE_VECTOR = ("gaussian", "kaczmarz")  # the one-vector sketches (acceleration, recycling)
+_CHOICES = (("accuracy", ("linear", "superlinear")),
+            ("merit_hess", ("lagrangian", "objective")),
+            ("singular_jacobian", ("absolute", "relative", "off")),
+            ("hess_modification", ("auto", "off")),
+            ("inner_tol", ("relative", "paper")),
+            ("acceleration", ("auto", "momentum", "nesterov", "none")))
+
+
+def _check_count(name: str, value, low: int, allow_none: bool = False) -> int | None:
+    """:func:`check_int`, with a ``ValueError`` (not ``TypeError``) for a non-integer: the
+    error these counts have always raised."""
+    try:
+        return check_int(name, value, low=low, allow_none=allow_none)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _check_delta_min(value) -> float | str:
+    """``'auto'`` or a number in ``(0, 1]`` (anything else is a ``ValueError``)."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    try:
+        return check_real("delta_min", value, low=0.0, high=1.0, low_open=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"delta_min must be 'auto' or a number in (0, 1], "
+                         f"got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class AuglagOptions:
+    """The options of :func:`minimize_auglag` (see its docstring), validated once.
+
+    ``__post_init__`` checks every option (errors name it) and normalises: reals become
+    ``float``, ``recycle=None`` its solver-dependent default, ``v0`` a float vector (its
+    length is checked against the constraints later) and ``rng`` a Generator.
+    """
+
+    gtol: float
+    maxiter: int
+    kkt_solver: str
+    sketch_size: int | None
+    adaptive_sketch: bool
+    inner_maxiter: int | None
+    inner_tol: str
+    recycle: int | None
+    acceleration: str
+    v0: Any
+    mu0: float
+    nu0: float
+    delta0: float
+    delta_min: float | str
+    equilibrate: bool
+    xi_B: float
+    beta: float
+    rho: float
+    accuracy: str
+    merit_hess: str
+    singular_jacobian: str
+    xi_G_min: float
+    hess_modification: str
+    min_step: float
+    rng: Any
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        for name in ("gtol", "mu0", "nu0", "delta0", "xi_B", "min_step"):
+            put(name, check_real(name, getattr(self, name), low=0.0, low_open=True))
+        put("beta", check_real("beta", self.beta, low=0.0, high=0.5, low_open=True,
+                               high_open=True))
+        if not isinstance(self.equilibrate, (bool, np.bool_)):
+            raise TypeError(f"equilibrate must be a bool, got {self.equilibrate!r}")
+        put("equilibrate", bool(self.equilibrate))
+        put("delta_min", _check_delta_min(self.delta_min))
+        put("rho", check_real("rho", self.rho, low=1.0, low_open=True))
+        put("maxiter", _check_count("maxiter", self.maxiter, 1))
+        put("kkt_solver", check_choice("kkt_solver", self.kkt_solver, KKT_SOLVERS))
+        put("inner_maxiter", _check_count("inner_maxiter", self.inner_maxiter, 1,
+                                          allow_none=True))
+        if self.recycle is None:
+            put("recycle", _RECYCLE_DEFAULT if self.kkt_solver in _ONE_VECTOR else 0)
+        put("recycle", _check_count("recycle", self.recycle, 0))
+        put("sketch_size", _check_count("sketch_size", self.sketch_size, 1, allow_none=True))
+        put("adaptive_sketch", bool(self.adaptive_sketch))
+        for name, allowed in _CHOICES:
+            put(name, check_choice(name, getattr(self, name), allowed))
+        if self.acceleration in ("momentum", "nesterov") and self.kkt_solver not in _ONE_VECTOR:
+            raise ValueError(f"acceleration={self.acceleration!r} applies to the one-vector "
+                             "sketches (kkt_solver='gaussian' or 'kaczmarz'), not to "
+                             f"{self.kkt_solver!r}")
+        put("xi_G_min", check_real("xi_G_min", self.xi_G_min, low=0.0))
+        if self.v0 is not None:
+            put("v0", np.array(self.v0, dtype=float).reshape(-1))
+        put("rng", as_rng(self.rng))
+
+
+# ---------------------------------------------------------------------------------------------
 # the method
 # ---------------------------------------------------------------------------------------------
 def minimize_auglag(
@@ -635,58 +738,29 @@ def minimize_auglag(
     if bounds is not None:
         raise ValueError("method='auglag' supports equality constraints only; bounds are not "
                          "supported (use method='scipy:trust-constr' or 'scipy:l-bfgs-b')")
-    if tol is not None:
-        gtol = float(tol)
-    for name, val in (("gtol", gtol), ("mu0", mu0), ("nu0", nu0), ("delta0", delta0),
-                      ("xi_B", xi_B), ("min_step", min_step)):
-        if not (np.isfinite(val) and val > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {val!r}")
-    if not 0 < beta < 0.5:
-        raise ValueError(f"beta must be in (0, 0.5), got {beta!r}")
-    if not isinstance(equilibrate, (bool, np.bool_)):
-        raise TypeError(f"equilibrate must be a bool, got {equilibrate!r}")
-    if not (delta_min == "auto" if isinstance(delta_min, str) else (
-            not isinstance(delta_min, bool) and isinstance(delta_min, (int, float, np.floating))
-            and np.isfinite(delta_min) and 0 < delta_min <= 1)):
-        raise ValueError(f"delta_min must be 'auto' or a number in (0, 1], got {delta_min!r}")
-    if not rho > 1:
-        raise ValueError(f"rho must be > 1, got {rho!r}")
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
-    if kkt_solver not in KKT_SOLVERS:
-        raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; "
-                         f"got {kkt_solver!r}")
-    if inner_maxiter is not None and (isinstance(inner_maxiter, bool) or not isinstance(
-            inner_maxiter, (int, np.integer)) or inner_maxiter < 1):
-        raise ValueError(f"inner_maxiter must be a positive integer, got {inner_maxiter!r}")
-    if recycle is None:
-        recycle = _RECYCLE_DEFAULT if kkt_solver in ("gaussian", "kaczmarz") else 0
-    if isinstance(recycle, bool) or not isinstance(recycle, (int, np.integer)) or recycle < 0:
-        raise ValueError(f"recycle must be a non-negative integer, got {recycle!r}")
-    if sketch_size is not None and (not isinstance(sketch_size, (int, np.integer))
-                                    or sketch_size < 1):
-        raise ValueError(f"sketch_size must be a positive integer, got {sketch_size!r}")
-    for name, val, allowed in (("accuracy", accuracy, ("linear", "superlinear")),
-                               ("merit_hess", merit_hess, ("lagrangian", "objective")),
-                               ("singular_jacobian", singular_jacobian,
-                                ("absolute", "relative", "off")),
-                               ("hess_modification", hess_modification, ("auto", "off")),
-                               ("inner_tol", inner_tol, ("relative", "paper")),
-                               ("acceleration", acceleration,
-                                ("auto", "momentum", "nesterov", "none"))):
-        if val not in allowed:
-            raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
-    if acceleration in ("momentum", "nesterov") and kkt_solver not in ("gaussian", "kaczmarz"):
-        raise ValueError(f"acceleration={acceleration!r} applies to the one-vector sketches "
-                         f"(kkt_solver='gaussian' or 'kaczmarz'), not to {kkt_solver!r}")
-    gen = np.random.default_rng(rng)
+    opts = AuglagOptions(
+        gtol=gtol if tol is None else tol, maxiter=maxiter, kkt_solver=kkt_solver,
+        sketch_size=sketch_size, adaptive_sketch=adaptive_sketch, inner_maxiter=inner_maxiter,
+        inner_tol=inner_tol, recycle=recycle, acceleration=acceleration, v0=v0, mu0=mu0,
+        nu0=nu0, delta0=delta0, delta_min=delta_min, equilibrate=equilibrate, xi_B=xi_B,
+        beta=beta, rho=rho, accuracy=accuracy, merit_hess=merit_hess,
+        singular_jacobian=singular_jacobian, xi_G_min=xi_G_min,
+        hess_modification=hess_modification, min_step=min_step, rng=rng)
+    (gtol, maxiter, kkt_solver, sketch_size, adaptive_sketch, inner_maxiter, inner_tol, recycle,
+     acceleration, mu0, nu0, delta0, delta_min, equilibrate, xi_B, beta, rho, accuracy,
+     merit_hess, singular_jacobian, xi_G_min, hess_modification, min_step, gen) = (
+        opts.gtol, opts.maxiter, opts.kkt_solver, opts.sketch_size, opts.adaptive_sketch,
+        opts.inner_maxiter, opts.inner_tol, opts.recycle, opts.acceleration, opts.mu0,
+        opts.nu0, opts.delta0, opts.delta_min, opts.equilibrate, opts.xi_B, opts.beta,
+        opts.rho, opts.accuracy, opts.merit_hess, opts.singular_jacobian, opts.xi_G_min,
+        opts.hess_modification, opts.min_step, opts.rng)
     obj = _Objective(fun, jac, hess, hessp, tuple(args))
     cons = _EqConstraints(constraints, x)
     m = cons.m
-    if v0 is None:
+    if opts.v0 is None:
         v = np.zeros(m)
     else:
-        v = np.array(v0, dtype=float).reshape(-1)
+        v = opts.v0
         if v.shape != (m,):
             raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
                              f"got {v.shape}")
