@@ -254,6 +254,16 @@ class _EqConstraints:
         return out
 
 
+def _initial_multipliers(v0, m: int) -> np.ndarray:
+    """``v0`` (one multiplier per constraint) or zeros."""
+    if v0 is None:
+        return np.zeros(m)
+    if v0.shape != (m,):
+        raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
+                         f"got {v0.shape}")
+    return v0
+
+
 def _add(A, B):
     if A is None:
         return B
@@ -732,7 +742,8 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
     from ``z``. Returns ``(z, slope)``, or None (``st.status`` set)."""
     pt = st.point
     n, m = pt.x.shape[0], pt.c.shape[0]
-    # step 6: the KKT system (an operator when the Hessian is matrix-free) and delta
+    # step 6: K = [[B, G^T], [G, 0]] (an operator when the Hessian is matrix-free), b and z0;
+    # step 5's delta <- max(min(delta, delta_trial), floor) (the floor depends on K)
     if is_linear_operator(model.B) and opts.kkt_solver in ("direct", "kaczmarz",
                                                            "block-kaczmarz"):
         raise TypeError(f"kkt_solver={opts.kkt_solver!r} needs the KKT matrix, but the "
@@ -748,7 +759,7 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
     z = np.zeros(n + m)
     if opts.recycle and st.steps and opts.kkt_solver != "direct":
         z = _recycled_start(K, rhs, st.steps)
-    solve = _kkt_solver(K, rhs, model.B, pt.G, opts)
+    solve = _inner_solver(K, rhs, model.B, pt.G, opts)
     while True:
         # step 7(a): the inner solver, warm-started from z, to the accuracy target
         target = st.theta * st.delta * bnorm
@@ -780,7 +791,7 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
     return z, slope
 
 
-def _kkt_solver(K, rhs, B, G, opts: AuglagOptions) -> Callable:
+def _inner_solver(K, rhs, B, G, opts: AuglagOptions) -> Callable:
     """``solve(z0, tol)``: :func:`solve_kkt` on ``K z = rhs`` with the method's options (the
     direct solver keeps its factorisation of ``K`` between the calls)."""
     acceleration = _kkt_acceleration(opts.acceleration, opts.kkt_solver, K)
@@ -858,16 +869,6 @@ def _result(st: _State, prob: _Problem, opts: AuglagOptions) -> OptimizeResult:
         kkt_solver=opts.kkt_solver,
         backend="numpy",
     )
-
-
-def _initial_multipliers(v0, m: int) -> np.ndarray:
-    """``v0`` (one multiplier per constraint) or zeros."""
-    if v0 is None:
-        return np.zeros(m)
-    if v0.shape != (m,):
-        raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
-                         f"got {v0.shape}")
-    return v0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1055,6 +1056,7 @@ def minimize_auglag(
     >>> res.success, np.round(res.x, 6)
     (True, array([0.447214, 0.894427]))
     """
+    # problem standardisation: x0 on the host, options checked once, f and c with counters
     xp = get_namespace(x0)
     if not is_numpy_namespace(xp):  # the dispatcher refuses it (host_only); direct calls too
         raise TypeError("method='auglag' runs on the CPU (sparse LU, Lanczos); x0 is a "
@@ -1075,6 +1077,7 @@ def minimize_auglag(
                     _EqConstraints(constraints, x))
     v = _initial_multipliers(opts.v0, prob.cons.m)
     notify = wrap_callback(callback)
+    # the state at (x0, v0), the outer iterations (spec §4 steps 1-9), the result
     st = _start(prob, x, v, opts)
     if st.status != NONFINITE:
         _iterate(st, prob, opts, notify)
