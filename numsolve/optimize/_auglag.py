@@ -395,7 +395,7 @@ _RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/R
 
 def _one_vector_dense(kkt_solver, K) -> bool:
     """The compiled one-vector sketch loops run: ``'gaussian'``/``'kaczmarz'`` on a dense K."""
-    return kkt_solver in ("gaussian", "kaczmarz") and isinstance(K, np.ndarray)
+    return kkt_solver in _ONE_VECTOR and isinstance(K, np.ndarray)
 
 
 def _kkt_acceleration(acceleration, kkt_solver, K):
