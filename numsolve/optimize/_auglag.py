@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ import scipy.sparse.linalg as spla
 from scipy.optimize import LinearConstraint, NonlinearConstraint, approx_fprime
 
 from .._backend import backend_name, get_namespace, is_linear_operator, is_numpy_namespace
+from .._checks import as_rng, check_choice, check_int, check_real
 from .._result import OptimizeResult, wrap_callback
 from .._status import (
     CALLBACK_STOP,
@@ -252,6 +254,16 @@ class _EqConstraints:
         return out
 
 
+def _initial_multipliers(v0, m: int) -> np.ndarray:
+    """``v0`` (one multiplier per constraint) or zeros."""
+    if v0 is None:
+        return np.zeros(m)
+    if v0.shape != (m,):
+        raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
+                         f"got {v0.shape}")
+    return v0
+
+
 def _add(A, B):
     if A is None:
         return B
@@ -383,7 +395,7 @@ _RECYCLE_DEFAULT = 2  # previous Newton steps fitted into the warm start of GV/R
 
 def _one_vector_dense(kkt_solver, K) -> bool:
     """The compiled one-vector sketch loops run: ``'gaussian'``/``'kaczmarz'`` on a dense K."""
-    return kkt_solver in ("gaussian", "kaczmarz") and isinstance(K, np.ndarray)
+    return kkt_solver in _ONE_VECTOR and isinstance(K, np.ndarray)
 
 
 def _kkt_acceleration(acceleration, kkt_solver, K):
@@ -439,6 +451,424 @@ def _matvec(A, v):
     if is_linear_operator(A):
         return A.matvec(v)
     return np.asarray(A @ v).reshape(-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# options
+# ---------------------------------------------------------------------------------------------
+_ONE_VECTOR = ("gaussian", "kaczmarz")  # the one-vector sketches (acceleration, recycling)
+_CHOICES = (("accuracy", ("linear", "superlinear")),
+            ("merit_hess", ("lagrangian", "objective")),
+            ("singular_jacobian", ("absolute", "relative", "off")),
+            ("hess_modification", ("auto", "off")),
+            ("inner_tol", ("relative", "paper")),
+            ("acceleration", ("auto", "momentum", "nesterov", "none")))
+
+
+def _check_count(name: str, value, low: int, allow_none: bool = False) -> int | None:
+    """:func:`check_int`, with a ``ValueError`` (not ``TypeError``) for a non-integer: the
+    error these counts have always raised."""
+    try:
+        return check_int(name, value, low=low, allow_none=allow_none)
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _check_delta_min(value) -> float | str:
+    """``'auto'`` or a number in ``(0, 1]`` (anything else is a ``ValueError``)."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    try:
+        return check_real("delta_min", value, low=0.0, high=1.0, low_open=True)
+    except (TypeError, ValueError):
+        raise ValueError(f"delta_min must be 'auto' or a number in (0, 1], "
+                         f"got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class AuglagOptions:
+    """The options of :func:`minimize_auglag` (see its docstring), validated once.
+
+    ``__post_init__`` checks every option (errors name it) and normalises: reals become
+    ``float``, ``recycle=None`` its solver-dependent default, ``v0`` a float vector (its
+    length is checked against the constraints later) and ``rng`` a Generator.
+    """
+
+    gtol: float
+    maxiter: int
+    kkt_solver: str
+    sketch_size: int | None
+    adaptive_sketch: bool
+    inner_maxiter: int | None
+    inner_tol: str
+    recycle: int | None
+    acceleration: str
+    v0: Any
+    mu0: float
+    nu0: float
+    delta0: float
+    delta_min: float | str
+    equilibrate: bool
+    xi_B: float
+    beta: float
+    rho: float
+    accuracy: str
+    merit_hess: str
+    singular_jacobian: str
+    xi_G_min: float
+    hess_modification: str
+    min_step: float
+    rng: Any
+
+    def __post_init__(self):
+        def put(name, value):
+            object.__setattr__(self, name, value)
+
+        for name in ("gtol", "mu0", "nu0", "delta0", "xi_B", "min_step"):
+            put(name, check_real(name, getattr(self, name), low=0.0, low_open=True))
+        put("beta", check_real("beta", self.beta, low=0.0, high=0.5, low_open=True,
+                               high_open=True))
+        if not isinstance(self.equilibrate, (bool, np.bool_)):
+            raise TypeError(f"equilibrate must be a bool, got {self.equilibrate!r}")
+        put("equilibrate", bool(self.equilibrate))
+        put("delta_min", _check_delta_min(self.delta_min))
+        put("rho", check_real("rho", self.rho, low=1.0, low_open=True))
+        put("maxiter", _check_count("maxiter", self.maxiter, 1))
+        put("kkt_solver", check_choice("kkt_solver", self.kkt_solver, KKT_SOLVERS))
+        put("inner_maxiter", _check_count("inner_maxiter", self.inner_maxiter, 1,
+                                          allow_none=True))
+        if self.recycle is None:
+            put("recycle", _RECYCLE_DEFAULT if self.kkt_solver in _ONE_VECTOR else 0)
+        put("recycle", _check_count("recycle", self.recycle, 0))
+        put("sketch_size", _check_count("sketch_size", self.sketch_size, 1, allow_none=True))
+        put("adaptive_sketch", bool(self.adaptive_sketch))
+        for name, allowed in _CHOICES:
+            put(name, check_choice(name, getattr(self, name), allowed))
+        if self.acceleration in ("momentum", "nesterov") and self.kkt_solver not in _ONE_VECTOR:
+            raise ValueError(f"acceleration={self.acceleration!r} applies to the one-vector "
+                             "sketches (kkt_solver='gaussian' or 'kaczmarz'), not to "
+                             f"{self.kkt_solver!r}")
+        put("xi_G_min", check_real("xi_G_min", self.xi_G_min, low=0.0))
+        if self.v0 is not None:
+            put("v0", np.array(self.v0, dtype=float).reshape(-1))
+        put("rng", as_rng(self.rng))
+
+
+# ---------------------------------------------------------------------------------------------
+# the iteration (spec §4, steps 1-9), one named step a function
+# ---------------------------------------------------------------------------------------------
+def _finite(*vals) -> bool:
+    """All entries of the values (arrays, sparse matrices, scalars) are finite."""
+    return all(np.all(np.isfinite(np.asarray(a.data if sp.issparse(a) else a))) for a in vals)
+
+
+@dataclass
+class _Point:
+    """The problem at ``(x, v)``: ``f``, ``g = grad f``, ``c``, ``G`` and
+    ``gradL = grad_x L = g + G^T v`` (``g`` when the values are not finite)."""
+
+    x: np.ndarray
+    v: np.ndarray
+    f: float
+    g: np.ndarray
+    c: np.ndarray
+    G: Any
+    gradL: np.ndarray
+
+    def kkt_residual(self) -> float:
+        """``||(grad_x L, c)||_2``, the stopping measure (spec §1)."""
+        return float(np.hypot(np.linalg.norm(self.gradL), np.linalg.norm(self.c)))
+
+    def merit(self, mu: float, nu: float) -> float:
+        """The exact augmented Lagrangian ``L_{mu,nu}`` (spec §2)."""
+        return (self.f + self.v @ self.c + 0.5 * mu * (self.c @ self.c)
+                + 0.5 * nu * (self.gradL @ self.gradL))
+
+    def merit_slope(self, Hmerit, mu: float, nu: float, z: np.ndarray) -> float:
+        """``grad L_{mu,nu}^T z`` (spec §2): ``grad_x = grad_x L + nu H grad_x L + mu G^T c``,
+        ``grad_v = c + nu G grad_x L``."""
+        n = self.x.shape[0]
+        d_x = self.gradL + nu * _matvec(Hmerit, self.gradL) + mu * np.asarray(
+            self.G.T @ self.c).reshape(-1)
+        d_v = self.c + nu * np.asarray(self.G @ self.gradL).reshape(-1)
+        return float(d_x @ z[:n] + d_v @ z[n:])
+
+
+@dataclass
+class _Problem:
+    """Objective and stacked equality constraints, with their evaluation counters."""
+
+    obj: _Objective
+    cons: _EqConstraints
+
+    def at(self, x: np.ndarray, v: np.ndarray) -> tuple[_Point, bool]:
+        """``f, grad f, c, G`` at ``x`` (one evaluation each) and whether all are finite."""
+        f = self.obj.fun(x)
+        g = self.obj.grad(x)
+        c = self.cons.c(x)
+        G = self.cons.J(x)
+        ok = _finite(f, g, c, G)
+        gradL = g + np.asarray(G.T @ v).reshape(-1) if ok else g
+        return _Point(x, v, f, g, c, G, gradL), ok
+
+
+@dataclass
+class _State:
+    """What one outer iteration hands to the next."""
+
+    point: _Point
+    kkt: float  # ||(grad_x L, c)|| at point
+    mu: float  # penalty on ||c||^2 (only grows)
+    nu: float  # weight on ||grad_x L||^2 (only shrinks)
+    delta: float  # KKT-solve accuracy (only shrinks)
+    theta: float = 1.0  # accuracy sharpening (accuracy='superlinear')
+    it: int = 0
+    status: int = MAXITER
+    detail: str | None = None
+    penalty: list = field(default_factory=list)  # (mu, nu, delta) of each accepted step
+    steps: list = field(default_factory=list)  # the latest Newton steps (recycled warm starts)
+    inner_nit: int = 0
+    max_sketch: int = 0
+    safeguard: int = 0
+
+    def stop(self, status: int, detail: str | None = None) -> None:
+        """End the iteration with ``status``; returns None (what a step gives on a stop)."""
+        self.status, self.detail = status, detail
+
+
+@dataclass
+class _LocalModel:
+    """The second-order model at the current point (spec §4 steps 2-5)."""
+
+    Hf: Any  # objective Hessian
+    H: Any  # Lagrangian Hessian
+    B: Any  # H, shifted when not positive definite on null(G)
+    psi: float
+    ups: float
+    K_fro: float
+
+    def delta_trial(self, mu: float, nu: float, beta: float) -> float:
+        """``(0.5 - beta) nu / ((1 + mu + nu) Upsilon^2 psi^2)`` (spec §4 step 5)."""
+        return (0.5 - beta) * nu / ((1 + mu + nu) * self.ups**2 * self.psi**2)
+
+
+def _start(prob: _Problem, x: np.ndarray, v: np.ndarray, opts: AuglagOptions) -> _State:
+    """The state at ``(x0, v0)`` with the initial penalties (spec §3)."""
+    point, ok = prob.at(x, v)
+    st = _State(point, point.kkt_residual() if ok else np.inf, opts.mu0, opts.nu0, opts.delta0)
+    if not ok:
+        st.stop(NONFINITE, "at the starting point x0")
+    return st
+
+
+def _iterate(st: _State, prob: _Problem, opts: AuglagOptions, notify) -> None:
+    """Outer iterations (spec §4) until a stop sets ``st.status``."""
+    while True:
+        # step 1: stop on the KKT residual ||(grad_x L, c)|| (of st.point), or on maxiter
+        if st.kkt <= opts.gtol:
+            return st.stop(CONVERGED)
+        if st.it >= opts.maxiter:
+            return st.stop(MAXITER)
+        # steps 2-5: Hessian, singular-Jacobian test, Hessian modification, psi and Upsilon
+        model = _local_model(st, prob, opts)
+        if model is None:
+            return None
+        # steps 6-7: the KKT system solved to the adaptive accuracy, penalties raised until
+        # the solution is a descent direction of the merit
+        step = _newton_step(st, model, opts)
+        if step is None:
+            return None
+        # step 8: Armijo backtracking on the merit
+        trial = _line_search(st, prob, *step, opts)
+        if trial is None:
+            return None
+        # step 9: (x, v) <- (x, v) + alpha (dx, dv)
+        _move(st, trial, opts)
+        if notify is not None and notify(OptimizeResult(
+                x=trial.x.copy(), fun=trial.f, v=trial.v.copy(), kkt_residual=st.kkt,
+                nit=st.it)):
+            return st.stop(CALLBACK_STOP)
+
+
+def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel | None:
+    """Spec §4 steps 2-5 at ``st.point`` (None, with ``st.status`` set, on a stop)."""
+    pt, gen = st.point, opts.rng
+    n, m = pt.x.shape[0], pt.c.shape[0]
+    # step 2: H = hess f + hess(v^T c), explicit when small
+    Hf = prob.obj.hess(pt.x)
+    H = _as_matrix(_add(Hf, prob.cons.hess(pt.x, pt.v)), n)
+    if not is_linear_operator(H) and not _finite(H):
+        return st.stop(NONFINITE, f"in the Hessian at iteration {st.it}")
+    # step 3: xi_G = lambda_min(G G^T) and the singular-Jacobian test
+    xi_G, lam_max, lu_GG = _lambda_min_GGt(pt.G, need_max=opts.singular_jacobian == "relative")
+    detail = _singular_jacobian(xi_G, lam_max, st.it, opts)
+    if detail is not None:
+        return st.stop(SINGULAR_JACOBIAN, detail)
+    # step 4: B = H + t I, t = xi_B + ||H||_F when lambda_min(Z^T H Z) < 1e-6 (only when m < n)
+    H_fro = _fro(H, gen)
+    t = 0.0
+    if opts.hess_modification == "auto" and m < n:
+        if _reduced_hessian_min(H, pt.G, gen, lu=lu_GG) < 1e-6:
+            t = opts.xi_B + H_fro
+    B = _shift(H, t, n)
+    # step 5: psi and Upsilon (Frobenius norms, as the authors' code)
+    B_fro = _fro(B, gen) if t else H_fro
+    G_fro = _fro(pt.G, gen)
+    psi = 20 * max(B_fro**2, 1.0) / (min(max(xi_G, 1e-300), 1.0) * min(opts.xi_B, 1.0))
+    ups = max(G_fro, H_fro, 1.0)
+    return _LocalModel(Hf, H, B, psi, ups, math.sqrt(B_fro**2 + 2 * G_fro**2))
+
+
+def _singular_jacobian(xi_G: float, lam_max: float, it: int, opts: AuglagOptions) -> str | None:
+    """The stop message of the singular-Jacobian test (spec §4 step 3; §9 pitfall 5), or None:
+    ``lambda_min(G G^T) < xi_G_min`` (``'absolute'``), ``< xi_G_min lambda_max``
+    (``'relative'``), or never (``'off'``)."""
+    if opts.singular_jacobian == "off":
+        return None
+    if opts.singular_jacobian == "absolute":
+        bad = xi_G < opts.xi_G_min
+    else:
+        bad = xi_G < opts.xi_G_min * max(lam_max, np.finfo(float).tiny)
+    if not bad:
+        return None
+    return (f"lambda_min(G G^T) = {xi_G:.3e} at iteration {it}"
+            + ("" if opts.singular_jacobian == "absolute" else f", lambda_max = {lam_max:.3e}"))
+
+
+def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
+    """Spec §4 steps 6-7: ``K z = b``, ``K = [[B, G^T], [G, 0]]``, ``b = -(grad_x L, c)``,
+    solved to ``||K z - b|| <= theta delta ||b||``; while ``z`` is not a sufficient descent
+    direction of the merit, ``mu`` grows, ``nu`` and ``delta`` shrink and the solve goes on
+    from ``z``. Returns ``(z, slope)``, or None (``st.status`` set)."""
+    pt = st.point
+    n, m = pt.x.shape[0], pt.c.shape[0]
+    # step 6: K = [[B, G^T], [G, 0]] (an operator when the Hessian is matrix-free), b and z0;
+    # step 5's delta <- max(min(delta, delta_trial), floor) (the floor depends on K)
+    if is_linear_operator(model.B) and opts.kkt_solver in ("direct", "kaczmarz",
+                                                           "block-kaczmarz"):
+        raise TypeError(f"kkt_solver={opts.kkt_solver!r} needs the KKT matrix, but the "
+                        f"Hessian is matrix-free (hessp or a LinearOperator, n > {_DENSE_MAX}): "
+                        "use kkt_solver='minres' (or a Gaussian sketch), or give hess as an "
+                        "array or sparse matrix")
+    K = assemble_kkt(model.B, pt.G)
+    dmin = _delta_floor(opts.delta_min, opts.kkt_solver, K, opts.equilibrate)
+    st.delta = max(min(st.delta, model.delta_trial(st.mu, st.nu, opts.beta)), dmin)
+    rhs = -np.concatenate([pt.gradL, pt.c])
+    bnorm = float(np.linalg.norm(rhs))
+    Hmerit = model.H if opts.merit_hess == "lagrangian" else _as_matrix(model.Hf, n)
+    z = np.zeros(n + m)
+    if opts.recycle and st.steps and opts.kkt_solver != "direct":
+        z = _recycled_start(K, rhs, st.steps)
+    solve = _inner_solver(K, rhs, model.B, pt.G, opts)
+    while True:
+        # step 7(a): the inner solver, warm-started from z, to the accuracy target
+        target = st.theta * st.delta * bnorm
+        if opts.inner_tol == "paper":
+            target /= model.K_fro * model.psi
+        info = solve(z, target)
+        z = info.z
+        st.inner_nit += info.nit
+        st.max_sketch = max(st.max_sketch, info.sketch_size)
+        if not info.converged:
+            return st.stop(SINGULAR_JACOBIAN if opts.kkt_solver == "direct" else INNER_SOLVER,
+                           f"{info.message} at iteration {st.it}")
+        # step 7(b): the slope of the merit along z
+        slope = pt.merit_slope(Hmerit, st.mu, st.nu, z)
+        # step 7(c): accept z (safeguard, or sufficient descent), or update the penalties
+        if st.mu > 1e8 or st.nu < 1e-8:
+            st.safeguard += 1
+            break
+        if not slope > -0.5 * st.nu * bnorm**2:
+            break
+        st.mu *= opts.rho**2
+        st.nu /= opts.rho
+        st.delta = max(min(st.delta / opts.rho**4, model.delta_trial(st.mu, st.nu, opts.beta)),
+                       dmin)
+    st.penalty.append((st.mu, st.nu, st.delta))
+    if opts.recycle:
+        st.steps.insert(0, z.copy())
+        del st.steps[opts.recycle:]
+    return z, slope
+
+
+def _inner_solver(K, rhs, B, G, opts: AuglagOptions) -> Callable:
+    """``solve(z0, tol)``: :func:`solve_kkt` on ``K z = rhs`` with the method's options (the
+    direct solver keeps its factorisation of ``K`` between the calls)."""
+    acceleration = _kkt_acceleration(opts.acceleration, opts.kkt_solver, K)
+    kkt_cache: dict = {}
+
+    def solve(z0, tol):
+        return solve_kkt(K, rhs, z0, method=opts.kkt_solver, tol=tol,
+                         maxiter=opts.inner_maxiter, rng=opts.rng, sketch_size=opts.sketch_size,
+                         adaptive=opts.adaptive_sketch, acceleration=acceleration, blocks=(B, G),
+                         cache=kkt_cache, equilibrate=opts.equilibrate)
+
+    return solve
+
+
+def _line_search(st: _State, prob: _Problem, z: np.ndarray, slope: float,
+                 opts: AuglagOptions) -> _Point | None:
+    """Spec §4 step 8: ``alpha = 1, 1/2, ...`` until ``L_{mu,nu}(x + alpha dx, v + alpha dv)
+    <= L_{mu,nu}(x, v) + alpha beta slope``; the accepted trial point, or None (``st.status``
+    set) once ``alpha < min_step``."""
+    pt = st.point
+    n = pt.x.shape[0]
+    dx, dv = z[:n], z[n:]
+    merit0 = pt.merit(st.mu, st.nu)
+    alpha = 1.0
+    nonfinite_trial = False
+    while alpha >= opts.min_step:
+        trial, ok = prob.at(pt.x + alpha * dx, pt.v + alpha * dv)
+        if not ok:
+            nonfinite_trial = True
+        elif trial.merit(st.mu, st.nu) <= merit0 + alpha * opts.beta * slope:
+            return trial
+        alpha *= 0.5
+    if nonfinite_trial:
+        return st.stop(NONFINITE, "fun/jac/constraints returned NaN or inf along the search "
+                                  f"direction at iteration {st.it}")
+    return st.stop(LINESEARCH, f"step size below {opts.min_step:g} at iteration {st.it}")
+
+
+def _move(st: _State, trial: _Point, opts: AuglagOptions) -> None:
+    """Spec §4 step 9: the trial point becomes the iterate; ``theta_{k+1}`` (``'superlinear'``:
+    ``min(1, ||grad L_{k+1}||)``, a numsolve choice; else 1)."""
+    st.point = trial
+    st.kkt = trial.kkt_residual()
+    st.it += 1
+    if opts.accuracy == "superlinear":
+        st.theta = min(1.0, st.kkt)
+
+
+def _result(st: _State, prob: _Problem, opts: AuglagOptions) -> OptimizeResult:
+    """The :class:`OptimizeResult` of a run (fields in ``minimize_auglag``'s docstring)."""
+    pt = st.point
+    splits = np.cumsum(prob.cons.sizes)[:-1]
+    return OptimizeResult(
+        x=pt.x,
+        fun=float(pt.f) if np.isfinite(pt.f) else pt.f,
+        jac=pt.g,
+        v=list(np.split(pt.v, splits)),
+        multipliers=pt.v,
+        kkt_residual=st.kkt,
+        constr_violation=float(np.max(np.abs(pt.c))) if pt.c.size and _finite(pt.c) else np.inf,
+        nit=st.it,
+        nfev=prob.obj.nfev,
+        njev=prob.obj.njev,
+        nhev=prob.obj.nhev,
+        constr_nfev=prob.cons.ncev,
+        constr_njev=prob.cons.njcev,
+        constr_nhev=prob.cons.nhcev,
+        inner_nit=st.inner_nit,
+        max_sketch_size=st.max_sketch,
+        penalty=st.penalty,
+        safeguard_accepts=st.safeguard,
+        success=st.status == CONVERGED,
+        status=st.status,
+        message=status_message(st.status, st.detail or _DETAIL.get(st.status), kind="optimize"),
+        kkt_solver=opts.kkt_solver,
+        backend="numpy",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -626,254 +1056,32 @@ def minimize_auglag(
     >>> res.success, np.round(res.x, 6)
     (True, array([0.447214, 0.894427]))
     """
+    # problem standardisation: x0 on the host, options checked once, f and c with counters
     xp = get_namespace(x0)
     if not is_numpy_namespace(xp):  # the dispatcher refuses it (host_only); direct calls too
         raise TypeError("method='auglag' runs on the CPU (sparse LU, Lanczos); x0 is a "
                         f"{backend_name(xp)} array - move it with numsolve.to_numpy(x0)")
     x = np.array(x0, dtype=np.float64, copy=True).reshape(-1)
-    n = x.shape[0]
     if bounds is not None:
         raise ValueError("method='auglag' supports equality constraints only; bounds are not "
                          "supported (use method='scipy:trust-constr' or 'scipy:l-bfgs-b')")
-    if tol is not None:
-        gtol = float(tol)
-    for name, val in (("gtol", gtol), ("mu0", mu0), ("nu0", nu0), ("delta0", delta0),
-                      ("xi_B", xi_B), ("min_step", min_step)):
-        if not (np.isfinite(val) and val > 0):
-            raise ValueError(f"{name} must be a positive finite number, got {val!r}")
-    if not 0 < beta < 0.5:
-        raise ValueError(f"beta must be in (0, 0.5), got {beta!r}")
-    if not isinstance(equilibrate, (bool, np.bool_)):
-        raise TypeError(f"equilibrate must be a bool, got {equilibrate!r}")
-    if not (delta_min == "auto" if isinstance(delta_min, str) else (
-            not isinstance(delta_min, bool) and isinstance(delta_min, (int, float, np.floating))
-            and np.isfinite(delta_min) and 0 < delta_min <= 1)):
-        raise ValueError(f"delta_min must be 'auto' or a number in (0, 1], got {delta_min!r}")
-    if not rho > 1:
-        raise ValueError(f"rho must be > 1, got {rho!r}")
-    if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
-        raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
-    if kkt_solver not in KKT_SOLVERS:
-        raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; "
-                         f"got {kkt_solver!r}")
-    if inner_maxiter is not None and (isinstance(inner_maxiter, bool) or not isinstance(
-            inner_maxiter, (int, np.integer)) or inner_maxiter < 1):
-        raise ValueError(f"inner_maxiter must be a positive integer, got {inner_maxiter!r}")
-    if recycle is None:
-        recycle = _RECYCLE_DEFAULT if kkt_solver in ("gaussian", "kaczmarz") else 0
-    if isinstance(recycle, bool) or not isinstance(recycle, (int, np.integer)) or recycle < 0:
-        raise ValueError(f"recycle must be a non-negative integer, got {recycle!r}")
-    if sketch_size is not None and (not isinstance(sketch_size, (int, np.integer))
-                                    or sketch_size < 1):
-        raise ValueError(f"sketch_size must be a positive integer, got {sketch_size!r}")
-    for name, val, allowed in (("accuracy", accuracy, ("linear", "superlinear")),
-                               ("merit_hess", merit_hess, ("lagrangian", "objective")),
-                               ("singular_jacobian", singular_jacobian,
-                                ("absolute", "relative", "off")),
-                               ("hess_modification", hess_modification, ("auto", "off")),
-                               ("inner_tol", inner_tol, ("relative", "paper")),
-                               ("acceleration", acceleration,
-                                ("auto", "momentum", "nesterov", "none"))):
-        if val not in allowed:
-            raise ValueError(f"{name} must be one of {allowed}, got {val!r}")
-    if acceleration in ("momentum", "nesterov") and kkt_solver not in ("gaussian", "kaczmarz"):
-        raise ValueError(f"acceleration={acceleration!r} applies to the one-vector sketches "
-                         f"(kkt_solver='gaussian' or 'kaczmarz'), not to {kkt_solver!r}")
-    gen = np.random.default_rng(rng)
-    obj = _Objective(fun, jac, hess, hessp, tuple(args))
-    cons = _EqConstraints(constraints, x)
-    m = cons.m
-    if v0 is None:
-        v = np.zeros(m)
-    else:
-        v = np.array(v0, dtype=float).reshape(-1)
-        if v.shape != (m,):
-            raise ValueError(f"v0 must have shape ({m},) (one multiplier per constraint), "
-                             f"got {v.shape}")
+    opts = AuglagOptions(
+        gtol=gtol if tol is None else tol, maxiter=maxiter, kkt_solver=kkt_solver,
+        sketch_size=sketch_size, adaptive_sketch=adaptive_sketch, inner_maxiter=inner_maxiter,
+        inner_tol=inner_tol, recycle=recycle, acceleration=acceleration, v0=v0, mu0=mu0,
+        nu0=nu0, delta0=delta0, delta_min=delta_min, equilibrate=equilibrate, xi_B=xi_B,
+        beta=beta, rho=rho, accuracy=accuracy, merit_hess=merit_hess,
+        singular_jacobian=singular_jacobian, xi_G_min=xi_G_min,
+        hess_modification=hess_modification, min_step=min_step, rng=rng)
+    prob = _Problem(_Objective(fun, jac, hess, hessp, tuple(args)),
+                    _EqConstraints(constraints, x))
+    v = _initial_multipliers(opts.v0, prob.cons.m)
     notify = wrap_callback(callback)
-
-    mu, nu, delta = float(mu0), float(nu0), float(delta0)
-    theta = 1.0
-    penalty: list[tuple[float, float, float]] = []
-    inner_total = 0
-    max_sketch = 0
-    safeguard = 0
-    steps: list[np.ndarray] = []  # the latest accepted Newton steps (recycled warm starts)
-    status, detail = MAXITER, None
-
-    def evaluate(xk):
-        f = obj.fun(xk)
-        g = obj.grad(xk)
-        c = cons.c(xk)
-        G = cons.J(xk)
-        return f, g, c, G
-
-    def finite(*vals):
-        return all(np.all(np.isfinite(np.asarray(a.data if sp.issparse(a) else a)))
-                   for a in vals)
-
-    f, g, c, G = evaluate(x)
-    if not finite(f, g, c, G):
-        status, detail = NONFINITE, "at the starting point x0"
-    it = 0
-    gradL = g + np.asarray(G.T @ v).reshape(-1) if status != NONFINITE else g
-    kkt = float(np.hypot(np.linalg.norm(gradL), np.linalg.norm(c))) if status != NONFINITE \
-        else np.inf
-    while status != NONFINITE:
-        if kkt <= gtol:
-            status = CONVERGED
-            break
-        if it >= maxiter:
-            status = MAXITER
-            break
-        # ---- second-order information
-        Hf = obj.hess(x)
-        Hc = cons.hess(x, v)
-        H = _add(Hf, Hc) if Hc is not None else Hf
-        H = _as_matrix(H, n)
-        if not is_linear_operator(H) and not finite(H):
-            status, detail = NONFINITE, f"in the Hessian at iteration {it}"
-            break
-        xi_G, lam_max, lu_GG = _lambda_min_GGt(G, need_max=singular_jacobian == "relative")
-        if singular_jacobian != "off":
-            bad = (xi_G < xi_G_min) if singular_jacobian == "absolute" else \
-                (xi_G < xi_G_min * max(lam_max, np.finfo(float).tiny))
-            if bad:
-                status = SINGULAR_JACOBIAN
-                detail = (f"lambda_min(G G^T) = {xi_G:.3e} at iteration {it}"
-                          + ("" if singular_jacobian == "absolute"
-                             else f", lambda_max = {lam_max:.3e}"))
-                break
-        H_fro = _fro(H, gen)
-        t = 0.0
-        if hess_modification == "auto" and m < n:
-            if _reduced_hessian_min(H, G, gen, lu=lu_GG) < 1e-6:
-                t = xi_B + H_fro
-        B = _shift(H, t, n)
-        B_fro = _fro(B, gen) if t else H_fro
-        G_fro = _fro(G, gen)
-        psi = 20 * max(B_fro**2, 1.0) / (min(max(xi_G, 1e-300), 1.0) * min(xi_B, 1.0))
-        ups = max(G_fro, H_fro, 1.0)
-        K_fro = math.sqrt(B_fro**2 + 2 * G_fro**2)
-
-        def delta_trial(mu, nu, ups=ups, psi=psi):
-            return (0.5 - beta) * nu / ((1 + mu + nu) * ups**2 * psi**2)
-
-        # ---- KKT system (an operator when the Hessian is matrix-free)
-        if is_linear_operator(B) and kkt_solver in ("direct", "kaczmarz", "block-kaczmarz"):
-            raise TypeError(f"kkt_solver={kkt_solver!r} needs the KKT matrix, but the Hessian "
-                            f"is matrix-free (hessp or a LinearOperator, n > {_DENSE_MAX}): "
-                            "use kkt_solver='minres' (or a Gaussian sketch), or give hess as "
-                            "an array or sparse matrix")
-        K = assemble_kkt(B, G)
-        dmin = _delta_floor(delta_min, kkt_solver, K, equilibrate)
-        delta = max(min(delta, delta_trial(mu, nu)), dmin)
-        rhs = -np.concatenate([gradL, c])
-        bnorm = float(np.linalg.norm(rhs))
-        Hmerit = H if merit_hess == "lagrangian" else _as_matrix(Hf, n)
-        z = np.zeros(n + m)
-        kkt_cache: dict = {}  # the direct solver's factorisation of this K
-        if recycle and steps and kkt_solver != "direct":
-            z = _recycled_start(K, rhs, steps)
-        while True:
-            target = theta * delta * bnorm
-            if inner_tol == "paper":
-                target /= K_fro * psi
-            info = solve_kkt(K, rhs, z, method=kkt_solver, tol=target, maxiter=inner_maxiter,
-                             rng=gen, sketch_size=sketch_size, adaptive=adaptive_sketch,
-                             acceleration=_kkt_acceleration(acceleration, kkt_solver, K),
-                             blocks=(B, G), cache=kkt_cache, equilibrate=equilibrate)
-            z = info.z
-            inner_total += info.nit
-            max_sketch = max(max_sketch, info.sketch_size)
-            if not info.converged:
-                break
-            d_x = gradL + nu * _matvec(Hmerit, gradL) + mu * np.asarray(G.T @ c).reshape(-1)
-            d_v = c + nu * np.asarray(G @ gradL).reshape(-1)
-            slope = float(d_x @ z[:n] + d_v @ z[n:])
-            if mu > 1e8 or nu < 1e-8:
-                safeguard += 1
-                break
-            if slope > -0.5 * nu * bnorm**2:
-                mu *= rho**2
-                nu /= rho
-                delta = max(min(delta / rho**4, delta_trial(mu, nu)), dmin)
-                continue
-            break
-        if not info.converged:
-            status = SINGULAR_JACOBIAN if kkt_solver == "direct" else INNER_SOLVER
-            detail = f"{info.message} at iteration {it}"
-            break
-        penalty.append((mu, nu, delta))
-        if recycle:
-            steps.insert(0, z.copy())
-            del steps[recycle:]
-        # ---- Armijo line search on the merit
-        dx, dv = z[:n], z[n:]
-        merit0 = f + v @ c + 0.5 * mu * (c @ c) + 0.5 * nu * (gradL @ gradL)
-        alpha = 1.0
-        accepted = False
-        nonfinite_trial = False
-        while alpha >= min_step:
-            xt, vt = x + alpha * dx, v + alpha * dv
-            ft, gt, ct, Gt = evaluate(xt)
-            if finite(ft, gt, ct, Gt):
-                gLt = gt + np.asarray(Gt.T @ vt).reshape(-1)
-                merit = ft + vt @ ct + 0.5 * mu * (ct @ ct) + 0.5 * nu * (gLt @ gLt)
-                if merit <= merit0 + alpha * beta * slope:
-                    accepted = True
-                    break
-            else:
-                nonfinite_trial = True
-            alpha *= 0.5
-        if not accepted:
-            if nonfinite_trial:
-                status, detail = NONFINITE, (f"fun/jac/constraints returned NaN or inf along "
-                                             f"the search direction at iteration {it}")
-            else:
-                status, detail = LINESEARCH, f"step size below {min_step:g} at iteration {it}"
-            break
-        x, v = xt, vt
-        f, g, c, G, gradL = ft, gt, ct, Gt, gLt
-        kkt = float(np.hypot(np.linalg.norm(gradL), np.linalg.norm(c)))
-        it += 1
-        if accuracy == "superlinear":
-            theta = min(1.0, kkt)
-        if notify is not None:
-            inter = OptimizeResult(x=x.copy(), fun=f, v=v.copy(), kkt_residual=kkt,
-                                   nit=it)
-            if notify(inter):
-                status = CALLBACK_STOP
-                break
-
-    msg = status_message(status, detail or _DETAIL.get(status), kind="optimize")
-    splits = np.cumsum(cons.sizes)[:-1]
-    res = OptimizeResult(
-        x=x,
-        fun=float(f) if np.isfinite(f) else f,
-        jac=g,
-        v=list(np.split(v, splits)),
-        multipliers=v,
-        kkt_residual=kkt,
-        constr_violation=float(np.max(np.abs(c))) if c.size and finite(c) else np.inf,
-        nit=it,
-        nfev=obj.nfev,
-        njev=obj.njev,
-        nhev=obj.nhev,
-        constr_nfev=cons.ncev,
-        constr_njev=cons.njcev,
-        constr_nhev=cons.nhcev,
-        inner_nit=inner_total,
-        max_sketch_size=max_sketch,
-        penalty=penalty,
-        safeguard_accepts=safeguard,
-        success=status == CONVERGED,
-        status=status,
-        message=msg,
-        kkt_solver=kkt_solver,
-        backend="numpy",
-    )
-    return res
+    # the state at (x0, v0), the outer iterations (spec §4 steps 1-9), the result
+    st = _start(prob, x, v, opts)
+    if st.status != NONFINITE:
+        _iterate(st, prob, opts, notify)
+    return _result(st, prob, opts)
 
 
 minimize_auglag.capabilities = {"bounds": True, "constraints": True, "jac": True,  # type: ignore

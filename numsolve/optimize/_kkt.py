@@ -523,6 +523,82 @@ def _direct_solve(K, b, tol, blocks, cache):
     return sla.lu_solve(lu, b)
 
 
+def _direct_info(K, b, z0, tol, blocks, cache) -> KKTSolveInfo:
+    """``'direct'``: :func:`_direct_solve`, a singular ``K`` reported (not raised)."""
+    try:
+        z = _direct_solve(K, b, tol, blocks, cache)
+    except (np.linalg.LinAlgError, RuntimeError, ValueError) as exc:
+        return KKTSolveInfo(z=z0, residual=np.inf, nit=0, converged=False,
+                            message=f"the KKT matrix is singular ({exc})")
+    res = float(np.linalg.norm(K @ z - b))
+    ok = bool(np.isfinite(res))
+    return KKTSolveInfo(z=z, residual=res, nit=1, converged=ok,
+                        message="" if ok else "the KKT matrix is singular")
+
+
+def _minres_info(K, b, z0, tol, maxiter) -> KKTSolveInfo:
+    """``'minres'``: numsolve's MINRES to the absolute residual ``tol`` (cap ``10 N``)."""
+    from ..linalg.krylov._minres import solve_minres
+
+    res = solve_minres(K, b, z0, rtol=0.0, atol=float(tol),
+                       maxiter=10 * K.shape[0] if maxiter is None else int(maxiter))
+    z = np.asarray(res.x, dtype=np.float64)
+    rn = float(np.linalg.norm(K @ z - b))
+    ok = bool(rn <= tol * (1 + 1e-12))
+    return KKTSolveInfo(z=z, residual=rn, nit=int(res.nit), converged=ok,
+                        message="" if ok else f"MINRES stopped: {res.message}")
+
+
+def _check_sketch(K, method, acceleration) -> None:
+    """Refuse what the sketch solvers cannot do: Kaczmarz without rows, acceleration off the
+    one-vector sketches on a dense ``K``."""
+    if isinstance(K, spla.LinearOperator) and "kaczmarz" in method:
+        raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
+                        "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
+    if acceleration not in ("none", "momentum", "nesterov", "hybrid"):
+        raise ValueError("acceleration must be 'none', 'momentum', 'nesterov' or 'hybrid', "
+                         f"got {acceleration!r}")
+    if acceleration != "none" and (method not in ("gaussian", "kaczmarz") or sp.issparse(K)
+                                   or isinstance(K, spla.LinearOperator)):
+        raise ValueError("acceleration ('momentum', 'nesterov') is implemented for the "
+                         "one-vector sketches ('gaussian', 'kaczmarz') on dense KKT matrices; got "
+                         f"{method!r} on a {'dense' if isinstance(K, np.ndarray) else 'sparse'}"
+                         " KKT matrix")
+
+
+def _dense_sketch(K, b, z, tol, maxiter, seed, method, s, adaptive, acceleration, equilibrate):
+    """The compiled loops on a dense ``K`` (``z`` updated in place); returns ``(steps,
+    residual norm, block size)``. ``equilibrate`` (``'gaussian'``): the loops run on
+    ``D K z = D b``, ``D = diag(1 / ||K_i||)``, and the residual is that of ``K z = b``."""
+    K = np.ascontiguousarray(K, dtype=np.float64)
+    K_orig, b_orig = K, b
+    gaussian = method == "gaussian"
+    if equilibrate and gaussian:
+        w = np.sqrt(np.einsum("ij,ij->i", K, K))
+        w[w == 0] = 1.0
+        K, b, tol = np.ascontiguousarray(K / w[:, None]), b / w, tol / float(w.max())
+    if acceleration == "hybrid":  # momentum for a while, then Nesterov
+        warm = max(1, min(maxiter // 4, _HYBRID_MOMENTUM))
+        it, rn = _dense_momentum(K, b, z, tol, warm, seed, gaussian)
+        if rn > tol and it < maxiter:
+            it2, rn = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1, gaussian)
+            it += it2
+    elif acceleration == "nesterov":
+        it, rn = _dense_nesterov(K, b, z, tol, maxiter, seed, gaussian)
+    elif acceleration == "momentum":
+        it, rn = _dense_momentum(K, b, z, tol, maxiter, seed, gaussian)
+    elif gaussian:
+        it, rn = _dense_gaussian(K, b, z, tol, maxiter, seed)
+    elif method == "kaczmarz":
+        it, rn = _dense_kaczmarz(K, b, z, tol, maxiter, seed)
+    else:
+        it, rn, s = _dense_block(K, b, z, tol, maxiter, seed, s, method == "block-gaussian",
+                                 adaptive)
+    if K is not K_orig:  # back to the caller's system
+        rn = float(np.linalg.norm(K_orig @ z - b_orig))
+    return it, rn, s
+
+
 def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
               rng: np.random.Generator, sketch_size: int | None = None,
               adaptive: bool = True, acceleration: str = "none", blocks=None,
@@ -545,25 +621,9 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
     z = np.array(z0, dtype=np.float64, copy=True)
     b = np.asarray(b, dtype=np.float64)
     if method == "direct":
-        try:
-            z = _direct_solve(K, b, tol, blocks, cache)
-        except (np.linalg.LinAlgError, RuntimeError, ValueError) as exc:
-            return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
-                                message=f"the KKT matrix is singular ({exc})")
-        res = float(np.linalg.norm(K @ z - b))
-        ok = bool(np.isfinite(res))
-        return KKTSolveInfo(z=z, residual=res, nit=1, converged=ok,
-                            message="" if ok else "the KKT matrix is singular")
+        return _direct_info(K, b, z, tol, blocks, cache)
     if method == "minres":
-        from ..linalg.krylov._minres import solve_minres
-
-        res = solve_minres(K, b, z, rtol=0.0, atol=float(tol),
-                           maxiter=10 * N if maxiter is None else int(maxiter))
-        z = np.asarray(res.x, dtype=np.float64)
-        rn = float(np.linalg.norm(K @ z - b))
-        ok = bool(rn <= tol * (1 + 1e-12))
-        return KKTSolveInfo(z=z, residual=rn, nit=int(res.nit), converged=ok,
-                            message="" if ok else f"MINRES stopped: {res.message}")
+        return _minres_info(K, b, z, tol, maxiter)
     if method not in KKT_SOLVERS:
         raise ValueError(f"kkt_solver must be one of {', '.join(KKT_SOLVERS)}; got {method!r}")
     if method.startswith("block-"):
@@ -575,55 +635,19 @@ def solve_kkt(K, b, z0, *, method: str, tol: float, maxiter: int | None,
     if maxiter is None:
         maxiter = default_sketch_cap(N, compiled, s)
     seed = int(rng.integers(0, 2**31 - 1))
-    if isinstance(K, spla.LinearOperator) and "kaczmarz" in method:
-        raise TypeError("Kaczmarz sketches need the rows of the KKT matrix: give the Hessian "
-                        "as a matrix, or use kkt_solver='minres' or a Gaussian sketch")
+    _check_sketch(K, method, acceleration)
     adaptive = bool(adaptive) and method.startswith("block-")
-    if acceleration not in ("none", "momentum", "nesterov", "hybrid"):
-        raise ValueError("acceleration must be 'none', 'momentum', 'nesterov' or 'hybrid', "
-                         f"got {acceleration!r}")
-    if acceleration != "none" and (method not in ("gaussian", "kaczmarz") or sp.issparse(K)
-                     or isinstance(K, spla.LinearOperator)):
-        raise ValueError("acceleration ('momentum', 'nesterov') is implemented for the "
-                         "one-vector sketches ('gaussian', 'kaczmarz') on dense KKT matrices; got "
-                         f"{method!r} on a {'dense' if isinstance(K, np.ndarray) else 'sparse'}"
-                         " KKT matrix")
     if sp.issparse(K) and method == "kaczmarz":
         it, rn = _sparse_kaczmarz(K, b, z, tol, maxiter, rng)
     elif sp.issparse(K) or isinstance(K, spla.LinearOperator):
         it, rn, s = _shared_sketch_project(K, b, z, tol, maxiter, rng, method, s, adaptive)
     else:
-        K = np.ascontiguousarray(K, dtype=np.float64)
-        K_orig, b_orig, tol_orig = K, b, tol
-        if equilibrate and method == "gaussian":
-            w = np.sqrt(np.einsum("ij,ij->i", K, K))
-            w[w == 0] = 1.0
-            K, b, tol = np.ascontiguousarray(K / w[:, None]), b / w, tol / float(w.max())
-        if acceleration == "hybrid":  # momentum for a while, then Nesterov
-            warm = max(1, min(maxiter // 4, _HYBRID_MOMENTUM))
-            it, rn = _dense_momentum(K, b, z, tol, warm, seed, method == "gaussian")
-            if rn > tol and it < maxiter:
-                it2, rn = _dense_nesterov(K, b, z, tol, maxiter - it, seed + 1,
-                                          method == "gaussian")
-                it += it2
-        elif acceleration == "nesterov":
-            it, rn = _dense_nesterov(K, b, z, tol, maxiter, seed, method == "gaussian")
-        elif acceleration == "momentum":
-            it, rn = _dense_momentum(K, b, z, tol, maxiter, seed, method == "gaussian")
-        elif method == "gaussian":
-            it, rn = _dense_gaussian(K, b, z, tol, maxiter, seed)
-        elif method == "kaczmarz":
-            it, rn = _dense_kaczmarz(K, b, z, tol, maxiter, seed)
-        else:
-            try:
-                it, rn, s = _dense_block(K, b, z, tol, maxiter, seed, s,
-                                         method == "block-gaussian", adaptive)
-            except np.linalg.LinAlgError as exc:
-                return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
-                                    message=f"singular sketched system in {method} ({exc})")
-        if K is not K_orig:  # back to the caller's system and tolerance
-            K, b, tol = K_orig, b_orig, tol_orig
-            rn = float(np.linalg.norm(K @ z - b))
+        try:
+            it, rn, s = _dense_sketch(K, b, z, tol, maxiter, seed, method, s, adaptive,
+                                      acceleration, equilibrate)
+        except np.linalg.LinAlgError as exc:  # a singular sketched system (block sketches)
+            return KKTSolveInfo(z=z, residual=np.inf, nit=0, converged=False,
+                                message=f"singular sketched system in {method} ({exc})")
     ok = bool(rn <= tol)
     msg = "" if ok else (f"the {method} sketch solver reached its iteration cap ({maxiter}) "
                          f"with residual {rn:.3e} > {tol:.3e}")

@@ -641,3 +641,61 @@ def test_dense_objective_hessian_with_sparse_constraint_hessian():
 
     for A, B in ((np.eye(3), sp.identity(3)), (sp.identity(3), np.eye(3))):
         assert type(_add(A, B)) is np.ndarray
+
+
+# ---------------------------------------------------------------------------------------------
+# the options object: every option checked once, errors name it
+# ---------------------------------------------------------------------------------------------
+def _options(**kw):
+    import inspect
+
+    from numsolve.optimize._auglag import AuglagOptions, minimize_auglag
+
+    params = inspect.signature(minimize_auglag).parameters
+    defaults = {name: params[name].default for name in AuglagOptions.__dataclass_fields__}
+    return AuglagOptions(**{**defaults, **kw})
+
+
+def test_options_object_holds_every_option_of_the_signature_normalised():
+    import dataclasses
+    import inspect
+
+    from numsolve.optimize._auglag import AuglagOptions, minimize_auglag
+
+    params = inspect.signature(minimize_auglag).parameters
+    scipy_args = {"fun", "x0", "args", "jac", "hess", "hessp", "bounds", "constraints", "tol",
+                  "callback"}
+    assert set(AuglagOptions.__dataclass_fields__) == set(params) - scipy_args
+    opts = _options(mu0=2, v0=[1, 2], rng=3, kkt_solver="Kaczmarz")
+    assert isinstance(opts.mu0, float) and opts.mu0 == 2.0
+    assert opts.v0.dtype == np.float64 and opts.v0.shape == (2,)
+    assert isinstance(opts.rng, np.random.Generator)
+    assert opts.kkt_solver == "kaczmarz" and opts.recycle == 2  # the one-vector default
+    assert _options(kkt_solver="direct").recycle == 0
+    gen = np.random.default_rng(0)
+    assert _options(rng=gen).rng is gen  # a Generator is used as is (it advances)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.mu0 = 3.0
+
+
+@pytest.mark.parametrize("kw, exc, name", [
+    ({"gtol": 0.0}, ValueError, "gtol"), ({"gtol": "a"}, TypeError, "gtol"),
+    ({"mu0": -1.0}, ValueError, "mu0"), ({"nu0": np.inf}, ValueError, "nu0"),
+    ({"delta0": 0}, ValueError, "delta0"), ({"xi_B": np.nan}, ValueError, "xi_B"),
+    ({"min_step": 0.0}, ValueError, "min_step"), ({"beta": 0.5}, ValueError, "beta"),
+    ({"rho": 1.0}, ValueError, "rho"), ({"xi_G_min": -1.0}, ValueError, "xi_G_min"),
+    ({"maxiter": 0}, ValueError, "maxiter"), ({"maxiter": 2.5}, ValueError, "maxiter"),
+    ({"inner_maxiter": 0}, ValueError, "inner_maxiter"),
+    ({"sketch_size": 1.5}, ValueError, "sketch_size"), ({"recycle": -1}, ValueError, "recycle"),
+    ({"delta_min": "tight"}, ValueError, "delta_min"), ({"equilibrate": 1}, TypeError,
+                                                         "equilibrate"),
+    ({"kkt_solver": "qr"}, ValueError, "kkt_solver"), ({"accuracy": "x"}, ValueError, "accuracy"),
+    ({"merit_hess": "x"}, ValueError, "merit_hess"),
+    ({"singular_jacobian": "x"}, ValueError, "singular_jacobian"),
+    ({"hess_modification": "x"}, ValueError, "hess_modification"),
+    ({"inner_tol": "x"}, ValueError, "inner_tol"), ({"rng": "seed"}, TypeError, "rng"),
+    ({"acceleration": "momentum", "kkt_solver": "minres"}, ValueError, "one-vector sketches"),
+])
+def test_options_object_rejects_bad_options_naming_them(kw, exc, name):
+    with pytest.raises(exc, match=name):
+        _options(**kw)
