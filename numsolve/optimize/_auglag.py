@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -874,121 +874,75 @@ def _result(st: _State, prob: _Problem, opts: AuglagOptions) -> OptimizeResult:
 # ---------------------------------------------------------------------------------------------
 # the method
 # ---------------------------------------------------------------------------------------------
+def _host_point(x0, bounds) -> np.ndarray:
+    """``x0`` as a fresh float64 host vector; refuses device arrays and ``bounds``."""
+    xp = get_namespace(x0)
+    if not is_numpy_namespace(xp):  # the dispatcher refuses it (host_only); direct calls too
+        raise TypeError("method='auglag' runs on the CPU (sparse LU, Lanczos); x0 is a "
+                        f"{backend_name(xp)} array - move it with numsolve.to_numpy(x0)")
+    if bounds is not None:
+        raise ValueError("method='auglag' supports equality constraints only; bounds are not "
+                         "supported (use method='scipy:trust-constr' or 'scipy:l-bfgs-b')")
+    return np.array(x0, dtype=np.float64, copy=True).reshape(-1)
+
+
 def minimize_auglag(
-    fun,
-    x0,
-    *,
-    args=(),
-    jac=None,
-    hess=None,
-    hessp=None,
-    bounds=None,
-    constraints=(),
-    tol=None,
-    callback=None,
-    gtol: float = 1e-6,
-    maxiter: int = 1000,
-    kkt_solver: str = "direct",
-    sketch_size: int | None = None,
-    adaptive_sketch: bool = True,
-    inner_maxiter: int | None = None,
-    inner_tol: str = "relative",
-    recycle: int | None = None,
-    acceleration: str = "auto",
-    v0=None,
-    mu0: float = 1.0,
-    nu0: float = 0.1,
-    delta0: float = 0.1,
-    delta_min: float | str = "auto",
-    equilibrate: bool = True,
-    xi_B: float = 0.1,
-    beta: float = 0.1,
-    rho: float = 1.5,
-    accuracy: str = "linear",
-    merit_hess: str = "lagrangian",
-    singular_jacobian: str = "absolute",
-    xi_G_min: float = 1e-2,
-    hess_modification: str = "auto",
-    min_step: float = 1e-12,
-    rng=None,
+    fun, x0, *, args=(), jac=None, hess=None, hessp=None, bounds=None, constraints=(), tol=None,
+    callback=None, gtol: float = 1e-6, maxiter: int = 1000, kkt_solver: str = "direct",
+    sketch_size: int | None = None, adaptive_sketch: bool = True,
+    inner_maxiter: int | None = None, inner_tol: str = "relative", recycle: int | None = None,
+    acceleration: str = "auto", v0=None, mu0: float = 1.0, nu0: float = 0.1,
+    delta0: float = 0.1, delta_min: float | str = "auto", equilibrate: bool = True,
+    xi_B: float = 0.1, beta: float = 0.1, rho: float = 1.5, accuracy: str = "linear",
+    merit_hess: str = "lagrangian", singular_jacobian: str = "absolute",
+    xi_G_min: float = 1e-2, hess_modification: str = "auto", min_step: float = 1e-12, rng=None,
 ) -> OptimizeResult:
     """Exact augmented Lagrangian with randomized iterative sketching (AdaSketch-Newton).
 
-    Called as ``numsolve.minimize(fun, x0, method='auglag', jac=..., hess=...,
-    constraints=...)``. Solves ``min f(x)  s.t.  c(x) = 0``: inexact Newton steps on the KKT
-    system ``[[B, G^T], [G, 0]] (dx, dv) = -(grad_x L, c)`` (``B`` the Lagrangian Hessian,
-    shifted when it is not positive definite on ``null(G)``), an Armijo line search on the
-    exact augmented Lagrangian merit ``f + v^T c + mu/2 ||c||^2 + nu/2 ||grad_x L||^2``, and
-    adaptive solver accuracy ``delta`` and penalties ``mu`` (grows) and ``nu`` (shrinks), as in
-    Hong, Na, Mahoney & Kolar (ICML 2023). Multipliers follow ``L = f + v^T c``.
+    ``numsolve.minimize(fun, x0, method='auglag', ...)`` solves ``min f(x) s.t. c(x) = 0`` by
+    inexact Newton steps on the KKT system ``[[B, G^T], [G, 0]] (dx, dv) = -(grad_x L, c)``
+    (``B`` the Lagrangian Hessian, shifted when not positive definite on ``null(G)``), an
+    Armijo line search on the exact augmented Lagrangian merit ``f + v^T c + mu/2 ||c||^2 +
+    nu/2 ||grad_x L||^2``, adaptive solver accuracy ``delta`` and penalties ``mu``, ``nu``
+    (Hong, Na, Mahoney & Kolar, ICML 2023). Multipliers follow ``L = f + v^T c``.
 
     Parameters
     ----------
-    fun : callable
-        ``fun(x, *args) -> float`` (or ``(f, g)`` with ``jac=True``).
-    x0 : array, shape (n,)
-        Starting point (never modified).
-    jac : callable, True or None
-        Gradient of ``fun``; ``None`` uses finite differences.
-    hess, hessp : callable, optional
-        Hessian of ``fun`` (dense, sparse or ``LinearOperator``) or Hessian-vector product;
-        neither: finite differences of the gradient (small problems only).
+    fun, x0, args, jac, hess, hessp, tol, callback
+        As in :func:`numsolve.minimize` (SciPy's); ``jac=None`` and no ``hess``/``hessp``
+        use finite differences (small problems only); ``tol`` sets ``gtol``; the callback gets
+        ``x``, ``fun``, ``v``, ``kkt_residual``, ``nit``. ``x0`` is never modified.
     constraints : NonlinearConstraint, LinearConstraint, dict or a list of them
-        Equality constraints only: ``lb == ub`` or ``{'type': 'eq', 'fun': ..., 'jac': ...}``.
-        Constraint Hessians come from ``NonlinearConstraint.hess(x, v)`` (finite differences
-        of ``J^T v`` when it is absent or a quasi-Newton strategy such as SciPy's default
-        ``BFGS()``). Inequalities and ``bounds`` raise ``ValueError``.
-    tol : float, optional
-        Sets ``gtol``.
-    callback : callable, optional
-        ``callback(intermediate_result)`` (``x``, ``fun``, ``v``, ``kkt_residual``, ``nit``)
-        or ``callback(xk)``, once per iteration; ``StopIteration`` stops with ``status=99``.
+        Equality constraints only (``lb == ub`` or ``{'type': 'eq', ...}``); constraint
+        Hessians from ``NonlinearConstraint.hess(x, v)``, else finite differences of
+        ``J^T v``. Inequalities and ``bounds`` raise ``ValueError``.
 
     Options
     -------
-    gtol : float, default 1e-6
-        Stop when the KKT residual ``||(grad f + G^T v, c)||_2 <= gtol``.
-    maxiter : int, default 1000
-        Maximum outer (Newton) iterations.
+    gtol : float, default 1e-6; maxiter : int, default 1000
+        Stop when the KKT residual ``||(grad f + G^T v, c)||_2 <= gtol``, or after ``maxiter``
+        outer (Newton) iterations.
     kkt_solver : str, default 'direct'
         ``'direct'`` (LU; of the Schur complement ``G B^-1 G^T`` when ``B`` is a positive
-        diagonal and ``G`` sparse), ``'minres'`` (Krylov; ``inner_maxiter`` caps its
-        iterations), or the randomized sketch-and-project solvers of the paper:
-        ``'gaussian'`` (one Gaussian vector per step), ``'kaczmarz'`` (one random row),
+        diagonal and ``G`` sparse), ``'minres'``, or the paper's randomized sketch-and-project
+        solvers ``'gaussian'`` (one Gaussian vector per step), ``'kaczmarz'`` (one random row),
         ``'block-gaussian'``, ``'block-kaczmarz'`` (``sketch_size`` columns/rows per step).
-    sketch_size : int, optional
-        Block size ``s`` of the block sketches (default ``ceil(sqrt(n + m))``).
-    adaptive_sketch : bool, default True
-        Block sketches double their size after a pass over the rows that did not halve the
-        KKT residual (up to ``n + m`` for dense, 512 for sparse KKT matrices); the largest
-        size used is reported as ``max_sketch_size``. ``False`` keeps ``s`` fixed.
+    sketch_size : int, optional, and adaptive_sketch : bool, default True
+        Block size of the block sketches (default ``ceil(sqrt(n + m))``), doubled after a
+        pass that did not halve the residual (largest: ``max_sketch_size``) when adaptive.
     inner_maxiter : int, optional
-        Cap on KKT-solver iterations per solve; hitting it ends the run with ``status=7``
-        (``INNER_SOLVER``).
-        Default for the compiled loops (dense ``K``, and Kaczmarz on sparse ``K``): a work
-        budget of ``5e8 / (n + m)^2`` sketch steps clipped to ``[1e6, 1e7]`` (1e7 up to
-        ``n + m = 7``, 1e6 from ``n + m = 23``); ``200 ceil((n + m) / s)`` steps for
-        Gaussian/block sketches on sparse or matrix-free ``K`` (numsolve's sketch-and-project
-        default); ``10 (n + m)`` for MINRES.
+        Cap on KKT-solver iterations per solve (hitting it: ``status=7``, ``INNER_SOLVER``).
+        Default: a work budget ``5e8 / (n + m)^2`` clipped to ``[1e6, 1e7]`` for the compiled
+        loops, ``200 ceil((n + m) / s)`` for sparse or matrix-free sketches, ``10 (n + m)``
+        for MINRES (see :doc:`/optimize`).
     inner_tol : {'relative', 'paper'}
-        Accuracy rule of the KKT solve: ``||K z - b|| <= theta delta ||b||`` (default), or the
-        paper's, divided by ``||K||_F psi``.
+        KKT-solve accuracy ``||K z - b|| <= theta delta ||b||``, or the paper's rule.
     acceleration : {'auto', 'nesterov', 'momentum', 'none'}
-        Acceleration of the one-vector sketches (``'gaussian'``, ``'kaczmarz'``; dense KKT
-        matrices), still one Gaussian vector or one row per step: ``'nesterov'`` is the
-        accelerated sketch-and-project of Gower, Hanzely, Richtarik & Stich (2018) with its
-        spectral parameter guessed and lowered at adaptive restarts; ``'momentum'`` adds the
-        previous step with the step and momentum sizes that minimise the error (adaptive
-        heavy ball, Zeng, Han, Su & Xie 2023); ``'none'`` is the paper's plain GV/RK.
-        ``'auto'``: ``'momentum'`` for the first ``min(inner_maxiter / 4, 250 000)`` steps, then,
-        if the solve has not converged, ``'nesterov'`` from where it stopped; plain steps on
-        sparse or matrix-free KKT matrices.
+        Acceleration of the one-vector sketches on dense KKT matrices; ``'auto'``: momentum,
+        then Nesterov if the solve has not converged (see :doc:`/optimize`).
     recycle : int, optional
-        Warm-start every KKT solve with the least-squares fit ``argmin ||K W y - b||`` over the
-        span ``W`` of the last ``recycle`` accepted Newton steps (default 2 for
-        ``'gaussian'``/``'kaczmarz'``, 0 otherwise). Near a degenerate solution the Newton
-        steps keep their direction while ``K`` becomes ill-conditioned along it, so the fit
-        already holds the slow components. The solve still runs to the same accuracy.
+        Warm-start every KKT solve with the least-squares fit over the last ``recycle``
+        Newton steps (default 2 for ``'gaussian'``/``'kaczmarz'``, 0 otherwise).
     v0 : array, shape (m,), optional
         Starting multipliers (default zeros).
     mu0, nu0, delta0, xi_B, beta, rho : float
@@ -996,33 +950,19 @@ def minimize_auglag(
         accuracy (0.1), Hessian-modification floor (0.1), Armijo constant (0.1) and penalty
         growth factor (1.5): the paper's defaults.
     delta_min : float or 'auto'
-        Floor of the adaptive solver accuracy ``delta`` (the paper: 1e-6). ``'auto'``: 1e-9
-        for the one-vector sketches on a dense KKT matrix (``'gaussian'`` only with
-        ``equilibrate``), 1e-6 otherwise. Near a stall of the merit the path of the inexact
-        iterates depends on how close each step is to the exact Newton step: on HS27, steps
-        at 1e-6 drift off the exact path and take 12-24 outer iterations (seed-dependent)
-        against the direct solver's 11; at 1e-9 they take 11 on every seed.
+        Floor of the solver accuracy ``delta`` (the paper: 1e-6); ``'auto'``: 1e-9 for the
+        one-vector sketches on a dense KKT matrix, 1e-6 otherwise.
     equilibrate : bool, default True
-        ``'gaussian'`` on a dense KKT matrix draws its vectors with covariance ``D^2``,
-        ``D = diag(1 / ||K_i||)``: sketch-and-project on the row-equilibrated system (same
-        solution, still one Gaussian vector per step), which, like Kaczmarz's row-normalised
-        steps, does not slow down on rows of very different norms (HS27's late KKT
-        matrices). ``False``: the paper's standard Gaussian vectors.
-    accuracy : {'linear', 'superlinear'}
-        ``'superlinear'`` sharpens the KKT-solve accuracy as the KKT residual falls
-        (``theta_k = min(1, ||grad L_k||)``, a numsolve choice); ``'linear'`` keeps
-        ``theta = 1`` (the released code).
-    merit_hess : {'lagrangian', 'objective'}
-        Hessian in the merit gradient: the Lagrangian's (the paper) or the objective's (the
-        released code).
-    singular_jacobian : {'absolute', 'relative', 'off'}
+        ``'gaussian'`` on a dense KKT matrix samples the row-equilibrated system;
+        ``False``: the paper's standard Gaussian vectors.
+    accuracy : {'linear', 'superlinear'}, and merit_hess : {'lagrangian', 'objective'}
+        ``theta = 1`` or ``theta_k = min(1, ||grad L_k||)``; the Hessian of the merit
+        gradient: the Lagrangian's (the paper) or the objective's.
+    singular_jacobian : {'absolute', 'relative', 'off'}, and xi_G_min : float, default 1e-2
         Stop (``status=6``, ``SINGULAR_JACOBIAN``) when ``lambda_min(G G^T) < xi_G_min``
-        (``'absolute'``, the authors' test), when ``lambda_min / lambda_max < xi_G_min``
-        (``'relative'``), or never.
-    xi_G_min : float, default 1e-2
+        (absolute), when ``lambda_min / lambda_max < xi_G_min`` (relative), or never.
     hess_modification : {'auto', 'off'}
-        Shift ``B = H + (xi_B + ||H||_F) I`` when ``lambda_min(Z^T H Z) < 1e-6`` (dense
-        eigensolve when small, Lanczos at scale); ``'off'`` uses ``B = H``.
+        Shift ``B = H + (xi_B + ||H||_F) I`` when ``lambda_min(Z^T H Z) < 1e-6``.
     min_step : float, default 1e-12
         The line search fails (``status=5``, ``LINESEARCH``) below this step size.
     rng : int or numpy.random.Generator, optional
@@ -1031,15 +971,11 @@ def minimize_auglag(
     Returns
     -------
     OptimizeResult
-        ``x``, ``fun``, ``jac`` (gradient of ``f``), ``v`` (multipliers, one array per
-        constraint as :func:`scipy.optimize.minimize` ``trust-constr``), ``multipliers``
-        (stacked), ``kkt_residual``, ``constr_violation`` (``max |c_i|``), ``nit``, ``nfev``,
-        ``njev``, ``nhev``, ``constr_nfev``, ``constr_njev``, ``constr_nhev``,
-        ``inner_nit`` (total sketch steps), ``penalty`` (``(mu, nu, delta)`` per iteration),
-        ``safeguard_accepts`` (directions accepted by the ``mu > 1e8 or nu < 1e-8``
-        safeguard), ``success``, ``status`` (:class:`~numsolve.Status`: 0 converged, 1
-        ``maxiter``, 4 non-finite values, 5 line search, 6 singular Jacobian, 7 KKT solver
-        cap, 99 callback), ``message``.
+        ``x``, ``fun``, ``jac``, ``v`` (one array per constraint, as ``trust-constr``),
+        ``multipliers``, ``kkt_residual``, ``constr_violation``, ``nit``, evaluation counts
+        (``nfev``, ``njev``, ``nhev``, ``constr_*``), ``inner_nit``, ``penalty`` (``(mu, nu,
+        delta)`` per iteration), ``safeguard_accepts``, ``success``, ``status``
+        (:class:`~numsolve.Status`) and ``message``.
 
     Examples
     --------
@@ -1057,22 +993,10 @@ def minimize_auglag(
     (True, array([0.447214, 0.894427]))
     """
     # problem standardisation: x0 on the host, options checked once, f and c with counters
-    xp = get_namespace(x0)
-    if not is_numpy_namespace(xp):  # the dispatcher refuses it (host_only); direct calls too
-        raise TypeError("method='auglag' runs on the CPU (sparse LU, Lanczos); x0 is a "
-                        f"{backend_name(xp)} array - move it with numsolve.to_numpy(x0)")
-    x = np.array(x0, dtype=np.float64, copy=True).reshape(-1)
-    if bounds is not None:
-        raise ValueError("method='auglag' supports equality constraints only; bounds are not "
-                         "supported (use method='scipy:trust-constr' or 'scipy:l-bfgs-b')")
-    opts = AuglagOptions(
-        gtol=gtol if tol is None else tol, maxiter=maxiter, kkt_solver=kkt_solver,
-        sketch_size=sketch_size, adaptive_sketch=adaptive_sketch, inner_maxiter=inner_maxiter,
-        inner_tol=inner_tol, recycle=recycle, acceleration=acceleration, v0=v0, mu0=mu0,
-        nu0=nu0, delta0=delta0, delta_min=delta_min, equilibrate=equilibrate, xi_B=xi_B,
-        beta=beta, rho=rho, accuracy=accuracy, merit_hess=merit_hess,
-        singular_jacobian=singular_jacobian, xi_G_min=xi_G_min,
-        hess_modification=hess_modification, min_step=min_step, rng=rng)
+    x = _host_point(x0, bounds)
+    given = locals()
+    opts = AuglagOptions(**{f.name: given[f.name] for f in fields(AuglagOptions)
+                            if f.name != "gtol"}, gtol=gtol if tol is None else tol)
     prob = _Problem(_Objective(fun, jac, hess, hessp, tuple(args)),
                     _EqConstraints(constraints, x))
     v = _initial_multipliers(opts.v0, prob.cons.m)
