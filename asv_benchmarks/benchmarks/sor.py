@@ -17,9 +17,7 @@ from .common import Benchmark, safe_import
 
 with safe_import():
     import numsolve
-    from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
-    from numsolve.linalg.relaxation import _sor_kernels as K
-    from numsolve.linalg.relaxation._sor import _HostCSR
+    from numsolve.linalg import ChebCB, SORSmoother, TsallisINF, TsallisINFCB
     from numsolve.problems import poisson2d, shifted_poisson_sequence
 
 
@@ -42,17 +40,14 @@ class SORSweep(Benchmark):
                 raise NotImplementedError("pyamg not installed") from None
             self.sor = sor
         else:
-            self.h = _HostCSR(self.A, np.float64)
-            self.winv = self.h.winv(self.omega)
-            K.sor_sweeps(self.h.indptr, self.h.indices, self.h.data, self.winv, self.b,
-                         self.x.copy(), 0, 1)  # compile / load from cache
+            self.smooth = SORSmoother(self.A)
+            self.smooth(self.x.copy(), self.b, self.omega)  # compile / load from cache
 
     def time_sweep(self, N, solver):
         if solver == "pyamg":
             self.sor(self.A, self.x, self.b, self.omega, iterations=1)
         else:
-            h = self.h
-            K.sor_sweeps(h.indptr, h.indices, h.data, self.winv, self.b, self.x, 0, 1)
+            self.smooth(self.x, self.b, self.omega)
 
 
 class SORSequence(Benchmark):

@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 
 from numsolve.linalg import ChebCB
-from numsolve.linalg.relaxation._tuners import chebyshev_features, replay
+from numsolve.linalg.relaxation import chebyshev_features, replay
 
 from .sor import cost_table
 from .tsallis_limits import parse_args

@@ -52,10 +52,8 @@ import time
 import numpy as np
 
 import numsolve
-from numsolve.linalg import ChebCB, TsallisINF, TsallisINFCB
-from numsolve.linalg.relaxation import _sor_kernels as K
-from numsolve.linalg.relaxation._sor import _HostCSR
-from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
+from numsolve.linalg import ChebCB, SORSmoother, TsallisINF, TsallisINFCB
+from numsolve.linalg.relaxation import DEFAULT_GRID, replay
 from numsolve.problems import heat2d_sequence, poisson2d, shifted_poisson_sequence
 
 from ._common import interleaved, med, parser, ratios, start
@@ -75,17 +73,16 @@ def part_sweep(N: int, reps: int, omega: float = 1.5) -> dict:
     A = poisson2d(N).tocsr()
     n = A.shape[0]
     b = np.random.default_rng(0).standard_normal(n)
-    h = _HostCSR(A, np.float64)
-    winv = h.winv(omega)
+    smooth = SORSmoother(A)
     x_ns, x_pa, x_api = np.zeros(n), np.zeros(n), np.zeros(n)
     # correctness first: identical iterates
-    K.sor_sweeps(h.indptr, h.indices, h.data, winv, b, x_ns, 0, 1)
+    smooth(x_ns, b, omega)
     pyamg_sor(A, x_pa, b, omega, iterations=1)
     diff = float(np.abs(x_ns - x_pa).max() / np.abs(x_pa).max())
     numsolve.solve(A, b, method="sor", omega=omega, maxiter=1)  # compile
 
     def kern():
-        K.sor_sweeps(h.indptr, h.indices, h.data, winv, b, x_ns, 0, 1)
+        smooth(x_ns, b, omega)
 
     def amg():
         pyamg_sor(A, x_pa, b, omega, iterations=1)
@@ -93,7 +90,7 @@ def part_sweep(N: int, reps: int, omega: float = 1.5) -> dict:
     def api():  # includes validation, CSR preparation, and a residual norm per iteration
         return numsolve.solve(A, b, x_api, method="sor", omega=omega, maxiter=1, rtol=0.0)
 
-    times = _times(interleaved({"numsolve kernel": kern, "pyamg sor": amg,
+    times = _times(interleaved({"numsolve smoother": kern, "pyamg sor": amg,
                                 "numsolve.solve": api}, reps))
     md = {k: med(v) for k, v in times.items()}
     mn = {k: min(v) for k, v in times.items()}
@@ -105,7 +102,7 @@ def part_sweep(N: int, reps: int, omega: float = 1.5) -> dict:
     for k in times:
         r_med, r_min = ratios(times[k], times["pyamg sor"])
         print(f"    {k:18s} {md[k] * 1e3:10.3f} {mn[k] * 1e3:10.3f} {r_med:18.3f} {r_min:7.3f}")
-    r_med, r_min = ratios(times["numsolve kernel"], times["pyamg sor"])
+    r_med, r_min = ratios(times["numsolve smoother"], times["pyamg sor"])
     return {"median_ms": {k: v * 1e3 for k, v in md.items()},
             "min_ms": {k: v * 1e3 for k, v in mn.items()},
             "ratio_kernel_median": r_med, "ratio_kernel_min": r_min, "max_rel_diff": diff}
@@ -130,16 +127,14 @@ def cost_table(T: int, dist: str, seed: int, cache_dir: str | None):
     contexts = np.zeros(T)
     opt = np.zeros(T)
     opt_omega = np.zeros(T)
-    hist = np.empty(10001)
     for t, (A, b, c) in enumerate(seq):
-        h = _HostCSR(A, np.float64)
+        smooth = SORSmoother(A)
         tol = 1e-8 * np.linalg.norm(b)
         beta = np.max(np.abs(1.0 - (lam + c) / (4.0 + c)))
         w_star = 2.0 / (1.0 + np.sqrt(1.0 - beta * beta))
         for j, w in enumerate([*DEFAULT_GRID, w_star]):
             x = np.zeros(b.size)
-            nit, _ = K.sor_solve(h.indptr, h.indices, h.data, h.winv(w), b, x, 0, tol,
-                                 10000, hist)
+            nit, _ = smooth.iterations_to(x, b, w, tol, 10000)
             if j < DEFAULT_GRID.size:
                 costs[t, j] = nit
             else:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from numsolve.linalg import TsallisINF
-from numsolve.linalg.relaxation._tuners import DEFAULT_GRID, replay
+from numsolve.linalg.relaxation import DEFAULT_GRID, replay
 from numsolve.problems import poisson2d
 
 from ._common import parser, start

@@ -481,3 +481,35 @@ def test_heat_sequence_send_protocol_and_warm_start():
     for x, xd in zip(warm.x, direct):
         np.testing.assert_allclose(x, xd, rtol=1e-6, atol=1e-8 * np.abs(xd).max())
     assert np.all(cold.context >= 0) and np.all(cold.context <= 10)
+
+
+def test_sor_smoother_matches_pyamg_and_validates():
+    """SORSmoother (the benchmarks' public handle on the compiled sweep) gives PyAMG's iterates."""
+    pyamg_relax = pytest.importorskip("pyamg.relaxation.relaxation",
+                                      reason="PyAMG is the reference of the sweep")
+    from numsolve.linalg import SORSmoother
+    from numsolve.problems import poisson2d
+
+    A = poisson2d(12).tocsr()
+    b = np.random.default_rng(0).standard_normal(A.shape[0])
+    smooth = SORSmoother(A)
+    for sweep in ("forward", "backward"):
+        x, ref = np.zeros(A.shape[0]), np.zeros(A.shape[0])
+        smooth(x, b, 1.3, iterations=3, sweep=sweep)
+        pyamg_relax.sor(A, ref, b, 1.3, iterations=3, sweep=sweep)
+        np.testing.assert_allclose(x, ref, rtol=1e-13, atol=1e-14)
+    x, ref = np.zeros(A.shape[0]), np.zeros(A.shape[0])
+    smooth(x, b, 1.3, iterations=2, sweep="symmetric")  # = forward then backward, twice
+    for _ in range(2):
+        smooth(smooth(ref, b, 1.3), b, 1.3, sweep="backward")
+    np.testing.assert_array_equal(x, ref)
+    x = np.zeros(A.shape[0])
+    nit, status = smooth.iterations_to(x, b, 1.5, 1e-8 * np.linalg.norm(b), 10_000)
+    res = numsolve.solve(A, b, method="sor", omega=1.5, rtol=1e-8)
+    assert status == 0 and nit == res.nit
+    with pytest.raises(ValueError, match="omega"):
+        smooth(x, b, 2.5)
+    with pytest.raises(TypeError, match="x must be"):
+        smooth(x.astype(np.float32), b, 1.0)
+    with pytest.raises(ValueError, match="square"):
+        SORSmoother(np.ones((3, 4)))
