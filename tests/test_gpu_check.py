@@ -125,3 +125,8 @@ def test_failing_item_does_not_raise():
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
         gpu_check.parse_args(argv)
+
+
+@pytest.mark.parametrize("script", ["gpu_check.sh", "fetch_gpu_wheels.sh"])
+def test_shell_scripts_parse(script):
+    assert subprocess.run(["bash", "-n", str(TOOLS / script)]).returncode == 0
