@@ -230,15 +230,15 @@ def _prepare_list(As, B, X0, check_finite):
         for i, x in enumerate(x0s):
             X0t[: sizes[i], i] = x
     xp_np = get_namespace(np.empty(0))
-    system = LinearSystem(A=padded, b=Bt, x0=X0t, M=None, xp=xp_np, n=n, k=m, dtype=dtype,
-                          vector_input=False, kind="sparse", matmat=None, psolve=None)
-    use_numba = numba_available() and np.dtype(dtype) in (np.float32, np.float64)
-    if use_numba:
-        ops = MultiCSROps(system, padded)
-    else:
-        stack = np.stack([A.toarray() for A in padded])  # pragma: no cover - complex lists
-        ops = StackedDenseOps(system, stack)  # pragma: no cover
-    return system, ops, sizes
+    if numba_available() and np.dtype(dtype) in (np.float32, np.float64):
+        system = LinearSystem(A=padded, b=Bt, x0=X0t, M=None, xp=xp_np, n=n, k=m, dtype=dtype,
+                              vector_input=False, kind="sparse", matmat=None, psolve=None)
+        return system, MultiCSROps(system, padded), sizes
+    # complex systems, or Numba off: the systems as a dense stack (the array-API path)
+    stack = np.stack([A.toarray() for A in padded])
+    system = LinearSystem(A=stack, b=Bt, x0=X0t, M=None, xp=xp_np, n=n, k=m, dtype=dtype,
+                          vector_input=False, kind="dense", matmat=None, psolve=None)
+    return system, StackedDenseOps(system, stack), sizes
 
 
 def solve_batch_cg_any(A, B, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None,

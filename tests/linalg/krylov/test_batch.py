@@ -207,3 +207,21 @@ def test_batch_direct_all_forms(rng):
     np.testing.assert_allclose(r.x, np.linalg.solve(As, Bs[..., None])[..., 0])
     r = numsolve.solve_batch([A, 2 * A], [B[:, 0], B[:, 1]], method="direct")
     np.testing.assert_allclose(r.x[1], spla.spsolve((2 * A).tocsc(), B[:, 1]))
+
+
+@pytest.mark.parametrize("numba_off", [False, True])
+def test_list_of_sparse_systems_without_numba_kernels(monkeypatch, numba_off):
+    """Complex lists, or Numba switched off, take the dense-stack path (found by the GPU
+    check's dry run: it used to read ``.data`` of a list)."""
+    from numsolve.problems import poisson2d
+
+    if numba_off:
+        monkeypatch.setenv("NUMSOLVE_DISABLE_NUMBA", "1")
+    dtype = float if numba_off else complex
+    As = [poisson2d(4).astype(dtype), poisson2d(5).astype(dtype)]
+    bs = [np.arange(1.0, A.shape[0] + 1).astype(dtype) * (1 + 1j if dtype is complex else 1)
+          for A in As]
+    res = numsolve.solve_batch(As, bs, rtol=1e-10)
+    assert res.success.all()
+    for A, b, x in zip(As, bs, res.x, strict=True):
+        np.testing.assert_allclose(x, spla.spsolve(A.tocsc(), b), rtol=1e-8)
