@@ -11,9 +11,11 @@
 ``constrained_logistic``        logistic regression with linear and sphere constraints
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
 ==============================  ===================================================================
 """
 
+from ._completion import CompletionProblem, low_rank_completion
 from ._constrained import (
     HS_PROBLEMS,
     ConstrainedProblem,
@@ -28,10 +30,12 @@ from ._spd import random_spd
 
 __all__ = [
     "HS_PROBLEMS",
+    "CompletionProblem",
     "ConstrainedProblem",
     "constrained_logistic",
     "heat2d_sequence",
     "hock_schittkowski",
+    "low_rank_completion",
     "obstacle_mask",
     "poisson",
     "poisson2d",
