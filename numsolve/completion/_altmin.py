@@ -214,7 +214,7 @@ class _Loop:
             (self.V.shape[0], k + int(biases)), dtype=xp.float64)
         Y, _, itv = half_step(self.cols, _design(xp, self.U, biases),
                               self.a if biases else xp.zeros(self.U.shape[0]), Vw, self.step,
-                              seed)
+                              seed, want_rss=False)
         V, self.b = _split(Y, k, biases)
         Rv = None
         if orth:
@@ -229,6 +229,17 @@ class _Loop:
         self.inner.append((itv, itu))
         return math.sqrt(max(rss, 0.0)) / self.obs.norm if self.obs.norm > 0 else math.sqrt(rss)
 
+    def objective(self, res: float) -> float:
+        """``||P_Omega(X - M)||^2 + l2 (||U||^2 + ||V||^2 + biases^2)`` (relative to
+        ``||P_Omega(M)||^2``), or the relative residual when ``l2 = 0``."""
+        if self.opts.l2 == 0.0:
+            return res
+        xp = self.xp
+        reg = sum(float(xp.sum(F * F)) for F in (self.U, self.V))
+        if self.opts.biases:
+            reg += float(xp.sum(self.a * self.a)) + float(xp.sum(self.b * self.b))
+        return res * res + self.opts.l2 * reg / max(self.obs.norm, 1e-300) ** 2
+
     def renormalize(self):
         """QR of ``U`` before the next pass (JNS); the next V-solve's warm start is
         ``V R^T``."""
@@ -240,15 +251,17 @@ class _Loop:
         self.U = Q
 
 
-def _stop(res: float, hist: list, opts: AltMinOptions) -> tuple[int, str] | None:
-    """Status and detail when the pass with relative residual ``res`` ends the run."""
-    if not math.isfinite(res):
+def _stop(res: float, obj: list, opts: AltMinOptions) -> tuple[int, str] | None:
+    """Status and detail when the pass with relative residual ``res`` ends the run; ``obj``
+    is the objective history (the residual itself without ridge)."""
+    if not (math.isfinite(res) and math.isfinite(obj[-1])):
         return NONFINITE, "non-finite residual"
     if res <= opts.rtol:
         return CONVERGED, f"observed-entry relative residual {res:.2e} <= rtol"
-    if len(hist) >= 2 and hist[-2] - res <= opts.ftol * hist[-2]:
-        return CONVERGED, (f"observed-entry residual {res:.2e} stopped decreasing "
-                           f"(relative decrease <= ftol = {opts.ftol:g})")
+    if len(obj) >= 2 and obj[-2] - obj[-1] <= opts.ftol * obj[-2]:
+        what = "objective" if opts.l2 > 0 else "observed-entry residual"
+        return CONVERGED, (f"{what} stopped decreasing (relative decrease <= ftol = "
+                           f"{opts.ftol:g}); relative residual {res:.2e}")
     return None
 
 
@@ -271,17 +284,25 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
     notify = wrap_callback(callback)
     mean = float(xp.mean(obs.row_val)) if biases else 0.0
     U0, n_clip = initial_factor(obs, obs.row_val - mean, k, opts, gen)   # step 1
+    if not opts.orthonormalize:  # ridge ALS: start at the scale of balanced factors,
+        # sigma ~ ||M||_F / sqrt(k) ~ ||P_Omega(M)||_F / sqrt(p k), else the ridge can
+        # shrink a unit-scale start to the zero fixed point
+        p = obs.nnz / (m * n)
+        U0 = U0 * math.sqrt(float(xp.linalg.vector_norm(obs.row_val - mean))
+                            / math.sqrt(p * k))
     loop = _Loop(obs, U0, k, opts, gen)
     hist: list[float] = []
     vhist: list[float] = []
+    obj: list[float] = []
     status, detail = MAXITER, f"{maxiter} passes"
-    for _ in range(maxiter):                                               # step 2
+    for it in range(maxiter):                                              # step 2
         res = loop.one_pass()
         hist.append(res)
+        obj.append(loop.objective(res))
         if val is not None:
             vhist.append(val.error(loop.U, loop.V, loop.a if biases else None,
                                    loop.b if biases else None, loop.mean))
-        stop = _stop(res, hist, opts)
+        stop = _stop(res, obj, opts)
         if notify is not None and stop is None:
             if notify(CompletionResult(U=loop.U, V=loop.V, nit=len(hist), residual=res,
                                        x=loop.U)):
@@ -289,7 +310,8 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
         if stop is not None:
             status, detail = stop
             break
-        loop.renormalize()
+        if it + 1 < maxiter:  # the last U keeps its scale
+            loop.renormalize()
     U, V, S = balance(xp, loop.U, loop.V)                                  # step 3
     return CompletionResult(
         U=U, V=V, singular_values=S, row_bias=loop.a if biases else None,

@@ -201,7 +201,7 @@ class StepOptions:
     inner_rtol: float
 
 
-def half_step(side: Side, D, off, X, opts: StepOptions, seed: int):
+def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: bool = True):
     """Solve (1) for every row of ``side`` with design ``D``; returns ``(X, rss, inner)``:
     the new rows, the residual sum of squares and the PCG iterations (0 when exact)."""
     xp = side.xp
@@ -213,7 +213,7 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int):
         rss = np.empty(Xn.shape[0])
         D = np.ascontiguousarray(D)
         if opts.solver == "exact":
-            kern.exact_rows(side.ptr, side.idx, side.val, D, off, opts.l2, Xn, rss)
+            kern.exact_rows(side.ptr, side.idx, side.val, D, off, opts.l2, Xn, rss, want_rss)
             return Xn, float(rss.sum()), 0
         nits = np.zeros(Xn.shape[0], dtype=np.int64)
         kern.sketch_rows(side.ptr, side.idx, side.val, D, off, opts.l2, opts.sketch_size,
@@ -228,7 +228,7 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int):
                            opts.inner_maxiter, opts.inner_rtol)
         inner = opts.inner_maxiter
     del k
-    return Xn, _rss_array(side, D, off, Xn), inner
+    return Xn, (_rss_array(side, D, off, Xn) if want_rss else 0.0), inner
 
 
 def side_rss(side: Side, D, off, X) -> float:

@@ -90,12 +90,24 @@ def _factor(G, l2, n_obs, L):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _gram_solve(lo, hi, idx, vals, D, off, l2, x, G, r, L):  # pragma: no cover - jitted
-    """Exact solve of (1) for one row: normal equations ``(A^T A + l2 I) x = A^T y``."""
+def _gram(lo, hi, idx, vals, D, off, G, r):  # pragma: no cover - jitted
+    """Lower triangle of ``G = A^T A`` and ``r = A^T (y - off)`` for one row, four entries
+    at a time (each load/store of ``G`` carries four products)."""
     k = D.shape[1]
     G[:, :] = 0.0
     r[:] = 0.0
-    for p in range(lo, hi):
+    p = lo
+    while p + 4 <= hi:
+        j0, j1, j2, j3 = idx[p], idx[p + 1], idx[p + 2], idx[p + 3]
+        y0, y1 = vals[p] - off[j0], vals[p + 1] - off[j1]
+        y2, y3 = vals[p + 2] - off[j2], vals[p + 3] - off[j3]
+        for a in range(k):
+            a0, a1, a2, a3 = D[j0, a], D[j1, a], D[j2, a], D[j3, a]
+            r[a] += (a0 * y0 + a1 * y1) + (a2 * y2 + a3 * y3)
+            for b in range(a + 1):
+                G[a, b] += (a0 * D[j0, b] + a1 * D[j1, b]) + (a2 * D[j2, b] + a3 * D[j3, b])
+        p += 4
+    while p < hi:
         j = idx[p]
         y = vals[p] - off[j]
         for a in range(k):
@@ -103,6 +115,13 @@ def _gram_solve(lo, hi, idx, vals, D, off, l2, x, G, r, L):  # pragma: no cover 
             r[a] += da * y
             for b in range(a + 1):
                 G[a, b] += da * D[j, b]
+        p += 1
+
+
+@njit(cache=True, nogil=True)
+def _gram_solve(lo, hi, idx, vals, D, off, l2, x, G, r, L):  # pragma: no cover - jitted
+    """Exact solve of (1) for one row: normal equations ``(A^T A + l2 I) x = A^T y``."""
+    _gram(lo, hi, idx, vals, D, off, G, r)
     if _factor(G, l2, hi - lo, L):
         _chol_solve(L, r, x)
     else:
@@ -123,8 +142,9 @@ def _row_rss(lo, hi, idx, vals, D, off, x):  # pragma: no cover - jitted
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def exact_rows(indptr, idx, vals, D, off, l2, X, rss):  # pragma: no cover - jitted
-    """Exact half-step: ``X[i]`` solves (1) for every row ``i``; ``rss[i]`` its residual."""
+def exact_rows(indptr, idx, vals, D, off, l2, X, rss, want_rss):  # pragma: no cover - jitted
+    """Exact half-step: ``X[i]`` solves (1) for every row ``i``; ``rss[i]`` its residual
+    (when ``want_rss``; the V half-step does not need it)."""
     m = indptr.shape[0] - 1
     k = D.shape[1]
     for i in prange(m):
@@ -137,7 +157,7 @@ def exact_rows(indptr, idx, vals, D, off, l2, X, rss):  # pragma: no cover - jit
             L = np.zeros((k, k))
             _gram_solve(lo, hi, idx, vals, D, off, l2, x, G, r, L)
         X[i, :] = x
-        rss[i] = _row_rss(lo, hi, idx, vals, D, off, x)
+        rss[i] = _row_rss(lo, hi, idx, vals, D, off, x) if want_rss else 0.0
 
 
 @njit(parallel=True, cache=True, nogil=True)
