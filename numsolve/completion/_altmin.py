@@ -24,6 +24,7 @@ import numpy as np
 from .._checks import as_rng, check_choice, check_int, check_real
 from .._result import wrap_callback
 from .._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from ..linalg.sketch import check_sketch_size
 from ._data import Observed, csr_matrix
 from ._halfstep import StepOptions, half_step, make_side
 from ._result import CompletionResult, Validation
@@ -50,7 +51,7 @@ class AltMinOptions:
     init: str = "randomized"
     incoherence: float | None = None
     normalize: bool | None = None
-    power_iterations: int = 4
+    power_iterations: int = 2
 
     def __post_init__(self):
         check_real("l2", self.l2, low=0.0)
@@ -190,7 +191,8 @@ class _Loop:
         kd = k + int(opts.biases)
         self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
         self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
-        s = opts.sketch_size if opts.sketch_size is not None else 4 * kd
+        s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
+        s = check_sketch_size(s, max(m, n), minimum=kd, what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
                                 opts.inner_rtol)
         self.U, self.V = U0, xp.zeros((n, k), dtype=xp.float64)
@@ -270,7 +272,7 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            biases: bool = False, solver: str = "exact", sketch_size: int | None = None,
            inner_maxiter: int = 10, inner_rtol: float = 1e-8, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
-           power_iterations: int = 4) -> CompletionResult:
+           power_iterations: int = 2) -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.

@@ -88,7 +88,7 @@ def complete(
         clipping; default: estimated from the 90th percentile of the row norms),
         ``normalize`` (QR after each half-step; default ``l2 == 0``), ``ftol`` (stop when the
         residual decreases by less than ``ftol`` relatively; default 1e-6),
-        ``power_iterations`` (randomized SVD, default 4).
+        ``power_iterations`` (randomized SVD, default 2).
 
     Returns
     -------
