@@ -17,7 +17,7 @@ equations (``O(|Omega| k^2)``, JNS13) or the sketch-preconditioned CG of spec §
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class AltMinOptions:
     solver: str = "exact"
     sketch_size: int | None = None
     inner_maxiter: int = 10
-    inner_rtol: float = 1e-8
+    inner_rtol: float | None = None
     init: str = "randomized"
     incoherence: float | None = None
     normalize: bool | None = None
@@ -63,7 +63,7 @@ class AltMinOptions:
         check_choice("solver", self.solver, SOLVERS)
         check_int("sketch_size", self.sketch_size, low=1, allow_none=True)
         check_int("inner_maxiter", self.inner_maxiter, low=1)
-        check_real("inner_rtol", self.inner_rtol, low=0.0)
+        check_real("inner_rtol", self.inner_rtol, low=0.0, allow_none=True)
         check_choice("init", self.init, INITS)
         check_real("incoherence", self.incoherence, low=0.0, low_open=True, allow_none=True)
         if self.normalize is not None and not isinstance(self.normalize, (bool, np.bool_)):
@@ -194,7 +194,8 @@ class _Loop:
         s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
         s = check_sketch_size(s, max(m, n), minimum=kd, what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
-                                opts.inner_rtol)
+                                1e-8 if opts.inner_rtol is None else opts.inner_rtol)
+        self.hist: list[float] = []
         self.U, self.V = U0, xp.zeros((n, k), dtype=xp.float64)
         self.a, self.b = xp.zeros(m, dtype=xp.float64), xp.zeros(n, dtype=xp.float64)
         self.U_warm = self.V_warm = None
@@ -212,6 +213,8 @@ class _Loop:
         the output ``U V^T`` (+ biases)."""
         xp, k, biases, orth = self.xp, self.k, self.opts.biases, self.opts.orthonormalize
         seed = int(self.gen.integers(2**62))
+        if self.opts.solver == "sketch" and self.opts.inner_rtol is None:
+            self.step = replace(self.step, inner_rtol=self.forcing())
         Vw = self.V_warm if self.V_warm is not None else xp.zeros(
             (self.V.shape[0], k + int(biases)), dtype=xp.float64)
         Y, _, itv = half_step(self.cols, _design(xp, self.U, biases),
@@ -229,7 +232,21 @@ class _Loop:
                                 seed + 1)
         self.U, self.a = _split(X, k, biases)
         self.inner.append((itv, itu))
-        return math.sqrt(max(rss, 0.0)) / self.obs.norm if self.obs.norm > 0 else math.sqrt(rss)
+        res = math.sqrt(max(rss, 0.0)) / self.obs.norm if self.obs.norm > 0 else math.sqrt(rss)
+        self.hist.append(res)
+        return res
+
+    def forcing(self) -> float:
+        """Adaptive inner tolerance of the sketched solves (inexact AltMin, the paper's
+        ``eps_t``): a tenth of the last relative residual and of its last relative decrease,
+        so that the inner error stays below the outer progress; 1e-13 at the least."""
+        h = self.hist
+        if not h:
+            return 1e-2
+        eta = 0.1 * h[-1]
+        if len(h) >= 2:
+            eta = min(eta, 0.1 * abs(h[-2] - h[-1]) / max(h[-1], 1e-300))
+        return max(eta, 1e-13)
 
     def objective(self, res: float) -> float:
         """``||P_Omega(X - M)||^2 + l2 (||U||^2 + ||V||^2 + biases^2)`` (relative to
@@ -270,7 +287,7 @@ def _stop(res: float, obj: list, opts: AltMinOptions) -> tuple[int, str] | None:
 def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            ftol: float = 1e-6, maxiter: int = 100, validation=None, callback=None, rng=None,
            biases: bool = False, solver: str = "exact", sketch_size: int | None = None,
-           inner_maxiter: int = 10, inner_rtol: float = 1e-8, init: str = "randomized",
+           inner_maxiter: int = 10, inner_rtol: float | None = None, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
            power_iterations: int = 2) -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.

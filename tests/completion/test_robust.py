@@ -152,11 +152,13 @@ def test_array_path_matches_numba(prob, solver, monkeypatch):
     from numsolve.completion import _halfstep
 
     ref = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver,
-                                                                 "inner_maxiter": 30})
+                                                                 "inner_maxiter": 30,
+                                                                 "inner_rtol": 1e-12})
     monkeypatch.setattr(_halfstep, "numba_available", lambda: False)
     monkeypatch.setattr(_halfstep, "_BLOCK_FLOATS", 2000)  # many blocks
     res = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver,
-                                                                 "inner_maxiter": 30})
+                                                                 "inner_maxiter": 30,
+                                                                 "inner_rtol": 1e-12})
     assert res.backend == "numpy" and ref.backend == "numba"
     np.testing.assert_allclose(res.residuals, ref.residuals, rtol=1e-6)
 
