@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._backend import is_cupy_namespace
 from .._checks import as_rng, check_choice, check_int, check_real
 from .._result import wrap_callback
 from .._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
@@ -128,7 +129,7 @@ def initial_factor(obs: Observed, values, k: int, opts: AltMinOptions, gen):
     A = csr_matrix(obs, values / p)
     kk = min(k, min(m, n) - 1)
     if opts.init == "svds" and kk >= 1:
-        if hasattr(A, "get"):
+        if is_cupy_namespace(xp):
             import cupyx.scipy.sparse.linalg as cspla
 
             U0 = cspla.svds(A, k=kk)[0]
