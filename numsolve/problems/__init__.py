@@ -9,6 +9,8 @@
 ``hock_schittkowski``           Hock-Schittkowski equality problems (exact derivatives)
 ``poisson_control``             sparse Poisson optimal control (equality constrained)
 ``constrained_logistic``        logistic regression with linear and sphere constraints
+``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (51 problems, issue 14)
+``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
 ==============================  ===================================================================
@@ -21,6 +23,7 @@ from ._constrained import (
     hock_schittkowski,
     poisson_control,
 )
+from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
 from ._obstacles import obstacle_mask
 from ._poisson import poisson, poisson2d, poisson3d
 from ._sequences import heat2d_sequence, shifted_poisson_sequence
@@ -29,6 +32,9 @@ from ._spd import random_spd
 __all__ = [
     "HS_PROBLEMS",
     "ConstrainedProblem",
+    "EQ_SUITE",
+    "eq_problem",
+    "kkt_residual_ls",
     "constrained_logistic",
     "heat2d_sequence",
     "hock_schittkowski",
