@@ -13,9 +13,11 @@
 ``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
 ==============================  ===================================================================
 """
 
+from ._completion import CompletionProblem, low_rank_completion
 from ._constrained import (
     HS_PROBLEMS,
     ConstrainedProblem,
@@ -31,6 +33,7 @@ from ._spd import random_spd
 
 __all__ = [
     "HS_PROBLEMS",
+    "CompletionProblem",
     "ConstrainedProblem",
     "EQ_SUITE",
     "eq_problem",
@@ -38,6 +41,7 @@ __all__ = [
     "constrained_logistic",
     "heat2d_sequence",
     "hock_schittkowski",
+    "low_rank_completion",
     "obstacle_mask",
     "poisson",
     "poisson2d",
