@@ -11,6 +11,10 @@
 ``constrained_logistic``        logistic regression with linear and sphere constraints
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
+``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
+``heat_sweep``                  implicit heat steps over a sweep of diffusion coefficients
+``gaussian_random_field``       periodic Gaussian random fields (spectral synthesis)
 ==============================  ===================================================================
 """
 
@@ -22,6 +26,12 @@ from ._constrained import (
     poisson_control,
 )
 from ._obstacles import obstacle_mask
+from ._pde_sequences import (
+    convection_diffusion_sequence,
+    darcy_sequence,
+    gaussian_random_field,
+    heat_sweep,
+)
 from ._poisson import poisson, poisson2d, poisson3d
 from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
@@ -30,6 +40,10 @@ __all__ = [
     "HS_PROBLEMS",
     "ConstrainedProblem",
     "constrained_logistic",
+    "convection_diffusion_sequence",
+    "darcy_sequence",
+    "gaussian_random_field",
+    "heat_sweep",
     "heat2d_sequence",
     "hock_schittkowski",
     "obstacle_mask",
