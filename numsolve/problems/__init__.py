@@ -14,6 +14,10 @@
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
 ``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
+``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
+``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
+``heat_sweep``                  implicit heat steps over a sweep of diffusion coefficients
+``gaussian_random_field``       periodic Gaussian random fields (spectral synthesis)
 ==============================  ===================================================================
 """
 
@@ -27,6 +31,12 @@ from ._constrained import (
 )
 from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
 from ._obstacles import obstacle_mask
+from ._pde_sequences import (
+    convection_diffusion_sequence,
+    darcy_sequence,
+    gaussian_random_field,
+    heat_sweep,
+)
 from ._poisson import poisson, poisson2d, poisson3d
 from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
@@ -39,6 +49,10 @@ __all__ = [
     "eq_problem",
     "kkt_residual_ls",
     "constrained_logistic",
+    "convection_diffusion_sequence",
+    "darcy_sequence",
+    "gaussian_random_field",
+    "heat_sweep",
     "heat2d_sequence",
     "hock_schittkowski",
     "low_rank_completion",
