@@ -8,12 +8,15 @@ half-steps) is run next to softImpute-ALS (Hastie et al., JMLR 2015, Algorithm 3
 baseline of ``asv_benchmarks/compare/completion.py``) on the same data and one thread each.
 The error is measured over **all** 360 000 entries, from the factors.
 
-What to conclude: AltMin converges linearly (a straight line on the log scale) to round-off
+**What to conclude:** AltMin converges linearly (a straight line on the log scale) to round-off
 level, while softImpute-ALS with ``lambda = 0`` stalls near 1e-1 to 1e-2 within its iteration
 budget; the sketched half-steps follow the exact ones pass for pass at a higher cost per pass
 at this small rank (the ``O(|Omega| k)`` saving pays off only for large ``k``).
 """
 
+# %%
+# The problem, and softImpute-ALS from the benchmark module (implemented there faithfully
+# to Algorithm 3.1 of the paper: sparse-plus-low-rank products, never a dense fill).
 import sys
 import time
 from pathlib import Path
@@ -59,6 +62,9 @@ def trace_softimpute():
     return np.array(out)
 
 
+# %%
+# Run each solver once with a callback that records (time, error) after every pass; the
+# error evaluations are excluded from the time axis.
 numsolve.complete(prob.M, k, rng=0, maxiter=2, options={"solver": "sketch"})  # compile
 traces = {"numsolve altmin (exact)": trace_numsolve("exact"),
           "numsolve altmin (sketch)": trace_numsolve("sketch"),
