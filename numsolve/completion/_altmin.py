@@ -193,7 +193,9 @@ class _Loop:
         self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
         self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
         s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
-        s = check_sketch_size(s, max(m, n), minimum=kd, what="the larger dimension of M")
+        if opts.solver == "sketch":
+            s = check_sketch_size(s, max(m, n), minimum=min(kd, max(m, n)),
+                                  what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
                                 1e-8 if opts.inner_rtol is None else opts.inner_rtol)
         self.hist: list[float] = []

@@ -66,6 +66,8 @@ def test_other_bad_arguments(prob):
         numsolve.complete(prob.M, 3, l2=-1.0)
     with pytest.raises(ValueError, match="solver"):
         numsolve.complete(prob.M, 3, options={"solver": "nope"})
+    with pytest.raises(ValueError, match="sketch_size must be >= 3"):
+        numsolve.complete(prob.M, 3, options={"solver": "sketch", "sketch_size": 2})
     with pytest.raises(ValueError, match="no observed entries"):
         numsolve.complete(sp.coo_matrix((3, 3)), 1)
 
