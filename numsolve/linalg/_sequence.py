@@ -451,20 +451,27 @@ def solve_systems(A, B=None, X0=None, *, method: str | None = None, recycle: int
     method = _ALIASES.get(method, method)
     recycle = 10 if recycle is None else recycle
     kw = dict(recycle=recycle, rtol=rtol, atol=atol, maxiter=maxiter, M=M, **options)
-    if client is not None or _is_dask(B) or _is_dask(A):
+    if client is not None or _is_dask(B):
         from ._distributed import solve_distributed
 
-        return solve_distributed(systems, method, client=client, sort=sort, feature=feature,
-                                 **kw)
-    n_seq = kw.pop("n_sequences", 1)
-    out = solve_chunks(systems, method, n_seq, sort=sort, feature=feature, **kw)
+        out = solve_distributed(systems, method, client=client, sort=sort, feature=feature,
+                                **kw)
+    else:
+        n_seq = kw.pop("n_sequences", 1)
+        out = solve_chunks(systems, method, n_seq, sort=sort, feature=feature, **kw)
     if columns:
         out["x"] = out["x"].T
     return out
 
 
-def split_sequences(m: int, n_sequences: int) -> list[np.ndarray]:
-    """``n_sequences`` contiguous, near-equal slices of ``range(m)`` (the solve order)."""
+def split_sequences(m: int, n_sequences) -> list[np.ndarray]:
+    """Contiguous pieces of ``range(m)`` (the solve order): ``n_sequences`` near-equal ones,
+    or pieces of the given sizes (a tuple, e.g. the chunks of a dask array)."""
+    if isinstance(n_sequences, (tuple, list)):
+        sizes = [check_int("n_sequences", s, low=1) for s in n_sequences]
+        if sum(sizes) != m:
+            raise ValueError(f"n_sequences sizes add up to {sum(sizes)}, not to the {m} systems")
+        return np.split(np.arange(m), np.cumsum(sizes)[:-1])
     n_sequences = check_int("n_sequences", n_sequences, low=1)
     return [c for c in np.array_split(np.arange(m), min(n_sequences, m)) if c.size]
 
