@@ -100,9 +100,9 @@ def test_bad_recycle_and_U():
 # ---------------------------------------------------------------------------------- GCRO-DR --
 def test_gcrodr_sequence_beats_restarted_gmres():
     seq = convection_diffusion_sequence(6, 32, angles=np.linspace(0.0, 1.0, 6))
-    plain = sum(numsolve.solve(A, b, method="gmres", restart=30, rtol=1e-8).nit
+    plain = sum(numsolve.solve(A, b, method="gmres", restart=40, rtol=1e-8).nit
                 for A, b, _ in seq)
-    out = numsolve.solve_batch(seq, method="gmres", recycle=10, restart=30, rtol=1e-8)
+    out = numsolve.solve_batch(seq, method="gmres", recycle=20, restart=40, rtol=1e-8)
     assert out.success.all()
     assert out.totals["nit"] <= 0.6 * plain
     for (A, b, _), x in zip(seq, out.x):
