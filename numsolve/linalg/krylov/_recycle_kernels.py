@@ -9,7 +9,8 @@ in one compiled call, with three passes over the vectors per iteration:
 3. ``p = r + beta p - W mu`` with ``mu = E^{-1} g`` (``E^{-1}`` precomputed, ``k x k``).
 
 The first ``P.shape[0]`` directions and the CG (Lanczos) coefficients are recorded for the
-harmonic Ritz extraction (:func:`numsolve.linalg.krylov._recycle.harmonic_ritz_lanczos`). ``nogil=True``: threaded Dask workers run kernels concurrently.
+harmonic Ritz extraction (:func:`~numsolve.linalg.krylov._recycle.harmonic_ritz_lanczos`).
+``nogil=True``: threaded Dask workers run kernels concurrently.
 """
 
 from __future__ import annotations
