@@ -17,8 +17,10 @@ module                    measures
 ``chebcb_limits``         ChebCB variants against hindsight bounds (iterations only)
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
+``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
+                          AMG; Dask throughput with 1 and 2 workers
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector")
+           "auglag", "auglag_one_vector", "recycling")
