@@ -336,13 +336,14 @@ def defcg_numba(ops: VectorOps, b, x, defl: Deflation | None, *, tol: float, max
     indptr, indices, data = ops.sys.numba_csr
     limit = 0 if store is None else store.limit
     P, coef, Gs = np.empty((limit, n)), np.empty((limit, 4)), np.empty((limit + 1, W.shape[1]))
+    Wt, AWt = np.ascontiguousarray(W.T), np.ascontiguousarray(AW.T)
     Gs[0] = AW.T @ r
     state = np.array([float(r @ r)])
     hist = np.empty(maxiter)
     it, stored, best = 0, 0, np.inf
     out = None
     while out is None:
-        steps, code, stored = defcg_steps(indptr, indices, data, W, AW, Einv, x, r, p, q, state,
+        steps, code, stored = defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state,
                                           tol, maxiter - it, hist, P[:limit], coef, Gs, stored)
         history.extend(hist[:steps].tolist())
         it += steps

@@ -4,9 +4,10 @@
 in one compiled call, with three passes over the vectors per iteration:
 
 1. ``q = A p`` fused with ``p . q``;
-2. ``x += alpha p``, ``r -= alpha q`` fused with ``r . r`` and ``g = (AW)^T r`` (row-major
-   ``AW``: one contiguous pass);
-3. ``p = r + beta p - W mu`` with ``mu = E^{-1} g`` (``E^{-1}`` precomputed, ``k x k``).
+2. ``x += alpha p``, ``r -= alpha q`` fused with ``r . r``, then ``g = (AW)^T r`` as ``k``
+   unit-stride dot products (``W`` and ``AW`` are stored transposed, ``k x n``);
+3. ``p = r + beta p - W mu`` with ``mu = E^{-1} g`` (``E^{-1}`` precomputed, ``k x k``), as
+   ``k`` unit-stride axpys.
 
 The first ``P.shape[0]`` directions and the CG (Lanczos) coefficients are recorded for the
 harmonic Ritz extraction (:func:`~numsolve.linalg.krylov._recycle.harmonic_ritz_lanczos`).
@@ -22,7 +23,7 @@ __all__ = ["defcg_steps"]
 
 
 @njit(cache=True, nogil=True)
-def defcg_steps(indptr, indices, data, W, AW, Einv, x, r, p, q, state, tol, max_steps, hist,
+def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, max_steps, hist,
                 P, coef, Gs, stored):  # pragma: no cover - jitted
     """Up to ``max_steps`` def-CG iterations; returns ``(steps, code, stored)``.
 
@@ -34,7 +35,7 @@ def defcg_steps(indptr, indices, data, W, AW, Einv, x, r, p, q, state, tol, max_
     reached ``tol``, 2 ``p^T A p <= 0`` (A not SPD), 3 non-finite values.
     """
     n = x.shape[0]
-    k = W.shape[1]
+    k = Wt.shape[0]
     g = np.zeros(k)
     mu = np.zeros(k)
     rz = state[0]
@@ -52,15 +53,17 @@ def defcg_steps(indptr, indices, data, W, AW, Einv, x, r, p, q, state, tol, max_
             return s, 2, stored
         alpha = rz / pq
         rr = 0.0
-        for j in range(k):
-            g[j] = 0.0
         for i in range(n):
             x[i] += alpha * p[i]
             ri = r[i] - alpha * q[i]
             r[i] = ri
             rr += ri * ri
-            for j in range(k):
-                g[j] += AW[i, j] * ri
+        for j in range(k):  # g = (AW)^T r: k unit-stride dot products (AWt is k x n)
+            acc = 0.0
+            row = AWt[j]
+            for i in range(n):
+                acc += row[i] * r[i]
+            g[j] = acc
         if stored < P.shape[0]:
             P[stored, :] = p
             coef[stored, 0] = alpha
@@ -84,9 +87,11 @@ def defcg_steps(indptr, indices, data, W, AW, Einv, x, r, p, q, state, tol, max_
                 acc += Einv[a, c] * g[c]
             mu[a] = acc
         for i in range(n):
-            acc = r[i] + beta * p[i]
-            for j in range(k):
-                acc -= W[i, j] * mu[j]
-            p[i] = acc
+            p[i] = r[i] + beta * p[i]
+        for j in range(k):  # p -= W mu: k unit-stride axpys (Wt is k x n)
+            row = Wt[j]
+            mj = mu[j]
+            for i in range(n):
+                p[i] -= mj * row[i]
     state[0] = rz
     return max_steps, 0, stored
