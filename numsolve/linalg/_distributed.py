@@ -61,12 +61,15 @@ def _mapper(client, method: str, kw: dict, shared) -> Callable:
     """``chunks -> results`` through ``client.map`` (``shared``: the one ``A``, scattered)."""
 
     def run(chunks: list) -> list:
+        # the data go to the workers with scatter (not inside the task graph)
         if shared is not None:
             A_f = client.scatter(shared, broadcast=True)
-            items = [[(s[1], s[2] if len(s) == 3 else None) for s in c] for c in chunks]
+            items = client.scatter([[(s[1], s[2] if len(s) == 3 else None) for s in c]
+                                    for c in chunks])
             futs = client.map(_solve_shared, items, A=A_f, method=method, kw=kw, pure=False)
         else:
-            futs = client.map(solve_chunk, chunks, method=method, pure=False, **kw)
+            futs = client.map(solve_chunk, client.scatter(chunks), method=method, pure=False,
+                              **kw)
         return _gather(client, futs)
 
     return run
