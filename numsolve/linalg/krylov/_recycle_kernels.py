@@ -23,6 +23,74 @@ __all__ = ["defcg_steps"]
 
 
 @njit(cache=True, nogil=True)
+def _dot4(u, v):  # pragma: no cover - jitted
+    """``u . v`` with four independent accumulators (no serial add chain)."""
+    n = u.shape[0]
+    m = n - (n & 3)
+    s0 = s1 = s2 = s3 = 0.0
+    for i in range(0, m, 4):
+        s0 += u[i] * v[i]
+        s1 += u[i + 1] * v[i + 1]
+        s2 += u[i + 2] * v[i + 2]
+        s3 += u[i + 3] * v[i + 3]
+    for i in range(m, n):
+        s0 += u[i] * v[i]
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True, nogil=True)
+def _gemv_t(Vt, r, g):  # pragma: no cover - jitted
+    """``g = Vt @ r`` (``Vt`` is ``k x n``): rows in blocks of four sharing each load of
+    ``r``, a single row by :func:`_dot4`."""
+    k, n = Vt.shape
+    j = 0
+    while j + 4 <= k:
+        a0, a1, a2, a3 = Vt[j], Vt[j + 1], Vt[j + 2], Vt[j + 3]
+        s0 = s1 = s2 = s3 = 0.0
+        t0 = t1 = t2 = t3 = 0.0
+        m = n - (n & 1)
+        for i in range(0, m, 2):
+            ri, rj = r[i], r[i + 1]
+            s0 += a0[i] * ri
+            s1 += a1[i] * ri
+            s2 += a2[i] * ri
+            s3 += a3[i] * ri
+            t0 += a0[i + 1] * rj
+            t1 += a1[i + 1] * rj
+            t2 += a2[i + 1] * rj
+            t3 += a3[i + 1] * rj
+        if m < n:
+            s0 += a0[m] * r[m]
+            s1 += a1[m] * r[m]
+            s2 += a2[m] * r[m]
+            s3 += a3[m] * r[m]
+        g[j], g[j + 1], g[j + 2], g[j + 3] = s0 + t0, s1 + t1, s2 + t2, s3 + t3
+        j += 4
+    while j < k:
+        g[j] = _dot4(Vt[j], r)
+        j += 1
+
+
+@njit(cache=True, nogil=True)
+def _axpy_rows(Vt, mu, p):  # pragma: no cover - jitted
+    """``p -= Vt^T mu``: rows in blocks of four (one pass over ``p`` per block)."""
+    k, n = Vt.shape
+    j = 0
+    while j + 4 <= k:
+        a0, a1, a2, a3 = Vt[j], Vt[j + 1], Vt[j + 2], Vt[j + 3]
+        m0, m1, m2, m3 = mu[j], mu[j + 1], mu[j + 2], mu[j + 3]
+        for i in range(n):
+            p[i] -= (m0 * a0[i] + m1 * a1[i]) + (m2 * a2[i] + m3 * a3[i])
+        j += 4
+    while j < k:
+        mj = mu[j]
+        row = Vt[j]
+        for i in range(n):
+            p[i] -= mj * row[i]
+        j += 1
+
+
+@njit(cache=True, nogil=True)
 def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, max_steps, hist,
                 P, coef, Gs, stored):  # pragma: no cover - jitted
     """Up to ``max_steps`` def-CG iterations; returns ``(steps, code, stored)``.
@@ -58,12 +126,7 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
             ri = r[i] - alpha * q[i]
             r[i] = ri
             rr += ri * ri
-        for j in range(k):  # g = (AW)^T r: k unit-stride dot products (AWt is k x n)
-            acc = 0.0
-            row = AWt[j]
-            for i in range(n):
-                acc += row[i] * r[i]
-            g[j] = acc
+        _gemv_t(AWt, r, g)  # g = (AW)^T r
         if stored < P.shape[0]:
             P[stored, :] = p
             coef[stored, 0] = alpha
@@ -88,10 +151,6 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
             mu[a] = acc
         for i in range(n):
             p[i] = r[i] + beta * p[i]
-        for j in range(k):  # p -= W mu: k unit-stride axpys (Wt is k x n)
-            row = Wt[j]
-            mj = mu[j]
-            for i in range(n):
-                p[i] -= mj * row[i]
+        _axpy_rows(Wt, mu, p)  # p -= W mu
     state[0] = rz
     return max_steps, 0, stored
