@@ -9,8 +9,11 @@
 ``hock_schittkowski``           Hock-Schittkowski equality problems (exact derivatives)
 ``poisson_control``             sparse Poisson optimal control (equality constrained)
 ``constrained_logistic``        logistic regression with linear and sphere constraints
+``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (51 problems, issue 14)
+``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
 ``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
 ``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
 ``heat_sweep``                  implicit heat steps over a sweep of diffusion coefficients
@@ -18,6 +21,7 @@
 ==============================  ===================================================================
 """
 
+from ._completion import CompletionProblem, low_rank_completion
 from ._constrained import (
     HS_PROBLEMS,
     ConstrainedProblem,
@@ -25,6 +29,7 @@ from ._constrained import (
     hock_schittkowski,
     poisson_control,
 )
+from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
 from ._obstacles import obstacle_mask
 from ._pde_sequences import (
     convection_diffusion_sequence,
@@ -38,7 +43,11 @@ from ._spd import random_spd
 
 __all__ = [
     "HS_PROBLEMS",
+    "CompletionProblem",
     "ConstrainedProblem",
+    "EQ_SUITE",
+    "eq_problem",
+    "kkt_residual_ls",
     "constrained_logistic",
     "convection_diffusion_sequence",
     "darcy_sequence",
@@ -46,6 +55,7 @@ __all__ = [
     "heat_sweep",
     "heat2d_sequence",
     "hock_schittkowski",
+    "low_rank_completion",
     "obstacle_mask",
     "poisson",
     "poisson2d",
