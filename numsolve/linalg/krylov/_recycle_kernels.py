@@ -3,9 +3,9 @@
 :func:`defcg_steps` runs up to ``max_steps`` iterations of def-CG (Saad et al. 2000, (2.7))
 in one compiled call, with three passes over the vectors per iteration:
 
-1. ``q = A p`` fused with ``p . q``;
-2. ``x += alpha p``, ``r -= alpha q`` fused with ``r . r``, then ``g = (AW)^T r`` as ``k``
-   unit-stride dot products (``W`` and ``AW`` are stored transposed, ``k x n``);
+1. ``q = A p`` fused with ``p . q`` (the CG kernel ``csr_spmv_dot1``);
+2. ``x += alpha p``, ``r -= alpha q`` fused with ``r . r`` (``update_xr1``), then
+   ``g = (AW)^T r`` in blocks of four rows (``W``, ``AW`` stored transposed, ``k x n``);
 3. ``p = r + beta p - W mu`` with ``mu = E^{-1} g`` (``E^{-1}`` precomputed, ``k x k``), as
    ``k`` unit-stride axpys.
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from ._cg_kernels import csr_spmv_dot1, update_p1, update_xr1
 
 __all__ = ["defcg_steps"]
 
@@ -108,24 +110,13 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
     mu = np.zeros(k)
     rz = state[0]
     for s in range(max_steps):
-        pq = 0.0
-        for i in range(n):
-            acc = 0.0
-            for jj in range(indptr[i], indptr[i + 1]):
-                acc += data[jj] * p[indices[jj]]
-            q[i] = acc
-            pq += p[i] * acc
+        pq = csr_spmv_dot1(indptr, indices, data, p, q)  # q = A p, p . q
         if not np.isfinite(pq):
             return s, 3, stored
         if pq <= 0.0:
             return s, 2, stored
         alpha = rz / pq
-        rr = 0.0
-        for i in range(n):
-            x[i] += alpha * p[i]
-            ri = r[i] - alpha * q[i]
-            r[i] = ri
-            rr += ri * ri
+        rr = update_xr1(x, r, p, q, alpha)  # x += alpha p, r -= alpha q, r . r
         _gemv_t(AWt, r, g)  # g = (AW)^T r
         if stored < P.shape[0]:
             P[stored, :] = p
@@ -149,8 +140,7 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
             for c in range(k):
                 acc += Einv[a, c] * g[c]
             mu[a] = acc
-        for i in range(n):
-            p[i] = r[i] + beta * p[i]
+        update_p1(p, r, beta)  # p = r + beta p
         _axpy_rows(Wt, mu, p)  # p -= W mu
     state[0] = rz
     return max_steps, 0, stored
