@@ -104,7 +104,6 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
     ``state = [r.r]`` (updated); ``code``: 0 step budget used, 1 the recursive residual
     reached ``tol``, 2 ``p^T A p <= 0`` (A not SPD), 3 non-finite values.
     """
-    n = x.shape[0]
     k = Wt.shape[0]
     g = np.zeros(k)
     mu = np.zeros(k)
