@@ -25,7 +25,7 @@ from typing import Any
 from .._registry import Demo, Method, MethodRegistry, dispatch, document_methods
 from .._result import SolveResult
 from ._direct import solve_batch_direct, solve_direct
-from ._sequence import solve_batch_defcg, solve_batch_gcrodr, solve_systems
+from ._sequence_batch import solve_batch_defcg, solve_batch_gcrodr, solve_systems
 from ._system import check_batch_args, check_lstsq_args, check_solve_args
 from .krylov._batch import solve_batch_cg_any
 from .krylov._cg import solve_cg

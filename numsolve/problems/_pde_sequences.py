@@ -55,6 +55,7 @@ def gaussian_random_field(n: int, *, alpha: float = 2.0, tau: float = 3.0, rng=N
 def _coarse(field: np.ndarray, m: int = 8) -> np.ndarray:
     """Block means of ``field`` on an ``m x m`` coarse grid (a cheap feature)."""
     n = field.shape[0]
+    m = min(m, n)
     edges = np.linspace(0, n, m + 1).astype(int)
     return np.array([[field[edges[i]:edges[i + 1], edges[j]:edges[j + 1]].mean()
                       for j in range(m)] for i in range(m)]).ravel()
@@ -88,7 +89,7 @@ def darcy_sequence(T: int, n: int = 64, *, sigma: float = 1.0, alpha: float = 2.
     -------
     list of (A, b, context)
         CSR SPD matrix, right-hand side, and ``context`` = the ``8 x 8`` block means of
-        ``log a`` (64 numbers, the feature the SKR paper sorts by).
+        ``log a`` (64 numbers; fewer for ``n < 8``), the feature :func:`sort_systems` uses.
 
     Examples
     --------
