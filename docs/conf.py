@@ -126,8 +126,39 @@ def _status_table_lines():
     return lines
 
 
+def _method_table_lines(entry_point):
+    """The methods of one registry of ``numsolve._cli.demo.REGISTRIES``: name, summary, page."""
+    from numsolve._cli.demo import REGISTRIES
+
+    lines = [".. list-table::", "   :header-rows: 1", "   :widths: 22 60 18", "",
+             "   * - ``method``", "     - summary", "     - guide page"]
+    for m in REGISTRIES[entry_point].methods():
+        page = f":doc:`/{m.doc}`" if m.doc else ""
+        lines += [f"   * - ``'{m.name}'``", f"     - {m.summary}", f"     - {page}"]
+    return lines
+
+
+def _method_table_directive():
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class MethodTable(SphinxDirective):
+        required_arguments = 1  # the entry point: 'solve', 'minimize', ...
+
+        def run(self):
+            node = nodes.section()
+            node.document = self.state.document
+            lines = _method_table_lines(self.arguments[0])
+            self.state.nested_parse(StringList(lines, "<generated>"), 0, node)
+            return node.children
+
+    return MethodTable
+
+
 def setup(app):
     app.add_directive("status-table", _rst_directive(_status_table_lines))
+    app.add_directive("method-table", _method_table_directive())
 
 
 # -- nitpicky builds (``-n``) ----------------------------------------------------------------

@@ -489,8 +489,8 @@ class TsallisINFCB(_Tuner):
 def chebyshev_features(c, a: float, b: float, m: int) -> np.ndarray:
     """``[T_0(z), ..., T_{m-1}(z)]`` at ``z = 2 (c - a)/(b - a) - 1`` (clipped to [-1, 1]).
 
-    The features of :class:`ChebCB`'s per-arm cost models (Chebyshev polynomials of the first
-    kind, by their three-term recurrence).
+    The features of the per-arm cost models of :class:`~numsolve.linalg.ChebCB` (Chebyshev
+    polynomials of the first kind, by their three-term recurrence).
 
     Parameters
     ----------
