@@ -291,13 +291,16 @@ def to_namespace(x: Any, xp) -> Any:
     Examples
     --------
     >>> import numpy as np
-    >>> import array_api_strict as xps
-    >>> from numsolve import to_namespace, to_numpy
-    >>> y = to_namespace(np.arange(3.0), xps)
-    >>> type(y).__module__.split(".")[0]
-    'array_api_strict'
-    >>> to_numpy(y)
+    >>> import scipy.sparse as sp
+    >>> from numsolve import to_namespace
+    >>> to_namespace([0.0, 1.0, 2.0], np)
     array([0., 1., 2.])
+    >>> A = sp.eye(3, format="csr")
+    >>> to_namespace(A, np) is A                      # host data stays as it is, no copy
+    True
+
+    On a machine with CuPy, ``to_namespace(A, cupy)`` returns a
+    ``cupyx.scipy.sparse.csr_matrix`` and ``to_namespace(x, cupy)`` a ``cupy.ndarray``.
     """
     if x is None:
         return None
