@@ -16,6 +16,7 @@ import sys
 
 # numsolve is normally installed (``pip install -e ".[docs]"``); fall back to the source tree.
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gallery_style
 
 import numsolve
 
@@ -67,7 +68,7 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 # -- gallery (sphinx-gallery) ----------------------------------------------------------------
 # Every examples/plot_*.py is executed at build time, so no figure can go stale. Examples are
 # small (each runs in a few seconds on one core); ``abort_on_example_error`` makes a failing
-# example fail the build.
+# example fail the build. gallery_style.py sets the Matplotlib style before each example.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -79,7 +80,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
-    "reset_modules": ("matplotlib",),
+    "reset_modules": ("gallery_style.reset_matplotlib",),
     "min_reported_time": 1,
     "show_memory": False,
     "plot_gallery": "True",

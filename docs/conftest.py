@@ -5,5 +5,5 @@ the build output, the pages autosummary generates, or the gallery's generated co
 ``examples/`` (those run at documentation build time).
 """
 
-collect_ignore = ["conf.py"]
+collect_ignore = ["conf.py", "gallery_style.py"]
 collect_ignore_glob = ["_build/*", "generated/*", "auto_examples/*", "_templates/*"]
