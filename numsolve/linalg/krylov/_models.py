@@ -258,6 +258,12 @@ class MultilevelStencilModel:
     fit_seconds_ : float
         Wall time of the last :meth:`fit`.
 
+    References
+    ----------
+    .. [1] A. Kaneda, O. Akar, J. Chen, V. A. T. Kala, D. Hyde and J. Teran, "A deep
+       conjugate direction method for iteratively solving linear systems", ICML 2023
+       (PMLR 202:15720-15736), arXiv:2205.10763.
+
     Examples
     --------
     >>> import numpy as np

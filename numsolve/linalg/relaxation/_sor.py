@@ -931,6 +931,10 @@ def young_omega(A: Any) -> float:
     TypeError
         ``A`` is a ``LinearOperator``.
 
+    References
+    ----------
+    .. [1] D. M. Young, "Iterative Solution of Large Linear Systems", Academic Press, 1971.
+
     Examples
     --------
     >>> from numsolve.linalg import young_omega

@@ -240,6 +240,14 @@ class TsallisINF(_Tuner):
     rng : int or numpy.random.Generator, optional
         Seed or generator for the arm draws.
 
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+    .. [2] J. Zimmert and Y. Seldin, "Tsallis-INF: an optimal algorithm for stochastic and
+       adversarial bandits", JMLR 22(28):1-49, 2021.
+
     Examples
     --------
     >>> import numpy as np
@@ -392,6 +400,12 @@ class TsallisINFCB(_Tuner):
         The per-bin bandits (``bins[j].t`` rounds played in bin ``j``).
     centres : ndarray, shape (n_bins,)
         The bin centres.
+
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
 
     Examples
     --------
@@ -566,6 +580,14 @@ class ChebCB(_Tuner):
         zero away from the observed contexts, so rarely played (bad) arms look cheap and are
         played again; this is most of ChebCB's early overhead.
     rng : int or numpy.random.Generator, optional
+
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+    .. [2] D. Foster and A. Rakhlin, "Beyond UCB: optimal and efficient contextual bandits
+       with regression oracles", ICML 2020.
 
     Examples
     --------
