@@ -33,6 +33,22 @@ def gaussian_random_field(n: int, *, alpha: float = 2.0, tau: float = 3.0, rng=N
     Matern-type covariance ``(-Lap + tau^2)^(-alpha)`` of the FNO Darcy data), scaled to unit
     sample variance.
 
+    Parameters
+    ----------
+    n : int
+        Grid points per side.
+    alpha : float
+        Smoothness exponent of the spectral filter.
+    tau : float
+        Inverse length scale.
+    rng : int or numpy.random.Generator, optional
+        Seed of the white noise.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The field, zero mean and unit sample variance.
+
     Examples
     --------
     >>> from numsolve.problems import gaussian_random_field
