@@ -140,7 +140,7 @@ def _upwind_1d(n: int, w: float, h: float) -> sp.csr_array:
 
 def convection_diffusion_sequence(T: int, n: int = 32, *, eps: float = 0.01,
                                   speed: float = 1.0, angles=None, rng=None) -> list:
-    """Convection-diffusion systems ``-eps Lap u + w . grad u = 1`` with varying wind.
+    """Convection-diffusion systems ``-eps Lap u + w.grad(u) = 1`` with varying wind.
 
     ``w = speed (cos theta_i, sin theta_i)``; 5-point Laplacian plus first-order upwind
     convection on an ``n x n`` interior grid of the unit square, zero Dirichlet boundary. The
