@@ -296,6 +296,38 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.
+    This is the implementation behind ``numsolve.complete(M, rank, method='altmin')``.
+
+    Parameters
+    ----------
+    obs : Observed
+        The observed entries, validated and stored in both orientations (built by
+        :func:`numsolve.complete` from ``M``).
+    rank : int
+        Target rank ``k``.
+    l2, rtol, ftol, maxiter, validation, callback, rng : optional
+        Ridge weight, stopping tolerances, pass budget, held-out entries, callback and seed
+        (as in :func:`numsolve.complete`).
+    biases, solver, sketch_size, inner_maxiter, inner_rtol, init, incoherence, normalize, \
+power_iterations : optional
+        The method options of :func:`numsolve.complete` (``options=``).
+
+    Returns
+    -------
+    CompletionResult
+        The balanced factors ``U``, ``V``, the residual history and the status.
+
+    Examples
+    --------
+    Called through :func:`numsolve.complete`:
+
+    >>> import numsolve
+    >>> from numsolve.problems import low_rank_completion
+    >>> prob = low_rank_completion(200, 150, 2, 0.3, rng=0)
+    >>> res = numsolve.complete(prob.M, 2, method="altmin", rng=0,
+    ...                         options={"solver": "exact"})
+    >>> res.success, bool(prob.relative_error(res.U, res.V) < 1e-6)
+    (True, True)
     """
     opts = AltMinOptions(l2, rtol, ftol, maxiter, biases, solver, sketch_size, inner_maxiter,
                          inner_rtol, init, incoherence, normalize, power_iterations)

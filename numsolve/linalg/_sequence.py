@@ -81,7 +81,8 @@ def sort_systems(systems: list, feature: Callable | None = None, *, start: int =
     ----------
     systems : list of (A, b) or (A, b, context)
     feature : callable, optional
-        ``feature(A, b, context) -> 1-D array``; default :func:`system_feature`.
+        ``feature(A, b, context) -> 1-D array``; default ``system_feature`` (the numeric
+        context, else samples of the diagonal and of ``b``).
     start : int, default 0
 
     Returns

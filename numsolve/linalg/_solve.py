@@ -390,6 +390,13 @@ def lstsq(
     the gradient is noise). A non-C-contiguous ``A`` is copied once; the result also reports
     ``solver``.
 
+    References
+    ----------
+    .. [1] H. Avron, P. Maymounkov and S. Toledo, "Blendenpik: supercharging LAPACK's
+       least-squares solver", SIAM J. Sci. Comput. 32(3):1217-1236, 2010.
+    .. [2] X. Meng, M. A. Saunders and M. W. Mahoney, "LSRN: a parallel iterative solver for
+       strongly over- or underdetermined systems", SIAM J. Sci. Comput. 36(2):C95-C118, 2014.
+
     Examples
     --------
     >>> import numpy as np

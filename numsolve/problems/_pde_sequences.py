@@ -33,6 +33,22 @@ def gaussian_random_field(n: int, *, alpha: float = 2.0, tau: float = 3.0, rng=N
     Matern-type covariance ``(-Lap + tau^2)^(-alpha)`` of the FNO Darcy data), scaled to unit
     sample variance.
 
+    Parameters
+    ----------
+    n : int
+        Grid points per side.
+    alpha : float
+        Smoothness exponent of the spectral filter.
+    tau : float
+        Inverse length scale.
+    rng : int or numpy.random.Generator, optional
+        Seed of the white noise.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The field, zero mean and unit sample variance.
+
     Examples
     --------
     >>> from numsolve.problems import gaussian_random_field
@@ -125,7 +141,7 @@ def _upwind_1d(n: int, w: float, h: float) -> sp.csr_array:
 
 def convection_diffusion_sequence(T: int, n: int = 32, *, eps: float = 0.01,
                                   speed: float = 1.0, angles=None, rng=None) -> list:
-    """Convection-diffusion systems ``-eps Lap u + w . grad u = 1`` with varying wind.
+    """Convection-diffusion systems ``-eps Lap u + w.grad(u) = 1`` with varying wind.
 
     ``w = speed (cos theta_i, sin theta_i)``; 5-point Laplacian plus first-order upwind
     convection on an ``n x n`` interior grid of the unit square, zero Dirichlet boundary. The
