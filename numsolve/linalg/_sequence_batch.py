@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .._backend import is_array, is_sparse
 from .._result import SolveResult
 from ._distributed import solve_distributed
@@ -92,6 +94,10 @@ def _as_system_list(A, B) -> list:
         except TypeError:
             raise TypeError(f"systems must be an iterable of (A, b[, context]) tuples, got "
                             f"{type(A).__name__}") from None
+    if isinstance(A, (list, tuple)) and A and not is_sparse(A[0]) and np.ndim(A[0]) == 1:
+        A = np.asarray(A, dtype=float)  # one matrix written as nested lists, not a list of them
+    if isinstance(B, (list, tuple)) and not isinstance(A, (list, tuple)):
+        B = np.asarray(B, dtype=float)
     if isinstance(A, (list, tuple)) or getattr(A, "ndim", None) == 3:
         As = list(A) if isinstance(A, (list, tuple)) else [A[i] for i in range(A.shape[0])]
         bs = list(B) if isinstance(B, (list, tuple)) else [B[i] for i in range(B.shape[0])]

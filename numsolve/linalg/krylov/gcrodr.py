@@ -78,6 +78,8 @@ def _arnoldi(op: _Op, v0, steps: int, C):
         if not np.isfinite(hn):
             return None
         if hn <= 1e-14 * max(abs(H[: j + 1, j]).max(), 1e-300):
+            # happy breakdown: H[j+1, j] ~ 0, so a zero V[j+1] keeps V (n, j+2) consistent
+            V.append(0 * w)
             return V, H[: j + 2, : j + 1], B[:, : j + 1], True
         V.append(w / ops.scal(hn))
     return V, H, B, False
