@@ -20,7 +20,7 @@ from typing import Any
 
 from ..linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
 from ..optimize import MINIMIZE_METHODS
-from . import krylov, linear, optimize, sketch
+from . import bcd, krylov, linear, optimize, sketch
 from ._common import DemoSettings
 
 __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_table",
@@ -32,7 +32,8 @@ REGISTRIES = {"solve": SOLVE_METHODS, "solve_batch": SOLVE_BATCH_METHODS,
 
 #: ``(entry point, problem) -> recipe(method, options) -> entry``, from every family module.
 RECIPES: dict[tuple[str, str], Callable] = {
-    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES}
+    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES,
+    **bcd.RECIPES}
 
 
 def demo_entries() -> list[Callable[[DemoSettings], dict]]:

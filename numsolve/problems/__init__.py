@@ -11,9 +11,12 @@
 ``constrained_logistic``        logistic regression with linear and sphere constraints
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``bcd_dataset``                 block coordinate descent data sets A-D (least squares, logistic...)
+``label_propagation``           label propagation on a lattice (sparse quadratic, lattice map)
 ==============================  ===================================================================
 """
 
+from ._bcd import BCDProblem, bcd_dataset, bcd_design, label_propagation
 from ._constrained import (
     HS_PROBLEMS,
     ConstrainedProblem,
@@ -27,6 +30,10 @@ from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
 
 __all__ = [
+    "BCDProblem",
+    "bcd_dataset",
+    "bcd_design",
+    "label_propagation",
     "HS_PROBLEMS",
     "ConstrainedProblem",
     "constrained_logistic",
