@@ -25,6 +25,10 @@ __all__ = ["Selector", "GREEDY"]
 GREEDY = ("gs", "gsl", "gsd", "gsq", "iht")
 
 
+def _positive(v: np.ndarray) -> np.ndarray:
+    return np.where(v > 0, v, 1.0)
+
+
 def _lam_max(H: np.ndarray) -> float:
     if H.shape[0] <= 300:
         return float(np.linalg.eigvalsh(H)[-1])
@@ -38,8 +42,10 @@ class Selector:
         self.rule, self.tau, self.rng, self.reg = opts.selection, opts.block_size, rng, reg
         self.iht_steps = opts.iht_steps
         self.model, self.n = model, model.n
-        self.L = model.coord_lipschitz()
-        self.dG = model.gershgorin() if self.rule == "gsd" else None
+        # a coordinate with L_i = 0 (an empty column) has g_i = 0: any positive constant
+        # gives it a zero step and a zero score
+        self.L = _positive(model.coord_lipschitz())
+        self.dG = _positive(model.gershgorin()) if self.rule == "gsd" else None
         self.forest = opts.partition in ("tree", "red-black", "greedy-tree")
         self.variable = opts.partition in ("variable", "greedy-tree")
         self.blocks = None if self.variable else self._partition(opts.partition)
@@ -93,10 +99,10 @@ class Selector:
         if bi >= 0 and bi in self._Lb:
             return self._Lb[bi]
         if b.size > 300:
-            dG = self.model.gershgorin()
-            Lb = float(np.max(dG[b]))
+            Lb = float(np.max(self.model.gershgorin()[b]))
         else:
             Lb = _lam_max(self.block_H(b, bi))
+        Lb = Lb if Lb > 0 else 1.0  # an all-zero block: g_b = 0, any step size
         if bi >= 0:
             self._Lb[bi] = Lb
         return Lb
