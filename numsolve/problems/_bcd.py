@@ -45,19 +45,23 @@ def bcd_design(n_samples: int = 1000, n_features: int = 10000, rng=None) -> sp.c
 
 
 def bcd_dataset(name: str, n_samples: int | None = None, n_features: int | None = None,
-                rng=0) -> BCDProblem:
+                rng=0, alpha: float | None = None) -> BCDProblem:
     """One of the spec's data sets A-D (section 2), by default at the spec's sizes.
 
     Parameters
     ----------
     name : {'A', 'A-l1', 'B', 'C', 'D'}
         ``A``: ``1/2 ||Ax - b||^2`` (``w`` kept with probability 0.1, ``b = Aw + N(0,1)``);
-        ``A-l1``: the same with ``x >= 0`` and ``lambda = 50000``; ``B``: logistic with
+        ``A-l1``: the same with ``x >= 0`` and an L1 weight ``alpha``; ``B``: logistic with
         ``b = sign(Aw)``, 10% flipped; ``C``: 50-class softmax (``1000 x 1000``); ``D``: label
         propagation on a 50 x 50 lattice (``w = 1e5``, 100 labelled nodes).
     n_samples, n_features : int, optional
         Smaller sizes for tests (``D``: the lattice side is ``n_features``).
     rng : int or Generator
+    alpha : float, optional
+        L1 weight of ``A-l1``. The spec's ``lambda = 50000`` exceeds ``max(A^T b)`` (about
+        4e4) for this generator, which makes ``x* = 0``; the default is ``0.05 max(A^T b)``
+        (about 370 nonzeros at the full size).
 
     Examples
     --------
@@ -97,7 +101,10 @@ def bcd_dataset(name: str, n_samples: int | None = None, n_features: int | None 
     b = A @ w + rng.standard_normal(N)
     f = LeastSquares(A, b)
     if name == "A-L1":
-        f = BoundConstrained(L1Regularized(f, 50000.0), 0.0, np.inf)
+        if alpha is None:
+            alpha = 0.05 * max(float(np.max(A.T @ b)), 0.0)
+        alpha = check_real("alpha", alpha, low=0.0)
+        f = BoundConstrained(L1Regularized(f, alpha), 0.0, np.inf)
     return BCDProblem(name, f, np.zeros(d))
 
 

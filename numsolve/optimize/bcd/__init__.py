@@ -203,6 +203,8 @@ def _run(model, reg, sel, opts, notify) -> OptimizeResult:
     every = opts.check_every or max(1, -(-model.n // opts.block_size))
     measure = math.inf
     while status is None:
+        if k and k % max(every, 100) == 0:
+            model.refresh()  # about once per epoch: no drift of the incremental state
         if model.full or k % every == 0:
             g = model.grad_full()
             measure = reg.opt_measure(model.x, g)

@@ -101,6 +101,14 @@ class LinearModel:
     def keep_gradient(self) -> None:
         self.full, self.g = True, self._grad_all()
 
+    def refresh(self) -> None:
+        """Recompute ``Z = A W``, ``phi'(Z)`` and the kept gradient from ``x`` (once per epoch:
+        removes the rounding drift of the incremental updates at ``O(nnz(A))``)."""
+        self.Z[...] = np.asarray(self.Ac @ self.x.reshape(self.d, self.K))
+        kern.dphi_all(self.loss, self.Z, self.Y, self.D)
+        if self.full:
+            self.g = self._grad_all()
+
     def grad_full(self) -> np.ndarray:
         return self.g if self.full else self._grad_all()
 
@@ -179,6 +187,11 @@ class QuadraticModel:
 
     def keep_gradient(self) -> None:
         pass
+
+    def refresh(self) -> None:
+        """``g = Q x - c`` from scratch (removes the drift of the incremental updates)."""
+        self.g = np.asarray(self.Q @ self.x) - self.c
+        self.work += self.Q.nnz
 
     def grad_full(self) -> np.ndarray:
         return self.g
@@ -269,6 +282,9 @@ class GenericModel:
         return self._f
 
     def keep_gradient(self) -> None:
+        pass
+
+    def refresh(self) -> None:
         pass
 
     def grad_full(self) -> np.ndarray:
