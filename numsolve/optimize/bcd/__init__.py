@@ -170,6 +170,26 @@ def minimize_bcd(
         Line-search halvings; coordinate sweeps of the small-block PN solve.
     rng : int or numpy.random.Generator
         For the random, Lipschitz-sampling and permuted-cyclic rules.
+
+    Returns
+    -------
+    OptimizeResult
+        ``x``, ``fun`` (``F(x)``), ``nit``, ``f_history`` (``F(x_k)``, ``k = 0..nit``),
+        ``optimality`` (the prox-gradient residual last measured), ``work`` (nonzeros
+        touched), ``active_set_iteration`` and ``switch_iteration`` (L1/bounds; ``None``
+        otherwise), ``success``, ``status``, ``message``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.objectives import L1Regularized, LeastSquares
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.standard_normal((60, 20)); b = A @ np.r_[np.ones(3), np.zeros(17)]
+    >>> res = numsolve.minimize(L1Regularized(LeastSquares(A, b), 1.0), np.zeros(20),
+    ...                         method="bcd", options={"selection": "gsq", "gtol": 1e-10})
+    >>> res.success, int(np.count_nonzero(res.x)), res.active_set_iteration <= res.nit
+    (True, 3, True)
     """
     if constraints:
         raise ValueError("method 'bcd' does not support constraints")
