@@ -514,7 +514,7 @@ class L1Regularized(_Composite):
     Parameters
     ----------
     smooth : objective
-        A :mod:`numsolve.objectives` objective (or any callable with ``grad``).
+        A ``numsolve.objectives`` objective (or any callable with ``grad``).
     alpha : float
         L1 weight (``>= 0``).
 

@@ -4,7 +4,7 @@ label propagation on a lattice.
 
 * :func:`bcd_dataset` ``'A'`` least squares, ``'A-l1'`` non-negative least squares with an L1
   term, ``'B'`` binary logistic, ``'C'`` softmax, ``'D'`` lattice label propagation, each as a
-  :mod:`numsolve.objectives` objective plus ``x0``;
+  ``numsolve.objectives`` objective plus ``x0``;
 * :func:`label_propagation`: the quadratic ``sum_{ij} w_ij (x_i - x_j)^2 / 2`` over the
   4-neighbour edges of an ``nrows x ncols`` lattice with some nodes labelled (fixed), as a
   :class:`~numsolve.objectives.SparseQuadratic` in the unlabelled nodes with its lattice map.
@@ -34,11 +34,12 @@ class BCDProblem:
 
 def bcd_design(n_samples: int = 1000, n_features: int = 10000, rng=None) -> sp.csc_matrix:
     """Recipe A's design: ``A = N(0,1) + 1``, columns scaled by ``10 N(0,1)``, entries kept with
-    probability ``10 log(n) / n`` (``n = n_features``; about 6.9% dense for ``n = 10^4``)."""
+    probability ``10 log(m) / m`` (``m = n_samples``; about 6.9% dense for ``m = 1000``, the
+    spec's density)."""
     rng = as_rng(rng)
     n_samples = check_int("n_samples", n_samples, low=1)
-    n = check_int("n_features", n_features, low=2)
-    p = min(1.0, 10 * np.log(n) / n)
+    n = check_int("n_features", n_features, low=1)
+    p = min(1.0, 10 * np.log(max(n_samples, 2)) / max(n_samples, 2))
     mask = rng.random((n_samples, n)) < p
     A = (rng.standard_normal((n_samples, n)) + 1.0) * (10 * rng.standard_normal(n))
     return sp.csc_matrix(np.where(mask, A, 0.0))

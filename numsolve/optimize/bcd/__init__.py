@@ -137,8 +137,13 @@ def minimize_bcd(
 ) -> OptimizeResult:
     """Greedy block coordinate descent (see the module notes).
 
-    Options
-    -------
+    Called through ``numsolve.minimize(fun, x0, method='bcd', options={...})``; ``fun`` is a
+    ``numsolve.objectives`` objective (``LeastSquares``, ``BinaryLogistic``,
+    ``MultinomialLogistic``, ``SparseQuadratic``, possibly wrapped in ``L1Regularized`` /
+    ``BoundConstrained``) or a plain callable with ``jac``.
+
+    Other Parameters
+    ----------------
     block_size : int
         ``tau``, coordinates per block (default 5; for ``'greedy-tree'`` the cap on the
         forest's size, default ``n``). Ignored by ``'tree'`` and ``'red-black'``.
