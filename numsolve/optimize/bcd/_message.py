@@ -123,7 +123,8 @@ def _find(uf, a):
 @nb.njit(cache=True)
 def greedy_colouring(indptr, indices, visit):
     """Colour nodes in the order ``visit`` with the smallest colour no neighbour has (red-black
-    on a lattice); returns the colour of every node."""
+    on a lattice); returns the colour of every node. (The SOR module's colouring visits in
+    natural order; the BCD spec visits in descending ``L_i``.)"""
     n = indptr.size - 1
     colour = np.full(n, -1, np.int64)
     used = np.full(n + 1, -1, np.int64)
