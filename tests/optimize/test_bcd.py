@@ -298,3 +298,26 @@ def test_bad_input():
 
         numsolve.minimize(f, np.zeros(5), method="bcd",
                           constraints=[LinearConstraint(np.ones((1, 5)), 0, 0)])
+
+
+def test_generic_callable_with_bounds_matches_lbfgsb():
+    """The generic path with ``bounds=``: ``jac`` is the gradient of the smooth part."""
+    rng = np.random.default_rng(1)
+    M = rng.standard_normal((40, 25))
+    H = M.T @ M + 0.5 * np.eye(25)
+    c = rng.standard_normal(25) * 3
+
+    def fun(x):
+        return 0.5 * x @ H @ x - c @ x
+
+    def jac(x):
+        return H @ x - c
+
+    bounds = [(-0.2, 0.3)] * 25
+    ref = sp_minimize(fun, np.zeros(25), jac=jac, method="L-BFGS-B", bounds=bounds,
+                      options={"gtol": 1e-12, "ftol": 1e-16, "maxiter": 20000})
+    res = numsolve.minimize(fun, np.zeros(25), method="bcd", jac=jac, hess=lambda x: H,
+                            bounds=bounds, options={"gtol": 1e-10, "maxiter": 20000})
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
+    assert res.active_set_iteration is not None
