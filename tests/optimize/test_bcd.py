@@ -321,3 +321,15 @@ def test_generic_callable_with_bounds_matches_lbfgsb():
     assert res.success, res.message
     np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
     assert res.active_set_iteration is not None
+
+
+def test_tmp_without_bounds_is_newton():
+    """``update='tmp'`` on an unconstrained problem has no active set: a Newton step."""
+    A, _ = _logistic(1, 200, 20)
+    y = np.random.default_rng(3).integers(0, 4, 200)
+    f = MultinomialLogistic(A, y, l2=1.0)
+    ref = _lbfgsb(f, 80)
+    res = _bcd(f, np.zeros(80), selection="gsd", partition="sort", update="tmp",
+               maxiter=50000, gtol=1e-10)
+    assert res.success, res.message
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-6)

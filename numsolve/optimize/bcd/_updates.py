@@ -113,7 +113,7 @@ def _two_metric(model, reg, b, xb, gb, opts):
     d[act] = -ge[act] / np.maximum(np.diag(H)[act], 1e-300)
     if fr.any():
         d[fr] = -cho_solve_or_lstsq(H[np.ix_(fr, fr)], ge[fr])
-    t = 1.0
+    t, slack = 1.0, None
     for _ in range(opts.max_backtracks):
         step = np.clip(xb + t * d, lo, hi) - xb
         dec = float(ge @ step)
@@ -121,7 +121,9 @@ def _two_metric(model, reg, b, xb, gb, opts):
             return None
         model.prepare(b, step)
         ch = model.change(1.0) + reg.alpha * float(step.sum())
-        if ch <= _ARMIJO * min(dec, 0.0):
+        if slack is None and ch > _ARMIJO * min(dec, 0.0):  # rounding near the optimum
+            slack = 1e-13 * (1.0 + abs(model.fval()))
+        if ch <= _ARMIJO * min(dec, 0.0) + (slack or 0.0):
             model.commit(1.0)
             return None
         t *= _SHRINK
@@ -137,7 +139,7 @@ def block_update(mode, model, reg, sel, opts, b, bi, gb):
         d = reg.step(xb, gb, sel.block_L(b, bi), b)
     elif mode == "adaptive":
         return _adaptive(model, reg, sel, b, xb, gb)
-    elif mode == "tmp":
+    elif mode == "tmp" and reg.bounded:
         return _two_metric(model, reg, b, xb, gb, opts)
     elif quad and reg.smooth and (sel.forest or b.size > 500):
         d, status = _forest_solve(model, b)  # section 1.5: O(|b|) exact block solve
@@ -145,7 +147,7 @@ def block_update(mode, model, reg, sel, opts, b, bi, gb):
             return status
     elif mode == "matrix" or quad:
         d = _direction(sel.block_H(b, bi), gb, xb, b, reg, opts)
-    else:  # 'newton' with a line search
+    else:  # 'newton' with a line search (also 'tmp' without bounds: no active set)
         d = _direction(model.hess(b, True), gb, xb, b, reg, opts)
         return _search(model, reg, b, xb, gb, d, opts)
     if not np.all(np.isfinite(d)):
