@@ -34,7 +34,7 @@ import numpy as np
 from ..._backend import to_numpy
 from ..._checks import as_rng, check_choice, check_int, check_maxiter, check_real
 from ..._result import OptimizeResult, wrap_callback
-from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, status_message
 from ...objectives import _Composite
 from ._models import GenericModel, QuadraticModel, make_model
 from ._reg import Separable
@@ -247,7 +247,8 @@ def _run(model, reg, sel, opts, notify) -> OptimizeResult:
             if sel.free is not None:
                 sel.free, mode = None, opts.update
                 continue
-            status = CONVERGED
+            measure = reg.opt_measure(model.x, model.grad_full())
+            status = CONVERGED if measure <= opts.gtol else PRECISION_LOSS
             break
         gb = model.grad_block(b)
         status = block_update(mode, model, reg, sel, opts, b, bi, gb)
@@ -278,6 +279,8 @@ def _run(model, reg, sel, opts, notify) -> OptimizeResult:
 
 def _result(model, reg, opts, status, k, hist, measure, changed_at, switched_at):
     detail = {CONVERGED: "prox-gradient residual below gtol",
+              PRECISION_LOSS: "every greedy score is zero while the prox-gradient residual "
+                              "is above gtol",
               MAXITER: f"after {k} block iterations"}.get(status)
     out = OptimizeResult(
         x=model.x.copy(), fun=hist[-1], nit=k, success=status == CONVERGED, status=status,

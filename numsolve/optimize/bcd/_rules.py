@@ -167,8 +167,8 @@ class Selector:
         pool = np.arange(n) if free is None else np.flatnonzero(free)
         if rule == "cyclic":  # "Perm": a fresh permutation every epoch
             per = -(-pool.size // tau)
-            if self._perm is None or k % per == 0:
-                self._perm = self.rng.permutation(pool)
+            if self._perm is None or k % per == 0 or self._perm.size != pool.size:
+                self._perm = self.rng.permutation(pool)  # (also when the pool changed)
             i = (k % per) * tau
             return np.sort(self._perm[i:i + tau])
         if rule == "random":
