@@ -19,9 +19,12 @@ module                    measures
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
 ``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
 ``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
+``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
+                          AMG; Dask throughput with 1 and 2 workers
 ``bcd_rules``             BCD selection-rule ranking (recipe A), tree vs red-black blocks
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "auglag_suite", "completion", "bcd_rules")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling",
+           "bcd_rules")
