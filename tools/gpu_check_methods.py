@@ -299,7 +299,7 @@ def check_host_only_minimize(dev: Device, method: str):
     con = LinearConstraint(np.array([[1.0, 1.0]]), 1.0, 1.0)
     return expect_type_error(lambda: numsolve.minimize(lambda x: float((x * x).sum()), x0,
                                                        method=method, constraints=[con]),
-                             "cpu" if method == "auglag" else "")
+                             "cpu" if method in ("auglag", "bcd") else "")
 
 
 def check_sketches(dev: Device):
@@ -485,6 +485,8 @@ def checks() -> list[tuple[str, list[tuple[str, str]], object, tuple]]:
         ("minimize[newton-sketch]", [("minimize", "newton-sketch")], check_newton_sketch, ()),
         ("minimize[auglag] refuses device x0", [("minimize", "auglag")],
          check_host_only_minimize, ("auglag",)),
+        ("minimize[bcd] refuses device x0 (host-only: Numba CSC kernels)",
+         [("minimize", "bcd")], check_host_only_minimize, ("bcd",)),
         ("minimize[scipy:bfgs] refuses device x0", [("minimize", "scipy:<name>")],
          check_host_only_minimize, ("scipy:bfgs",)),
         ("sketch operators (all kinds)", [], check_sketches, ()),

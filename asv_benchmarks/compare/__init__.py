@@ -21,8 +21,10 @@ module                    measures
 ``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
                           AMG; Dask throughput with 1 and 2 workers
+``bcd_rules``             BCD selection-rule ranking (recipe A), tree vs red-black blocks
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling",
+           "bcd_rules")

@@ -21,7 +21,7 @@ from typing import Any
 from ..completion import COMPLETION_METHODS
 from ..linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
 from ..optimize import MINIMIZE_METHODS
-from . import completion, krylov, linear, optimize, sketch
+from . import bcd, completion, krylov, linear, optimize, sketch
 from ._common import DemoSettings
 
 __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_table",
@@ -35,7 +35,8 @@ REGISTRIES = {"solve": SOLVE_METHODS, "solve_batch": SOLVE_BATCH_METHODS,
 #: ``(entry point, problem) -> recipe(method, options) -> entry``, from every family module.
 RECIPES: dict[tuple[str, str], Callable] = {
     **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES,
-    **completion.RECIPES}
+    **completion.RECIPES,
+    **bcd.RECIPES}
 
 
 def demo_entries() -> list[Callable[[DemoSettings], dict]]:

@@ -37,6 +37,7 @@ from .._result import OptimizeResult
 from .._status import NONFINITE, status_message
 from ._auglag import minimize_auglag
 from ._newton_sketch import minimize_newton_sketch
+from .bcd import minimize_bcd
 
 __all__ = ["minimize", "MINIMIZE_METHODS", "SCIPY_METHODS"]
 
@@ -55,6 +56,10 @@ MINIMIZE_METHODS = MethodRegistry("minimize", [
            "randomized sketching, MINRES or LU (equality constraints)", "optimize",
            demo=[Demo("hs77", {"kkt_solver": "kaczmarz"}),
                  Demo("poisson-control", {"kkt_solver": "direct"})]),
+    Method("bcd", minimize_bcd, "greedy block coordinate descent (Nutini, Laradji & Schmidt "
+           "2022): GS/GSL/GSD/GSQ rules, fixed or variable blocks, matrix/Newton updates, "
+           "message passing on forest blocks of sparse quadratics, proximal updates for L1 "
+           "and bounds", "bcd", demo=[Demo("bcd-least-squares"), Demo("bcd-lattice")]),
 ])
 
 

@@ -18,9 +18,12 @@
 ``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
 ``heat_sweep``                  implicit heat steps over a sweep of diffusion coefficients
 ``gaussian_random_field``       periodic Gaussian random fields (spectral synthesis)
+``bcd_dataset``                 block coordinate descent data sets A-D (least squares, logistic...)
+``label_propagation``           label propagation on a lattice (sparse quadratic, lattice map)
 ==============================  ===================================================================
 """
 
+from ._bcd import BCDProblem, bcd_dataset, bcd_design, label_propagation
 from ._completion import CompletionProblem, low_rank_completion
 from ._constrained import (
     HS_PROBLEMS,
@@ -42,6 +45,10 @@ from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
 
 __all__ = [
+    "BCDProblem",
+    "bcd_dataset",
+    "bcd_design",
+    "label_propagation",
     "HS_PROBLEMS",
     "CompletionProblem",
     "ConstrainedProblem",
