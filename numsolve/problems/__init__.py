@@ -11,6 +11,10 @@
 ``constrained_logistic``        logistic regression with linear and sphere constraints
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``matrix_game``                 policeman-and-burglar bilinear game over simplices (min-max)
+``hard_qp``                     Ouyang-Xu hard linearly constrained QP as a min-max problem
+``quadratic_minimax``           regularised finite-sum quadratic min-max (closed-form solution)
+``dro_logistic``                distributionally robust logistic regression (chi-square ball)
 ==============================  ===================================================================
 """
 
@@ -21,6 +25,7 @@ from ._constrained import (
     hock_schittkowski,
     poisson_control,
 )
+from ._minimax import MinimaxProblem, dro_logistic, hard_qp, matrix_game, quadratic_minimax
 from ._obstacles import obstacle_mask
 from ._poisson import poisson, poisson2d, poisson3d
 from ._sequences import heat2d_sequence, shifted_poisson_sequence
@@ -29,7 +34,11 @@ from ._spd import random_spd
 __all__ = [
     "HS_PROBLEMS",
     "ConstrainedProblem",
+    "MinimaxProblem",
     "constrained_logistic",
+    "dro_logistic",
+    "hard_qp",
+    "matrix_game",
     "heat2d_sequence",
     "hock_schittkowski",
     "obstacle_mask",
@@ -37,6 +46,7 @@ __all__ = [
     "poisson2d",
     "poisson3d",
     "poisson_control",
+    "quadratic_minimax",
     "random_spd",
     "shifted_poisson_sequence",
 ]
