@@ -130,7 +130,7 @@ class MonotoneRun:
         self.prox = as_resolvent(prox)
         self.rtol, self.atol = rtol, atol
         self.maxiter = maxiter
-        self.max_evals = 2000 * self.n if max_evals is None else max_evals
+        self.max_evals = max(2000 * self.n, 10**5) if max_evals is None else max_evals
         self.divergence = check_real("divergence", divergence, low=1.0, low_open=True)
         self.notify = wrap_callback(callback)
         self.rng = as_rng(rng)

@@ -88,7 +88,7 @@ def solve_monotone(
         Iteration limit (none by default).
     max_evals : int, optional
         Budget in component evaluations ``F_i`` (a full evaluation costs ``n``); default
-        ``2000 n`` (2000 epochs).
+        ``max(2000 n, 100000)`` (2000 epochs, at least 100000 evaluations).
     callback : callable, optional
         ``callback(intermediate_result)`` (fields ``x``, ``nit``, ``residual`` (latest
         certificate), ``n_component_evals``) or legacy ``callback(xk)``, once per iteration;
@@ -124,9 +124,11 @@ def solve_monotone(
     >>> from numsolve.monotone import FiniteSumOperator
     >>> M = np.array([[2.0, 1.0], [-1.0, 2.0]])      # monotone: M + M^T is positive definite
     >>> F = FiniteSumOperator.from_matrix(M, q=np.array([-1.0, 1.0]))
-    >>> res = numsolve.solve_monotone(F, np.zeros(2), method="halpern", rtol=1e-10,
-    ...                               maxiter=100000)
+    >>> res = numsolve.solve_monotone(F, np.zeros(2), method="eg", rtol=1e-10)
     >>> res.success, np.allclose(res.x, np.linalg.solve(M, [1.0, -1.0]))
+    (True, True)
+    >>> res = numsolve.solve_monotone(F, np.zeros(2), method="vr-halpern", rng=0, rtol=1e-3)
+    >>> res.success, bool(res.residual <= 1e-3 * res.residual_history[0])
     (True, True)
     """
     rtol, atol = check_tolerances(rtol, atol)
