@@ -8,6 +8,7 @@ from scipy.optimize import OptimizeWarning
 import numsolve
 from numsolve._registry import Method, MethodRegistry, split_options
 from numsolve.linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
+from numsolve.monotone import MONOTONE_METHODS
 from numsolve.optimize import MINIMIZE_METHODS
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
@@ -16,6 +17,7 @@ REGISTRIES = {
     "solve_batch": (SOLVE_BATCH_METHODS, numsolve.solve_batch),
     "lstsq": (LSTSQ_METHODS, numsolve.lstsq),
     "minimize": (MINIMIZE_METHODS, numsolve.minimize),
+    "solve_monotone": (MONOTONE_METHODS, numsolve.solve_monotone),
 }
 
 

@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
+from ..monotone import MONOTONE_METHODS
 from ..optimize import MINIMIZE_METHODS
-from . import krylov, linear, optimize, sketch
+from . import krylov, linear, monotone, optimize, sketch
 from ._common import DemoSettings
 
 __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_table",
@@ -28,11 +29,13 @@ __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_tabl
 
 #: Entry point -> registry, in the order of the tour.
 REGISTRIES = {"solve": SOLVE_METHODS, "solve_batch": SOLVE_BATCH_METHODS,
-              "lstsq": LSTSQ_METHODS, "minimize": MINIMIZE_METHODS}
+              "lstsq": LSTSQ_METHODS, "minimize": MINIMIZE_METHODS,
+              "solve_monotone": MONOTONE_METHODS}
 
 #: ``(entry point, problem) -> recipe(method, options) -> entry``, from every family module.
 RECIPES: dict[tuple[str, str], Callable] = {
-    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES}
+    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES,
+    **monotone.RECIPES}
 
 
 def demo_entries() -> list[Callable[[DemoSettings], dict]]:
