@@ -259,3 +259,27 @@ def test_prox_nan_later_is_nonfinite():
     res = solve_monotone(F, np.ones(3), "eg", prox=prox)
     assert not res.success and res.status == Status.NONFINITE
     assert "NaN" in res.message
+
+
+@pytest.mark.parametrize("method", ["vr-halpern", "eg"])
+def test_backends_same_iterates(backend, method):
+    """NumPy, array_api_strict and CuPy (skipped without CUDA): same seed, same iterates, the
+    result in the input's namespace; sparse input where the backend has sparse matrices."""
+    import scipy.sparse as sp
+
+    from numsolve.monotone import Product, Simplex
+
+    A = np.random.default_rng(5).random((16, 12))
+    u0 = np.concatenate([np.full(12, 1 / 12), np.full(16, 1 / 16)])
+    prox = Product([(12, Simplex()), (16, Simplex())])
+    kw = dict(method=method, prox=prox, max_evals=16 * 30, rng=4, rtol=0.0)
+    ref = solve_monotone(FiniteSumOperator.bilinear(A), u0, **kw)
+    out = solve_monotone(FiniteSumOperator.bilinear(backend.asarray(A)), backend.asarray(u0),
+                         **kw)
+    assert backend.same_namespace(out.x)
+    np.testing.assert_allclose(backend.to_numpy(out.x), ref.x, rtol=1e-10, atol=1e-12)
+    As = backend.sparse(sp.csr_matrix(A))
+    if As is not None:
+        outs = solve_monotone(FiniteSumOperator.bilinear(As), backend.asarray(u0), **kw)
+        assert backend.same_namespace(outs.x)
+        np.testing.assert_allclose(backend.to_numpy(outs.x), ref.x, rtol=1e-10, atol=1e-12)
