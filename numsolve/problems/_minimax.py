@@ -219,8 +219,12 @@ class _DROOperator(FiniteSumOperator):
         pmax = 1.0 / m + radius
         Li = m * (pmax * row ** 2 / 4 + row) + lam
         s = np.linalg.norm(X, 2)
+        # Jacobian [[sum_i p_i s_i'' a_i a_i^T + lam I, X^T diag(dz)], [-diag(dz) X, 0]] on the
+        # feasible set: the curvature block is at most min(pmax ||X||^2, max_i ||a_i||^2) / 4
+        # (sum(p) = 1), the coupling at most ||X||_2
+        curv = min(pmax * s * s, float(np.max(row)) ** 2) / 4
         super().__init__(m, d + m, lipschitz=float(np.sqrt(np.mean(Li ** 2))),
-                         lipschitz_full=pmax * s * s / 4 + s + lam)
+                         lipschitz_full=curv + s + lam)
 
     def _parts(self, idx, theta):
         Xi, yi = self.X[idx], self.y[idx]
