@@ -8,6 +8,7 @@ solve_batch   many right-hand sides or many systems at once
 lstsq         linear least squares (sketch-preconditioned)
 solve_monotone  finite-sum monotone inclusions ``0 in F(u) + G(u)`` (variance-reduced Halpern)
 minimax       convex-concave finite-sum saddle problems (through ``solve_monotone``)
+complete      low-rank matrix completion from observed entries (alternating minimization)
 
 Every result carries a ``status`` from one table, :class:`Status`.
 
@@ -20,6 +21,7 @@ from ._backend import show_config, to_namespace, to_numpy
 from ._result import OptimizeResult, SolveResult
 from ._status import Status
 from ._version import __version__
+from .completion import complete
 from .linalg import lstsq, solve, solve_batch
 from .monotone import minimax, solve_monotone
 from .optimize import minimize
@@ -30,6 +32,7 @@ __all__ = [
     "Status",
     "__version__",
     "callbacks",
+    "complete",
     "minimize",
     "minimax",
     "lstsq",

@@ -18,8 +18,10 @@ module                    measures
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
 ``monotone``              VR-Halpern vs Halpern / EG / EAG at equal component-evaluation budgets
+``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
+``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "monotone")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion", "monotone")
