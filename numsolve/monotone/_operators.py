@@ -44,8 +44,9 @@ def spectral_norm(M, *, iters: int = 300) -> float:
     """``||M||_2`` of a dense array (any namespace) or a sparse matrix.
 
     Exact (an SVD in the array's namespace, so every backend gets the same number) for dense
-    matrices up to 2000 columns and sparse ones up to 4e6 entries (densified), else 300 power iterations on ``M^T M`` from a fixed start,
-    inflated by 1 % (an upper estimate, as the step sizes need).
+    matrices up to 2000 columns and sparse ones up to 4e6 entries (densified); else 300 power
+    iterations on ``M^T M`` from a fixed start, inflated by 1 % (an upper estimate, as the
+    step sizes need).
     """
     xp = get_namespace(M)
     if is_sparse(M) and M.shape[0] * M.shape[1] <= 4_000_000:
