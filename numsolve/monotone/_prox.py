@@ -202,7 +202,7 @@ class Chi2BallSimplex:
 
 
 class Product:
-    """Resolvent of a separable ``G(u) = G_1(u_1) + ... + G_m(u_m)`` on consecutive blocks.
+    """Resolvent of a separable ``G(u) = sum_j G_j(u_j)`` on consecutive blocks of ``u``.
 
     Parameters
     ----------
