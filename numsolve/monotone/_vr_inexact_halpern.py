@@ -20,7 +20,9 @@ inner solver; monotone Lipschitz case (spec section 3). Constants are the author
                                                               not the authors' reset to u_k)
             v = v_new
 
-The outer step's full evaluation ``F(u_k)`` gives the certificate ``Res(u_k)`` at no cost. For
+The outer step's full evaluation ``F(u_k)`` gives the certificate ``Res(u_k)`` at no cost. With
+an unknown ``L`` the single-component differences of the inner loop double the estimate when
+they exceed it (backtracking), and the next outer step uses the new ``eta`` and ``gamma``. For
 ``n <= 2`` the snapshot probability is ``1/2`` (``sqrt(p (1 - p))`` would vanish at ``n = 1``).
 """
 
@@ -31,21 +33,25 @@ import math
 import numpy as np
 
 from .._checks import check_real
-from ._common import MonotoneRun
+from ._common import MonotoneRun, norm
 
 __all__ = ["vr_inexact_halpern"]
 
 
-def _forb(run: MonotoneRun, u, Fu, eta: float, gamma: float, p: float, steps: int):
+def _forb(run: MonotoneRun, u, Fu, eta: float, gamma: float, p: float, steps: int,
+          backtrack: bool):
     """``steps`` VR-FoRB iterations for ``J_{eta (F + G)}(u)``, started at ``u``."""
-    F, J, rng, n = run.F, run.prox, run.rng, run.n
+    F, J, rng, n, xp = run.F, run.prox, run.rng, run.n, run.xp
     v = w = w_prev = u
     phi_w = eta * Fu
     alpha = 1.0 - p
     for _ in range(steps):
         vbar = alpha * v + (1.0 - alpha) * w
         i = rng.integers(n, size=1)
-        est = phi_w + eta * F.batch_diff(i, v, w_prev) + (v - w_prev)
+        diff = F.batch_diff(i, v, w_prev)
+        if backtrack:  # ||F_i(v) - F_i(w_prev)|| above the estimate: L grows (next outer step)
+            run.L.observe(norm(xp, diff), norm(xp, v - w_prev))
+        est = phi_w + eta * diff + (v - w_prev)
         v_new = J(vbar - gamma * est, gamma * eta)
         w_prev = w
         if rng.random() < p:
@@ -83,9 +89,12 @@ def vr_inexact_halpern(run: MonotoneRun, *, eta: float | None = None,
     u, Fu = u0, run.F0
     k = 0
     while not run.check(u, Fu):
+        if fixed is None:  # the estimate of L may have grown (backtracking)
+            step = math.sqrt(n) / run.L.value
+        gamma = min(c_step * math.sqrt(p * (1 - p)), 0.5) / (step * run.L.value + 1.0)
         lam = 1.0 / (k + 2)
         steps = max(1, math.ceil(c_iters * n * np.log(k + 2)))
-        v = _forb(run, u, Fu, step, gamma, p, steps)
+        v = _forb(run, u, Fu, step, gamma, p, steps, fixed is None and not run.L.known)
         u = lam * u0 + (1 - lam) * v
         k += 1
         if run.stop(u):

@@ -283,3 +283,44 @@ def test_backends_same_iterates(backend, method):
         outs = solve_monotone(FiniteSumOperator.bilinear(As), backend.asarray(u0), **kw)
         assert backend.same_namespace(outs.x)
         np.testing.assert_allclose(backend.to_numpy(outs.x), ref.x, rtol=1e-10, atol=1e-12)
+
+
+def test_minimax_matrix_game_with_simplices():
+    """minimax with prox_x/prox_y on a bilinear game: the value brackets the LP value."""
+    from numsolve.monotone import Simplex
+
+    p = matrix_game(20, rng=2)
+    A = p.info["A"]
+
+    def gx(x, y, idx):  # mean over idx of n A[i, :] y_i
+        return A[idx].T @ y[idx] * (20 / len(idx))
+
+    def gy(x, y, idx):
+        return A[:, idx] @ x[idx] * (20 / len(idx))
+
+    res = numsolve.minimax(gx, gy, np.full(20, 0.05), np.full(20, 0.05), n_components=20,
+                           prox_x=Simplex(), prox_y=Simplex(), method="eg", rtol=1e-2,
+                           lipschitz_full=np.linalg.norm(A, 2), lipschitz=20 * 20.0,
+                           max_evals=10**6)
+    assert res.success, res.message
+    value, _ = p.lp_value()
+    u = np.concatenate([res.x, res.y])
+    assert np.min(A.T @ res.y) - 1e-12 <= value <= np.max(A @ res.x) + 1e-12
+    assert p.gap(u) <= (1 + np.linalg.norm(A, 2)) * res.residual * 2 + 1e-3
+
+
+def test_vr_inexact_backtracks_unknown_lipschitz():
+    bs = np.linspace(1.0, 3.0, 5)
+    F = FiniteSumOperator.from_callables([lambda u, b=b: u + u ** 3 - b for b in bs], dim=1)
+    res = solve_monotone(F, np.zeros(1), "vr-inexact-halpern", rtol=1e-3, rng=0,
+                         max_evals=2 * 10**5)
+    assert res.success, res.message
+    assert abs(res.x[0] + res.x[0] ** 3 - bs.mean()) <= res.residual * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_start_at_the_solution(method):
+    F = FiniteSumOperator.from_matrix(np.eye(3), -np.ones(3))
+    res = solve_monotone(F, np.ones(3), method, rng=0)
+    assert res.success and res.nit == 0 and res.residual == 0.0
+    assert res.n_component_evals == F.n_components  # F(x0) only
