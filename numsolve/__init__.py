@@ -6,6 +6,8 @@ minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
 solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
 solve_batch   many right-hand sides or many systems at once
 lstsq         linear least squares (sketch-preconditioned)
+solve_monotone  finite-sum monotone inclusions ``0 in F(u) + G(u)`` (variance-reduced Halpern)
+minimax       convex-concave finite-sum saddle problems (through ``solve_monotone``)
 complete      low-rank matrix completion from observed entries (alternating minimization)
 
 Every result carries a ``status`` from one table, :class:`Status`.
@@ -21,6 +23,7 @@ from ._status import Status
 from ._version import __version__
 from .completion import complete
 from .linalg import lstsq, solve, solve_batch
+from .monotone import minimax, solve_monotone
 from .optimize import minimize
 
 __all__ = [
@@ -31,11 +34,13 @@ __all__ = [
     "callbacks",
     "complete",
     "minimize",
+    "minimax",
     "lstsq",
     "problems",
     "show_config",
     "solve",
     "solve_batch",
+    "solve_monotone",
     "to_namespace",
     "to_numpy",
 ]

@@ -17,6 +17,7 @@ module                    measures
 ``chebcb_limits``         ChebCB variants against hindsight bounds (iterations only)
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
+``monotone``              VR-Halpern vs Halpern / EG / EAG at equal component-evaluation budgets
 ``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
 ``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
@@ -27,4 +28,4 @@ module                    measures
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
            "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling",
-           "bcd_rules")
+           "bcd_rules", "monotone")
