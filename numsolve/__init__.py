@@ -6,6 +6,8 @@ minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
 solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
 solve_batch   many right-hand sides or many systems at once
 lstsq         linear least squares (sketch-preconditioned)
+lasso         Lasso / L1-logistic fits and paths with duality-gap certificates
+              (``lasso``, ``lasso_path``, ``l1_logistic``, ``l1_logistic_path``)
 
 Every result carries a ``status`` from one table, :class:`Status`.
 
@@ -19,7 +21,7 @@ from ._result import OptimizeResult, SolveResult
 from ._status import Status
 from ._version import __version__
 from .linalg import lstsq, solve, solve_batch
-from .optimize import minimize
+from .optimize import l1_logistic, l1_logistic_path, lasso, lasso_path, minimize
 
 __all__ = [
     "OptimizeResult",
@@ -27,6 +29,10 @@ __all__ = [
     "Status",
     "__version__",
     "callbacks",
+    "l1_logistic",
+    "l1_logistic_path",
+    "lasso",
+    "lasso_path",
     "minimize",
     "lstsq",
     "problems",
