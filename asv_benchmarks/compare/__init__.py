@@ -17,8 +17,9 @@ module                    measures
 ``chebcb_limits``         ChebCB variants against hindsight bounds (iterations only)
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
+``lasso``                 Lasso / L1-logistic vs scikit-learn, skglm, celer (same gap)
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector")
+           "auglag", "auglag_one_vector", "lasso")

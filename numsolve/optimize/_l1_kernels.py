@@ -181,32 +181,33 @@ def _l1(w):
 # working sets and gap-safe screening
 # --------------------------------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def _select_ws(grad, w, keep, alpha, ws_min):
+def _select_ws(grad, w, keep, alpha, ws_min, kappa):
     """Working set: every nonzero coefficient plus the largest optimality violators.
 
     Size ``max(ws_min, 2 nnz(w))`` (Massias et al. 2018; skglm's doubling rule), drawn from the
-    features that are not screened out and violate the optimality condition
-    ``|grad_j| <= alpha`` (zero coefficients). Returns the sorted index array and the largest
-    violation over all unscreened features.
+    unscreened features in decreasing order of ``|grad_j| - alpha`` (the violation of
+    ``|grad_j| <= alpha`` for zero coefficients: the greedy Gauss-Southwell-type choice),
+    among those with ``|grad_j| >= kappa alpha``: near-violators (``kappa < 1``) often become
+    violators once the others move, and admitting them early saves outer passes. Returns the
+    sorted index array and the largest violation over all unscreened features.
     """
     p = w.shape[0]
-    score = np.full(p, -1.0)
+    score = np.full(p, -np.inf)
     nnz = 0
-    n_viol = 0
+    n_cand = 0
     viol_max = 0.0
     for j in range(p):
         if not keep[j]:
             continue
-        v = _subdiff_dist(grad[j], w[j], alpha)
-        viol_max = max(viol_max, v)
+        viol_max = max(viol_max, _subdiff_dist(grad[j], w[j], alpha))
         if w[j] != 0.0:
             score[j] = np.inf
             nnz += 1
-        elif v > 0.0:
-            score[j] = v
-            n_viol += 1
-    size = min(max(ws_min, 2 * nnz), nnz + n_viol)
-    if size == 0:
+        elif abs(grad[j]) >= kappa * alpha and abs(grad[j]) > 0.0:
+            score[j] = abs(grad[j]) - alpha
+            n_cand += 1
+    size = min(max(ws_min, 2 * nnz), nnz + n_cand)
+    if size == 0 or viol_max == 0.0:
         return np.empty(0, np.int64), viol_max
     order = np.argsort(-score)[:size]
     return np.sort(order), viol_max
@@ -377,7 +378,7 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
 
 @njit(cache=True, nogil=True)
 def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, max_outer,
-             max_epochs, ws_min, K, inner_ratio, screen, hist, counters):
+             max_epochs, ws_min, kappa, K, inner_ratio, screen, hist, counters):
     """Working-set coordinate descent for the Lasso (outer loop; see the module docstring).
 
     Per outer iteration: (1) grad = -X^T R / n on the unscreened features, (2) the duality gap
@@ -437,7 +438,7 @@ def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, ma
             kept = _screen(np.abs(xtr) * c, radius * norms, keep, w)
             hist[it, 2] = kept
         grad = -xtr / n
-        ws, viol = _select_ws(grad, w, keep, alpha, ws_min)
+        ws, viol = _select_ws(grad, w, keep, alpha, ws_min, kappa)
         hist[it, 1] = ws.shape[0]
         if ws.shape[0] == 0:
             continue
@@ -613,7 +614,7 @@ def _logistic_inner(Xt, y, ws, w, z, alpha, tol_viol, rtol, atol, min_steps, max
 
 @njit(cache=True, nogil=True)
 def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newton, max_cd,
-                ws_min, inner_ratio, screen, hist, counters):
+                ws_min, kappa, inner_ratio, screen, hist, counters):
     """Working-set proximal Newton for the L1-logistic problem (outer loop like
     :func:`lasso_ws`; gap from :func:`logistic_gap`; gap-safe screening with the radius
     sqrt(n gap / 2) / (n alpha) of the 1/4-smooth logistic loss).
@@ -662,7 +663,7 @@ def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newt
             radius = np.sqrt(0.5 * n * max(gap, 0.0)) / (n * alpha)
             kept = _screen(np.abs(grad) * (s / alpha), radius * norms, keep, w)
             hist[it, 2] = kept
-        ws, viol = _select_ws(grad, w, keep, alpha, ws_min)
+        ws, viol = _select_ws(grad, w, keep, alpha, ws_min, kappa)
         hist[it, 1] = ws.shape[0]
         if ws.shape[0] == 0:
             continue

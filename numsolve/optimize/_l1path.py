@@ -59,8 +59,9 @@ class _Design:
             if A.ndim != 2:
                 raise ValueError(f"X must be 2-D, got shape {A.shape}")
             self.n, self.p = A.shape
-            self.tuple = (np.empty((0, 0), order="F"), A.data, A.indices.astype(np.int64),
-                          A.indptr.astype(np.int64), True)
+            idx = np.int32 if A.nnz < 2 ** 31 - 1 else np.int64
+            self.tuple = (np.empty((0, 0), order="F"), A.data, A.indices.astype(idx, copy=False),
+                          A.indptr.astype(idx, copy=False), True)
         else:
             if not isinstance(X, (np.ndarray, list, tuple)) and type(X).__module__ != "numpy":
                 if hasattr(X, "__array_namespace__"):
@@ -73,7 +74,7 @@ class _Design:
                 raise ValueError(f"X must be 2-D, got shape {A.shape}")
             A = np.asfortranarray(A, dtype=np.float64)
             self.n, self.p = A.shape
-            self.tuple = (A, np.empty(0), np.empty(0, np.int64), np.empty(0, np.int64), False)
+            self.tuple = (A, np.empty(0), np.empty(0, np.int32), np.empty(0, np.int32), False)
         if self.n == 0 or self.p == 0:
             raise ValueError(f"X must have at least one row and one column, got shape "
                              f"{(self.n, self.p)}")
@@ -133,14 +134,16 @@ def _check_x0(x0: Any, p: int) -> np.ndarray:
     return w
 
 
-def _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, anderson, inner_ratio, screening):
+def _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, kappa, anderson, inner_ratio,
+                 screening):
     rtol, atol = check_tolerances(rtol, atol)
     if not isinstance(screening, (bool, np.bool_)):
         raise TypeError(f"screening must be True or False, got {screening!r}")
     return dict(screening=bool(screening), rtol=rtol, atol=atol,
                 maxiter=check_int("maxiter", maxiter, low=1),
                 max_epochs=check_int("max_epochs", max_epochs, low=1),
-                ws_min=check_int("ws_min", ws_min, low=1),
+                ws_min=check_int("ws_min", ws_min, low=1, allow_none=True),
+                kappa=check_real("kappa", kappa, low=0.0, high=1.0),
                 anderson=check_int("anderson", anderson, low=0),
                 inner_ratio=check_real("inner_ratio", inner_ratio, low=0.0, high=1.0,
                                        low_open=True, high_open=True))
@@ -229,13 +232,14 @@ def _run(kind, D, y, alpha, w, state, knobs, notify):
             st, gap, primal = K.lasso_ws(
                 D.tuple, y, alpha, w, state, D.sq_norms / D.n, D.norms, keep, xtr, fresh,
                 knobs["rtol"], knobs["atol"], min(chunk, maxiter - done),
-                knobs["max_epochs"], knobs["ws_min"], knobs["anderson"],
+                knobs["max_epochs"], _ws_min(knobs, D), knobs["kappa"], knobs["anderson"],
                 knobs["inner_ratio"], knobs["screening"], sub, c)
             fresh = False
         else:
             st, gap, primal = K.logistic_ws(
                 D.tuple, y, alpha, w, state, keep, D.norms, knobs["rtol"], knobs["atol"],
-                min(chunk, maxiter - done), knobs["max_epochs"], 100, knobs["ws_min"],
+                min(chunk, maxiter - done), knobs["max_epochs"], 100, _ws_min(knobs, D),
+                knobs["kappa"],
                 knobs["inner_ratio"], knobs["screening"], sub, c)
         counters[:2] = c[:2]
         done += int(c[2])
@@ -244,6 +248,12 @@ def _run(kind, D, y, alpha, w, state, knobs, notify):
         if notify is not None and notify(OptimizeResult(x=w.copy(), fun=primal, gap=gap,
                                                         nit=done)):
             return CALLBACK_STOP, gap, primal, hist[:done], counters, done
+
+
+def _ws_min(knobs, D):
+    """``ws_min`` or, by default, ``max(10, p // 10)``: about a tenth of a pass over X per
+    epoch on the working set."""
+    return knobs["ws_min"] if knobs["ws_min"] is not None else max(10, D.p // 10)
 
 
 def _fit(kind, X, y, alpha, x0, knobs, callback):
@@ -268,8 +278,9 @@ def _fit(kind, X, y, alpha, x0, knobs, callback):
 
 
 def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
-          atol: float = 0.0, maxiter: int = 100, max_epochs: int = 100_000, ws_min: int = 100,
-          anderson: int = 5, inner_ratio: float = 0.3, screening: bool = True,
+          atol: float = 0.0, maxiter: int = 100, max_epochs: int = 100_000,
+          ws_min: int | None = None, kappa: float = 0.5, anderson: int = 5,
+          inner_ratio: float = 0.3, screening: bool = True,
           callback=None) -> OptimizeResult:
     """Lasso by working-set coordinate descent with Anderson extrapolation and a duality-gap
     certificate.
@@ -294,8 +305,13 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
         Outer (working-set) iterations.
     max_epochs : int
         Coordinate-descent epochs per working-set solve.
-    ws_min : int
-        Smallest working set; it holds ``max(ws_min, 2 nnz(w))`` features.
+    ws_min : int, optional
+        Smallest working set (default ``max(10, p // 10)``); it holds ``max(ws_min,
+        2 nnz(w))`` features, the nonzero coefficients first, then the zero ones in decreasing
+        order of ``|grad_j| - alpha``.
+    kappa : float in [0, 1]
+        Zero coefficients enter a working set only when ``|grad_j| >= kappa * alpha``
+        (``kappa = 1``: violators only; smaller values admit near-violators early).
     anderson : int
         Extrapolate every ``anderson`` epochs from the last ``anderson + 1`` iterates (0: off).
     inner_ratio : float in (0, 1)
@@ -327,14 +343,15 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
     >>> res.success, bool(res.gap <= 1e-6 * res.fun), np.flatnonzero(res.x).tolist()[:2]
     (True, True, [0, 1])
     """
-    knobs = _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, anderson, inner_ratio,
-                         screening)
+    knobs = _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, kappa, anderson,
+                         inner_ratio, screening)
     return _fit("lasso", X, y, alpha, x0, knobs, callback)
 
 
 def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
                 atol: float = 0.0, maxiter: int = 100, max_newton: int = 200,
-                ws_min: int = 100, inner_ratio: float = 0.3, screening: bool = True,
+                ws_min: int | None = None, kappa: float = 0.5, inner_ratio: float = 0.3,
+                screening: bool = True,
                 callback=None) -> OptimizeResult:
     """L1-regularised logistic regression by working-set proximal Newton with a duality-gap
     certificate.
@@ -346,7 +363,7 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
 
     Parameters
     ----------
-    X, x0, rtol, atol, maxiter, ws_min, inner_ratio, screening, callback
+    X, x0, rtol, atol, maxiter, ws_min, kappa, inner_ratio, screening, callback
         As in :func:`lasso`.
     y : (n,) array_like
         Labels of exactly two classes.
@@ -371,7 +388,8 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
     >>> res.success, bool(res.gap <= 1e-6 * res.fun), int(np.argmax(np.abs(res.x)))
     (True, True, 0)
     """
-    knobs = _check_knobs(rtol, atol, maxiter, max_newton, ws_min, 1, inner_ratio, screening)
+    knobs = _check_knobs(rtol, atol, maxiter, max_newton, ws_min, kappa, 1, inner_ratio,
+                         screening)
     return _fit("logistic", X, y, alpha, x0, knobs, callback)
 
 
