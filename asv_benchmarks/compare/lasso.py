@@ -108,7 +108,7 @@ def _logistic_solvers(X, y, alpha):
     def sk(solver):
         return lambda tol: (lambda: LogisticRegression(
             l1_ratio=1.0, C=C, solver=solver, fit_intercept=False, tol=tol,
-            max_iter=100_000).fit(X, y).coef_.ravel())
+            max_iter=100_000, random_state=0).fit(X, y).coef_.ravel())
 
     return {
         "numsolve l1_logistic": (1e-6, lambda tol: (lambda: l1_logistic(X, y, alpha,

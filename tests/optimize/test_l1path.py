@@ -121,6 +121,36 @@ def test_lasso_anderson_and_working_set_knobs_same_optimum():
         np.testing.assert_allclose(res.x, ref.x, atol=1e-7)
 
 
+def test_lasso_screening_and_kappa_do_not_change_the_optimum():
+    X, y = sparse_problem(400, 600, density=0.03, seed=7)
+    alpha = 0.1 * lasso_alpha_max(X, y)
+    ref = lasso(X, y, alpha, rtol=1e-12, screening=False)
+    for kw in ({"screening": True}, {"kappa": 1.0}, {"kappa": 0.0}, {"ws_min": 5}):
+        res = lasso(X, y, alpha, rtol=1e-12, **kw)
+        assert res.success
+        np.testing.assert_allclose(res.x, ref.x, atol=1e-9)
+    # warm-started near the optimum (a path step) the first gap is small and screening
+    # leaves only a fraction of the features in the outer passes
+    near = lasso(X, y, 1.05 * alpha, rtol=1e-12).x
+    res = lasso(X, y, alpha, x0=near, rtol=1e-12)
+    assert res.n_kept[0] < 300, res.n_kept
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-9)
+
+
+def test_lasso_accepts_lists_ints_float32_and_refuses_other_namespaces():
+    X, y = lasso_problem(40, 6)
+    alpha = 0.1 * lasso_alpha_max(X, y)
+    ref = lasso(X, y, alpha, rtol=1e-12)
+    np.testing.assert_allclose(lasso(X.tolist(), y.tolist(), alpha, rtol=1e-12).x, ref.x)
+    r32 = lasso(X.astype(np.float32), y, alpha)
+    assert r32.x.dtype == np.float64 and r32.success
+    Xi = np.arange(40 * 3).reshape(40, 3) % 7
+    assert lasso(Xi, np.arange(40) % 5, 0.1).success
+    xps = pytest.importorskip("array_api_strict")
+    with pytest.raises(TypeError, match="X"):
+        lasso(xps.asarray(X), y, alpha)
+
+
 def test_lasso_sparse_equals_dense():
     X, y = sparse_problem()
     alpha = 0.05 * lasso_alpha_max(X, y)
