@@ -6,6 +6,9 @@ Problems (issue 15; generators in :mod:`asv_benchmarks.benchmarks.lasso`):
   ``alpha_max = ||X^T y||_inf / n``, on (a) a 10,000 x 1,000 i.i.d. Gaussian design, (b) a
   5,000 x 2,000 design with correlation ``0.8^|i-j|``, (c) a sparse CSC 100,000 x 20,000
   design at 0.1% density;
+* a Lasso path on (b): ``--n-alphas`` (20) values from ``alpha_max`` down to
+  ``0.05 alpha_max``, every solver warm-started along the grid; the gap criterion holds at
+  every point of the path;
 * L1-logistic ``(1/n) sum log(1 + exp(-y_i x_i^T w)) + alpha ||w||_1`` at ``0.05 alpha_max``
   on scikit-learn's bundled ``breast_cancer`` and ``digits`` (0-4 vs 5-9), standardized.
 
@@ -55,14 +58,17 @@ LASSO_PROBLEMS = {
     "c": ("(c) sparse CSC, 0.1% dense",
           lambda q: gen.design_sparse(*((20_000, 4_000) if q else (100_000, 20_000)))),
 }
+PATH_PROBLEMS = {"path": "(b) correlation 0.8^|i-j|"}
 LOGISTIC_PROBLEMS = {"breast_cancer": "breast_cancer (569 x 30, standardized)",
                      "digits": "digits 0-4 vs 5-9 (1797 x 64, standardized)"}
 
 
 def _parse(argv):
     p = parser(__doc__)
-    p.add_argument("--problems", nargs="*", default=["a", "b", "c", "breast_cancer", "digits"],
-                   choices=[*LASSO_PROBLEMS, *LOGISTIC_PROBLEMS])
+    p.add_argument("--problems", nargs="*",
+                   default=["a", "b", "c", "path", "breast_cancer", "digits"],
+                   choices=[*LASSO_PROBLEMS, *PATH_PROBLEMS, *LOGISTIC_PROBLEMS])
+    p.add_argument("--n-alphas", type=int, default=20, help="grid size of the path problem")
     p.add_argument("--alpha-frac", type=float, default=0.05, help="alpha / alpha_max")
     p.add_argument("--rgap", type=float, default=1e-6, help="target gap / P(w)")
     p.add_argument("--reps", type=int, default=3)
@@ -120,6 +126,60 @@ def _logistic_solvers(X, y, alpha):
         "celer LogReg (pn)": (1e-4, lambda tol: (lambda: CLog(
             C=C, tol=tol, fit_intercept=False, max_iter=1_000).fit(X, y).coef_.ravel())),
     }
+
+
+def _path_solvers(X, y, grid):
+    """Warm-started paths: numsolve.lasso_path, sklearn.linear_model.lasso_path (its default
+    precompute='auto'), skglm and celer estimators refitted with warm_start=True."""
+    from celer import Lasso as CLasso
+    from skglm import Lasso as GLasso
+    from sklearn.linear_model import lasso_path as sk_path
+
+    from numsolve.optimize import lasso_path
+
+    ynorm = float(y @ y) / X.shape[0]
+
+    def warm(cls, **kw):
+        def make(tol):
+            def run():
+                est = cls(alpha=grid[0], fit_intercept=False, tol=tol, warm_start=True, **kw)
+                out = np.empty((X.shape[1], grid.size))
+                for k, a in enumerate(grid):
+                    est.alpha = a
+                    out[:, k] = est.fit(X, y).coef_
+                return out
+            return run
+        return make
+
+    return {
+        "numsolve lasso_path": (1e-6, lambda tol: (lambda: lasso_path(X, y, grid,
+                                                                      rtol=tol).coefs)),
+        "sklearn lasso_path": (1e-6 * 0.5 / ynorm, lambda tol: (lambda: sk_path(
+            X, y, alphas=grid, tol=tol, max_iter=100_000)[1])),
+        "skglm Lasso (warm)": (1e-4, warm(GLasso, max_iter=1_000)),
+        "celer Lasso (warm)": (1e-6 * 0.5 / ynorm, warm(CLasso, max_iter=1_000)),
+    }
+
+
+def _path_problem(key, args):
+    from numsolve.optimize import lasso_alpha_max, lasso_duality_gap, lasso_path
+
+    X, y = LASSO_PROBLEMS["b"][1](args.quick)
+    amax = lasso_alpha_max(X, y)
+    grid = np.geomspace(amax, args.alpha_frac * amax, args.n_alphas)
+    ref = lasso_path(X, y, grid, rtol=1e-12)
+
+    def worst_gap(coefs):
+        """(worst relative gap along the path * S, S), S the summed objectives: the
+        report's gap/P is the worst relative gap, |dP|/P compares the sums."""
+        gp = np.array([lasso_duality_gap(X, y, coefs[:, k], a) for k, a in enumerate(grid)])
+        total = float(gp[:, 1].sum())
+        return float(np.max(gp[:, 0] / gp[:, 1])) * total, total
+
+    _report(f"Lasso path {PATH_PROBLEMS[key]} {X.shape[0]} x {X.shape[1]}, {grid.size} alphas "
+            f"from alpha_max to {args.alpha_frac:g} alpha_max (gap/P: the worst along the "
+            f"path; |dP|/P: of the summed objectives)",
+            _path_solvers(X, y, grid), worst_gap, ref.funs.sum(), args.rgap, args.reps)
 
 
 def _calibrate(solvers, gapfun, rgap, max_tries=9):
@@ -202,6 +262,8 @@ def main(argv=None) -> int:
     for key in args.problems:
         if key in LASSO_PROBLEMS:
             _lasso_problem(key, args)
+        elif key in PATH_PROBLEMS:
+            _path_problem(key, args)
         else:
             _logistic_problem(key, args)
     del limit

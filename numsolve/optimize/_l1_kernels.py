@@ -189,12 +189,15 @@ def _select_ws(grad, w, keep, alpha, ws_min, kappa):
     ``|grad_j| <= alpha`` for zero coefficients: the greedy Gauss-Southwell-type choice),
     among those with ``|grad_j| >= kappa alpha``: near-violators (``kappa < 1``) often become
     violators once the others move, and admitting them early saves outer passes. Returns the
-    sorted index array and the largest violation over all unscreened features.
+    sorted index array, the largest violation over all unscreened features and whether every
+    violator fitted in (then the working set likely holds the support, and the inner solver
+    aims at the final tolerance).
     """
     p = w.shape[0]
     score = np.full(p, -np.inf)
     nnz = 0
     n_cand = 0
+    n_viol = 0
     viol_max = 0.0
     for j in range(p):
         if not keep[j]:
@@ -206,11 +209,12 @@ def _select_ws(grad, w, keep, alpha, ws_min, kappa):
         elif abs(grad[j]) >= kappa * alpha and abs(grad[j]) > 0.0:
             score[j] = abs(grad[j]) - alpha
             n_cand += 1
+            n_viol += score[j] > 0.0
     size = min(max(ws_min, 2 * nnz), nnz + n_cand)
     if size == 0 or viol_max == 0.0:
-        return np.empty(0, np.int64), viol_max
+        return np.empty(0, np.int64), viol_max, True
     order = np.argsort(-score)[:size]
-    return np.sort(order), viol_max
+    return np.sort(order), viol_max, size >= nnz + n_viol
 
 
 @njit(cache=True, nogil=True)
@@ -349,13 +353,15 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
     set then solves the whole problem if it holds the support), or when the optimality
     violation on it is below ``tol_viol`` after at least ``min_epochs`` epochs (about one
     pass over X worth of work: inner epochs on a small working set are cheap next to the
-    outer pass). ``counters`` = [epochs, last sign-change epoch]. Returns the epochs."""
+    outer pass), or when the gap has not halved in 50 epochs. ``counters`` = [epochs, last sign-change epoch]. Returns the epochs."""
     n = y.shape[0]
     m = ws.shape[0]
     last = np.empty((K + 1, m))
     Rtmp = np.empty(n)
     out = np.empty(3)
     ep = 0
+    best = np.inf
+    since_best = 0
     while ep < max_epochs:
         _lasso_epoch(Xt, ws, w, R, inv_lc, alpha, n, out)
         ep += 1
@@ -366,6 +372,10 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
             break
         gap, primal, _ = lasso_gap(y, R, w, out[1], alpha)
         if gap <= 0.3 * max(rtol * primal, atol):
+            break
+        since_best = 0 if gap < 0.5 * best else since_best + 1
+        best = min(best, gap)
+        if since_best >= 50:  # no halving of the gap in 50 epochs: rounding, or a bad set
             break
         if K > 0:
             slot = (ep - 1) % (K + 1)
@@ -438,11 +448,12 @@ def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, ma
             kept = _screen(np.abs(xtr) * c, radius * norms, keep, w)
             hist[it, 2] = kept
         grad = -xtr / n
-        ws, viol = _select_ws(grad, w, keep, alpha, ws_min, kappa)
+        ws, viol, complete = _select_ws(grad, w, keep, alpha, ws_min, kappa)
         hist[it, 1] = ws.shape[0]
         if ws.shape[0] == 0:
             continue
-        _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, inner_ratio * viol, rtol, atol,
+        tol_viol = 0.0 if complete else inner_ratio * viol
+        _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol,
                      max(1, kept // ws.shape[0]), max_epochs, K, counters)
     return 1, gap, primal
 
@@ -526,7 +537,7 @@ def _newton_direction(Xt, ws, w, grad_ws, hess_d, h, alpha, d, Xd, max_cd, tol_c
             if new != old:
                 _col_axpy(Xt, j, new - old, Xd)
                 d[jj] += new - old
-                dmax = max(dmax, abs(new - old) * np.sqrt(hess_d[jj]))
+                dmax = max(dmax, abs(new - old) * hess_d[jj])  # gradient units
         if dmax <= tol_cd:
             return ep + 1
     return max_cd
@@ -600,8 +611,9 @@ def _logistic_inner(Xt, y, ws, w, z, alpha, tol_viol, rtol, atol, min_steps, max
             return k
         d[:] = 0.0
         Xd[:] = 0.0
-        _newton_direction(Xt, ws, w, grad_ws, hess_d, h, alpha, d, Xd, max_cd,
-                          0.3 * tol_viol)
+        # inexact Newton: the model is solved to 0.3 times the current violation
+        counters[3] += _newton_direction(Xt, ws, w, grad_ws, hess_d, h, alpha, d, Xd, max_cd,
+                                         max(0.1 * viol, 0.3 * tol_viol))
         t = _logistic_linesearch(y, z, Xd, w, ws, d, grad_ws, alpha, primal, ztmp)
         counters[0] += 1
         for jj in range(m):
@@ -619,7 +631,8 @@ def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newt
     :func:`lasso_ws`; gap from :func:`logistic_gap`; gap-safe screening with the radius
     sqrt(n gap / 2) / (n alpha) of the 1/4-smooth logistic loss).
 
-    ``counters = [Newton steps, last sign-change step, outer iterations]``.
+    ``counters = [Newton steps, last sign-change step, outer iterations, coordinate-descent
+    passes on the Newton models]``.
     Returns (status, gap, primal)."""
     n = y.shape[0]
     p = w.shape[0]
@@ -663,10 +676,11 @@ def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newt
             radius = np.sqrt(0.5 * n * max(gap, 0.0)) / (n * alpha)
             kept = _screen(np.abs(grad) * (s / alpha), radius * norms, keep, w)
             hist[it, 2] = kept
-        ws, viol = _select_ws(grad, w, keep, alpha, ws_min, kappa)
+        ws, viol, complete = _select_ws(grad, w, keep, alpha, ws_min, kappa)
         hist[it, 1] = ws.shape[0]
         if ws.shape[0] == 0:
             continue
-        _logistic_inner(Xt, y, ws, w, z, alpha, inner_ratio * viol, rtol, atol,
+        tol_viol = 0.0 if complete else inner_ratio * viol
+        _logistic_inner(Xt, y, ws, w, z, alpha, tol_viol, rtol, atol,
                         max(1, kept // (4 * ws.shape[0])), max_newton, max_cd, counters)
     return 1, gap, primal

@@ -220,14 +220,14 @@ def _run(kind, D, y, alpha, w, state, knobs, notify):
     fresh = kind == "lasso"
     maxiter = knobs["maxiter"]
     hist = np.full((maxiter, 3), np.nan)
-    counters = np.zeros(3, np.int64)
+    counters = np.zeros(4, np.int64)
     keep = np.ones(D.p, np.bool_)
     chunk = maxiter if notify is None else 1
     done = 0
     while True:
         sub = hist[done:done + chunk]
-        c = np.zeros(3, np.int64)
-        c[:2] = counters[:2]
+        c = np.zeros(4, np.int64)
+        c[[0, 1, 3]] = counters[[0, 1, 3]]
         if kind == "lasso":
             st, gap, primal = K.lasso_ws(
                 D.tuple, y, alpha, w, state, D.sq_norms / D.n, D.norms, keep, xtr, fresh,
@@ -241,7 +241,7 @@ def _run(kind, D, y, alpha, w, state, knobs, notify):
                 min(chunk, maxiter - done), knobs["max_epochs"], 100, _ws_min(knobs, D),
                 knobs["kappa"],
                 knobs["inner_ratio"], knobs["screening"], sub, c)
-        counters[:2] = c[:2]
+        counters[[0, 1, 3]] = c[[0, 1, 3]]
         done += int(c[2])
         if st != 1 or done >= maxiter:
             return int(st), gap, primal, hist[:done], counters, done
@@ -272,6 +272,7 @@ def _fit(kind, X, y, alpha, x0, knobs, callback):
         x=w, coef=w, fun=float(primal), gap=float(gap), success=st == CONVERGED, status=st,
         message=status_message(st, detail, kind="optimize"), nit=nit,
         n_epochs=int(counters[0]), active_set_iter=int(counters[1]),
+        **({"n_cd_passes": int(counters[3])} if kind == "logistic" else {}),
         active_set_unit=unit, ws_sizes=np.nan_to_num(hist[:, 1]).astype(np.int64),
         n_kept=hist[:, 2].astype(np.int64), gap_history=hist[:, 0].copy(), alpha=alpha,
         method=f"{kind}-ws", backend="numba")
