@@ -353,7 +353,8 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
     set then solves the whole problem if it holds the support), or when the optimality
     violation on it is below ``tol_viol`` after at least ``min_epochs`` epochs (about one
     pass over X worth of work: inner epochs on a small working set are cheap next to the
-    outer pass), or when the gap has not halved in 50 epochs. ``counters`` = [epochs, last sign-change epoch]. Returns the epochs."""
+    outer pass), or when the gap has not halved in 50 epochs.
+    ``counters`` = [epochs, last sign-change epoch]. Returns the epochs."""
     n = y.shape[0]
     m = ws.shape[0]
     last = np.empty((K + 1, m))
