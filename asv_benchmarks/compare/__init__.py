@@ -17,9 +17,11 @@ module                    measures
 ``chebcb_limits``         ChebCB variants against hindsight bounds (iterations only)
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
+``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
+``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ``lasso``                 Lasso / L1-logistic vs scikit-learn, skglm, celer (same gap)
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "lasso")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion", "lasso")
