@@ -297,7 +297,7 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
     y : (n,) array_like
         Targets.
     alpha : float
-        L1 weight, ``> 0``. ``w = 0`` is optimal from :func:`lasso_alpha_max` on.
+        L1 weight, ``> 0``. ``w = 0`` is optimal from :func:`~numsolve.optimize.lasso_alpha_max` on.
     x0 : (p,) array_like, optional
         Warm start (default zeros); never written to.
     rtol, atol : float
@@ -369,7 +369,7 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
     y : (n,) array_like
         Labels of exactly two classes.
     alpha : float
-        L1 weight, ``> 0``; ``w = 0`` is optimal from :func:`logistic_alpha_max` on.
+        L1 weight, ``> 0``; ``w = 0`` is optimal from :func:`~numsolve.optimize.logistic_alpha_max` on.
     max_newton : int
         Proximal Newton steps per working-set solve.
 
@@ -478,7 +478,7 @@ def l1_logistic_path(X: Any, y: Any, alphas: Any = None, *, n_alphas: int = 100,
                      eps: float = 1e-3, x0: Any = None, **fit_kw) -> OptimizeResult:
     """L1-logistic solutions on a decreasing grid of ``alpha`` (warm starts), as
     :func:`lasso_path` with :func:`l1_logistic` and ``alpha_max`` of
-    :func:`logistic_alpha_max`.
+    :func:`~numsolve.optimize.logistic_alpha_max`.
 
     Examples
     --------
