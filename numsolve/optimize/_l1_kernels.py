@@ -353,7 +353,8 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
     set then solves the whole problem if it holds the support), or when the optimality
     violation on it is below ``tol_viol`` after at least ``min_epochs`` epochs (about one
     pass over X worth of work: inner epochs on a small working set are cheap next to the
-    outer pass), or when the gap has not halved in 50 epochs.
+    outer pass), or when the gap, below 1e-9 P, has not dropped by 10% in 50 epochs
+    (rounding).
     ``counters`` = [epochs, last sign-change epoch]. Returns the epochs."""
     n = y.shape[0]
     m = ws.shape[0]
@@ -374,9 +375,9 @@ def _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol, min_epoch
         gap, primal, _ = lasso_gap(y, R, w, out[1], alpha)
         if gap <= 0.3 * max(rtol * primal, atol):
             break
-        since_best = 0 if gap < 0.5 * best else since_best + 1
+        since_best = 0 if gap < 0.9 * best else since_best + 1
         best = min(best, gap)
-        if since_best >= 50:  # no halving of the gap in 50 epochs: rounding, or a bad set
+        if since_best >= 50 and best <= 1e-9 * primal:  # stuck at rounding level
             break
         if K > 0:
             slot = (ep - 1) % (K + 1)
@@ -402,8 +403,9 @@ def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, ma
     ``xtr`` holds X^T R on entry when ``xtr_fresh`` (the first pass is then skipped).
     ``hist[k] = (gap, working-set size, features kept)`` of outer iteration k;
     ``counters = [epochs, last sign-change epoch, outer iterations]``.
-    Returns (status, gap, primal): status 0 converged, 1 max_outer reached, 2 the gap did not
-    decrease in 3 outer iterations (rounding: the tolerance is out of reach).
+    Returns (status, gap, primal): status 0 converged, 1 max_outer reached, 2 the gap, already
+    below 1e-9 P, did not decrease in 5 outer iterations (rounding: the tolerance is out of
+    reach).
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -441,7 +443,7 @@ def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, ma
             return 0, gap, primal
         stalled = stalled + 1 if gap >= best else 0
         best = min(best, gap)
-        if stalled >= 3:
+        if stalled >= 5 and best <= 1e-9 * abs(primal):  # stuck at rounding level
             return 2, gap, primal
         if screen:
             radius = np.sqrt(2.0 * n * max(gap, 0.0)) / (n * alpha)
@@ -669,7 +671,7 @@ def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newt
             return 0, gap, primal
         stalled = stalled + 1 if gap >= best else 0
         best = min(best, gap)
-        if stalled >= 3:
+        if stalled >= 5 and best <= 1e-9 * abs(primal):  # stuck at rounding level
             return 2, gap, primal
         if screen:
             # theta = -s d1 / alpha is dual feasible, |x_j^T theta| = s |grad_j| / alpha
