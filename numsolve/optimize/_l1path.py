@@ -369,7 +369,8 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
     y : (n,) array_like
         Labels of exactly two classes.
     alpha : float
-        L1 weight, ``> 0``; ``w = 0`` is optimal from :func:`~numsolve.optimize.logistic_alpha_max` on.
+        L1 weight, ``> 0``; ``w = 0`` is optimal from
+        :func:`~numsolve.optimize.logistic_alpha_max` on.
     max_newton : int
         Proximal Newton steps per working-set solve.
 
