@@ -351,7 +351,7 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
 
 def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
                 atol: float = 0.0, maxiter: int = 100, max_newton: int = 200,
-                ws_min: int | None = None, kappa: float = 0.5, inner_ratio: float = 0.3,
+                ws_min: int | None = None, kappa: float = 0.5, inner_ratio: float = 0.1,
                 screening: bool = True,
                 callback=None) -> OptimizeResult:
     """L1-regularised logistic regression by working-set proximal Newton with a duality-gap
@@ -364,7 +364,7 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
 
     Parameters
     ----------
-    X, x0, rtol, atol, maxiter, ws_min, kappa, inner_ratio, screening, callback
+    X, x0, rtol, atol, maxiter, ws_min, kappa, screening, callback
         As in :func:`lasso`.
     y : (n,) array_like
         Labels of exactly two classes.
@@ -373,6 +373,8 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
         :func:`~numsolve.optimize.logistic_alpha_max` on.
     max_newton : int
         Proximal Newton steps per working-set solve.
+    inner_ratio : float in (0, 1)
+        As in :func:`lasso` (default ``0.1``: a Newton step is worth more than an epoch).
 
     Returns
     -------
