@@ -346,3 +346,26 @@ def test_path_bad_alphas():
 def test_exported_at_top_level():
     assert numsolve.lasso is lasso and numsolve.l1_logistic_path is l1_logistic_path
     assert numsolve.lasso_path is lasso_path and numsolve.l1_logistic is l1_logistic
+
+
+def test_random_problems_converge_with_certified_gap():
+    """p > n, strong correlation, duplicate columns, small alpha: every fit certifies its gap
+    with the public gap function (the one the benchmarks use)."""
+    rng = np.random.default_rng(0)
+    for trial in range(20):
+        n, p = int(rng.integers(20, 200)), int(rng.integers(5, 300))
+        rho = float(rng.choice([0.0, 0.5, 0.9]))
+        X, _ = lasso_problem(n, p, k=min(3, p), rho=rho, seed=trial)
+        if trial % 5 == 0 and p > 1:
+            X[:, 1] = X[:, 0]
+        y = rng.standard_normal(n)
+        frac = float(rng.choice([0.5, 0.1, 0.01]))
+        alpha = frac * lasso_alpha_max(X, y)
+        res = lasso(X, y, alpha)
+        gap, primal = lasso_duality_gap(X, y, res.x, alpha)
+        assert res.success and gap <= 1e-6 * primal * (1 + 1e-9), (n, p, rho, frac)
+        lab = X[:, 0] + 0.3 * rng.standard_normal(n) > 0
+        if len(np.unique(lab)) == 2:
+            rl = l1_logistic(X, lab, frac * logistic_alpha_max(X, lab))
+            g2, p2 = logistic_duality_gap(X, lab, rl.x, rl.alpha)
+            assert rl.success and g2 <= 1e-6 * p2 * (1 + 1e-9), (n, p, rho, frac)
