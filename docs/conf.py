@@ -16,6 +16,7 @@ import sys
 
 # numsolve is normally installed (``pip install -e ".[docs]"``); fall back to the source tree.
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # gallery_style
 
 import numsolve
 
@@ -67,7 +68,7 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 # -- gallery (sphinx-gallery) ----------------------------------------------------------------
 # Every examples/plot_*.py is executed at build time, so no figure can go stale. Examples are
 # small (each runs in a few seconds on one core); ``abort_on_example_error`` makes a failing
-# example fail the build.
+# example fail the build. gallery_style.py sets the Matplotlib style before each example.
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -79,7 +80,7 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
-    "reset_modules": ("matplotlib",),
+    "reset_modules": ("gallery_style.reset_matplotlib",),
     "min_reported_time": 1,
     "show_memory": False,
     "plot_gallery": "True",
@@ -90,7 +91,8 @@ sphinx_gallery_conf = {
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"numsolve {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["numsolve.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
@@ -126,8 +128,39 @@ def _status_table_lines():
     return lines
 
 
+def _method_table_lines(entry_point):
+    """The methods of one registry of ``numsolve._cli.demo.REGISTRIES``: name, summary, page."""
+    from numsolve._cli.demo import REGISTRIES
+
+    lines = [".. list-table::", "   :header-rows: 1", "   :widths: 22 60 18", "",
+             "   * - ``method``", "     - summary", "     - guide page"]
+    for m in REGISTRIES[entry_point].methods():
+        page = f":doc:`/{m.doc}`" if m.doc else ""
+        lines += [f"   * - ``'{m.name}'``", f"     - {m.summary}", f"     - {page}"]
+    return lines
+
+
+def _method_table_directive():
+    from docutils import nodes
+    from docutils.statemachine import StringList
+    from sphinx.util.docutils import SphinxDirective
+
+    class MethodTable(SphinxDirective):
+        required_arguments = 1  # the entry point: 'solve', 'minimize', ...
+
+        def run(self):
+            node = nodes.section()
+            node.document = self.state.document
+            lines = _method_table_lines(self.arguments[0])
+            self.state.nested_parse(StringList(lines, "<generated>"), 0, node)
+            return node.children
+
+    return MethodTable
+
+
 def setup(app):
     app.add_directive("status-table", _rst_directive(_status_table_lines))
+    app.add_directive("method-table", _method_table_directive())
 
 
 # -- nitpicky builds (``-n``) ----------------------------------------------------------------

@@ -21,7 +21,6 @@ widens with the grid size (on ``N = 128`` it is 0.07-0.08x of trust-constr's tim
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
 from scipy.optimize import minimize as scipy_minimize
 
 import numsolve

@@ -11,7 +11,7 @@ On the 2-D Poisson equation (127 x 127 interior points, 16 129 unknowns) we comp
 * the deep conjugate-direction method (``method='dcdm'``) with a
   :class:`~numsolve.linalg.MultilevelStencilModel` fitted once on a coarser 63 x 63 grid.
 
-The right panel repeats the comparison with solid obstacles the model never saw in training.
+The lower panel repeats the comparison with a solid obstacle the model never saw in training.
 
 **What to conclude:** the learned directions cut CG's iterations about ten-fold on both
 problems, although the model was fitted on another grid without obstacles; AMG-PCG needs still
@@ -49,7 +49,7 @@ def inner_cg(A, steps=5):
 
 # %%
 # Solve each problem with every method to ``rtol = 1e-8`` and plot the relative residual.
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True, layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(8, 7), sharex=True, sharey=True, layout="constrained")
 for ax, (title, A, m) in zip(axes, cases):
     b = np.random.default_rng(0).standard_normal(A.shape[0])
     runs = {
@@ -69,7 +69,7 @@ for ax, (title, A, m) in zip(axes, cases):
         ax.semilogy(res.residual_norms / np.linalg.norm(b), label=f"{name}: {res.nit} it.")
     ax.axhline(1e-8, color="gray", lw=0.8, ls=":")
     ax.set_title(title)
-    ax.set_xlabel("iteration")
-    ax.legend(fontsize="small")
-axes[0].set_ylabel(r"relative residual $\|b - Ax\| / \|b\|$")
+    ax.set_ylabel(r"$\|b - Ax\| / \|b\|$")
+    ax.legend(loc="upper right")
+axes[1].set_xlabel("iteration")
 plt.show()

@@ -42,7 +42,7 @@ for s in scales:
 
     res = numsolve.lstsq(A, b, rtol=1e-10, options={"rng": 0})
     AT = A.T.tocsr()  # LSQR gets A and a precomputed A^T as a LinearOperator
-    op = LinearOperator(A.shape, matvec=lambda v: A @ v, rmatvec=lambda v: AT @ v, dtype=float)
+    op = LinearOperator(A.shape, matvec=A.__matmul__, rmatvec=AT.__matmul__, dtype=float)
     ref = lsqr(op, b, atol=1e-10, btol=1e-10, iter_lim=10_000)
     for name, x, k in [("numsolve.lstsq (sketched)", res.x, res.nit),
                        ("scipy lsqr", ref[0], ref[2])]:

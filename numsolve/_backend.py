@@ -224,6 +224,22 @@ def is_cupy_namespace(xp) -> bool:
 def to_numpy(x: Any) -> Any:
     """Explicitly move an array (or sparse matrix) to the host as NumPy/SciPy.
 
+    Parameters
+    ----------
+    x : array, sparse matrix or None
+        A NumPy, CuPy or other array-API array, or a SciPy / ``cupyx.scipy.sparse`` matrix.
+        NumPy arrays and SciPy sparse matrices are returned as they are (no copy).
+
+    Returns
+    -------
+    numpy.ndarray, scipy sparse matrix or None
+        ``x`` on the host; CuPy arrays are copied with ``cupy.asnumpy``, CuPy sparse matrices
+        with ``.get()``, other array-API arrays through DLPack.
+
+    See Also
+    --------
+    to_namespace : move an array into a given namespace (host or device).
+
     Examples
     --------
     >>> import numpy as np
@@ -252,7 +268,40 @@ def to_numpy(x: Any) -> Any:
 
 
 def to_namespace(x: Any, xp) -> Any:
-    """Explicitly move ``x`` into namespace ``xp`` (host to device or back)."""
+    """Explicitly move ``x`` into namespace ``xp`` (host to device or back).
+
+    numsolve never moves data between devices on its own: results come back on the device of
+    the input. Use this function (or :func:`to_numpy`) when you want a copy elsewhere.
+
+    Parameters
+    ----------
+    x : array, sparse matrix or None
+        The array (NumPy, CuPy or another array-API array) or sparse matrix to move.
+    xp : module
+        The target array namespace, e.g. ``numpy``, ``cupy`` or ``array_api_strict`` (or the
+        namespace returned by ``array_api_compat.array_namespace``).
+
+    Returns
+    -------
+    array, sparse matrix or None
+        ``x`` in namespace ``xp``: a NumPy array or SciPy sparse matrix for NumPy, a CuPy
+        array or ``cupyx.scipy.sparse`` CSR matrix for CuPy, ``xp.asarray(...)`` otherwise.
+        ``None`` stays ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from numsolve import to_namespace
+    >>> to_namespace([0.0, 1.0, 2.0], np)
+    array([0., 1., 2.])
+    >>> A = sp.eye(3, format="csr")
+    >>> to_namespace(A, np) is A                      # host data stays as it is, no copy
+    True
+
+    On a machine with CuPy, ``to_namespace(A, cupy)`` returns a
+    ``cupyx.scipy.sparse.csr_matrix`` and ``to_namespace(x, cupy)`` a ``cupy.ndarray``.
+    """
     if x is None:
         return None
     if is_cupy_namespace(xp):
@@ -320,6 +369,13 @@ def show_config(mode: str = "stdout") -> dict | None:
     mode : {'stdout', 'dicts'}
         ``'stdout'`` prints a readable report (the default, like ``numpy.show_config``);
         ``'dicts'`` returns it as a dictionary instead.
+
+    Returns
+    -------
+    dict or None
+        With ``mode='dicts'``, the report: versions of numsolve's dependencies, whether the
+        Numba kernels are enabled and with how many threads, the optional backends found and
+        the CUDA devices. ``None`` with ``mode='stdout'``.
 
     Examples
     --------

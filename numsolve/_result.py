@@ -50,6 +50,17 @@ class OptimizeResult(_ScipyOptimizeResult):
     -----
     Like SciPy's results this is a ``dict`` with attribute access; methods may add further
     fields (e.g. ``residual_norms``, ``backend``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.optimize
+    >>> import numsolve
+    >>> res = numsolve.minimize(scipy.optimize.rosen, np.zeros(2), method="scipy:bfgs")
+    >>> isinstance(res, scipy.optimize.OptimizeResult), res.success, res.method
+    (True, True, 'scipy:bfgs')
+    >>> np.allclose(res.x, 1.0, atol=1e-4)
+    True
     """
 
 
@@ -84,6 +95,18 @@ class SolveResult(_ScipyOptimizeResult):
         iterations ran.
     method : str
         The method used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.problems import poisson2d
+    >>> A = poisson2d(16)
+    >>> res = numsolve.solve(A, np.ones(A.shape[0]), rtol=1e-8)
+    >>> res.success, res.status, res.info, res.method
+    (True, 0, 0, 'cg')
+    >>> bool(res.residual_norms[-1] <= 1e-8 * np.sqrt(A.shape[0]))
+    True
     """
 
     @property

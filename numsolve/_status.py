@@ -47,6 +47,30 @@ __all__ = [
 class Status(enum.IntEnum):
     """``status`` codes shared by every numsolve solver (see the module table).
 
+    Results carry the plain integer (``res.status == Status.MAXITER`` works, as ``IntEnum``
+    members compare equal to their values); ``res.success`` is ``status == 0``.
+
+    Attributes
+    ----------
+    CONVERGED : 0
+        The convergence criterion was met.
+    MAXITER : 1
+        ``maxiter`` was reached without convergence.
+    PRECISION_LOSS : 2
+        The (true) residual stagnated above the tolerance.
+    BREAKDOWN : 3
+        Breakdown: a matrix or preconditioner is not positive definite, or singular.
+    NONFINITE : 4
+        NaN or inf appeared.
+    LINESEARCH : 5
+        The line search could not make progress.
+    SINGULAR_JACOBIAN : 6
+        The constraint Jacobian is (near) rank deficient.
+    INNER_SOLVER : 7
+        An inner solver (e.g. of the KKT systems) hit its iteration cap.
+    CALLBACK_STOP : 99
+        The callback raised ``StopIteration``.
+
     Examples
     --------
     >>> from numsolve import Status

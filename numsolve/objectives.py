@@ -63,7 +63,41 @@ def _lam_max_gram(A) -> float:
 
 
 class Objective:
-    """Base class: ``A`` (``N x d`` data), ridge ``l2``, curvature bound ``_curv``."""
+    """Base class of the objectives: data ``A`` (``N x d``), ridge ``l2``, curvature bound.
+
+    A subclass defines ``fun``, ``grad``, ``hessp`` and ``hess_sqrt`` and sets ``_curv``, a
+    bound on the second derivative of its per-sample loss; the base class derives ``hess``,
+    ``jac``, ``__call__`` and the Lipschitz constants from them.
+
+    Parameters
+    ----------
+    A : array or sparse matrix, shape (N, d)
+        Data, one sample per row (NumPy/CuPy array or SciPy/CuPy sparse matrix; sparse input
+        is converted to CSR, integer arrays to float64).
+    l2 : float
+        Ridge weight (``>= 0``): the objective includes ``(l2 / 2) ||x||^2``.
+
+    Attributes
+    ----------
+    A : array or sparse matrix
+    xp : namespace
+        The array namespace of ``A``.
+    n_samples, n_features : int
+        ``N`` and ``d``.
+
+    Examples
+    --------
+    Every objective is an ``Objective``; the Lipschitz constants bound the curvature:
+
+    >>> import numpy as np
+    >>> from numsolve.objectives import LeastSquares, Objective
+    >>> A = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    >>> f = LeastSquares(A, np.zeros(3), l2=0.5)
+    >>> isinstance(f, Objective), f.n_samples, f.n_features
+    (True, 3, 2)
+    >>> f.lipschitz(), f.coordinate_lipschitz()         # lambda_max(A^T A) + l2, ||A_j||^2 + l2
+    (4.5, array([1.5, 4.5]))
+    """
 
     _curv = 1.0  # bound on the second derivative of the per-sample loss (least squares: 1)
 
@@ -148,6 +182,23 @@ class LeastSquares(Objective):
         Targets.
     l2 : float
         Ridge weight (``>= 0``).
+
+    Examples
+    --------
+    Ridge regression; the minimiser solves ``(A^T A + l2 I) x = A^T b``:
+
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.objectives import LeastSquares
+    >>> rng = np.random.default_rng(0)
+    >>> A, b = rng.standard_normal((100, 4)), rng.standard_normal(100)
+    >>> f = LeastSquares(A, b, l2=1.0)
+    >>> res = numsolve.minimize(f, np.zeros(4), method="newton-sketch",
+    ...                         options={"grtol": 1e-12, "rng": 0})
+    >>> x_ref = np.linalg.solve(A.T @ A + np.eye(4), A.T @ b)
+    >>> bool(np.allclose(res.x, x_ref)), bool(np.allclose(f.hessp(res.x, np.ones(4)),
+    ...                                                   f.hess(res.x) @ np.ones(4)))
+    (True, True)
     """
 
     def __init__(self, A, b, l2: float = 0.0):
@@ -192,6 +243,22 @@ class BinaryLogistic(Objective):
         Labels, ``-1/+1`` or ``0/1``.
     l2 : float
         Ridge weight (``>= 0``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.objectives import BinaryLogistic
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.standard_normal((500, 10))
+    >>> y = (A @ np.ones(10) + rng.standard_normal(500) > 0).astype(float)   # 0/1 labels
+    >>> f = BinaryLogistic(A, y, l2=1.0)
+    >>> res = numsolve.minimize(f, np.zeros(10), method="newton-sketch",
+    ...                         options={"grtol": 1e-10, "rng": 0})
+    >>> res.success, bool(np.linalg.norm(f.grad(res.x)) < 1e-6)
+    (True, True)
+    >>> f.hess_sqrt(res.x).shape      # D^{1/2} A, what the Newton sketch sketches
+    (500, 10)
     """
 
     _curv = 0.25
@@ -281,6 +348,25 @@ class MultinomialLogistic(Objective):
         Ridge weight (``>= 0``).
     n_classes : int, optional
         ``K`` (default ``max(y) + 1``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.optimize import check_grad
+    >>> import numsolve
+    >>> from numsolve.objectives import MultinomialLogistic
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.standard_normal((300, 4))
+    >>> y = np.argmax(A[:, :3], axis=1)                     # three classes
+    >>> f = MultinomialLogistic(A, y, l2=1.0)
+    >>> f.n_classes, f.dim                                  # x holds d * K coefficients
+    (3, 12)
+    >>> bool(check_grad(f, f.grad, np.zeros(f.dim)) < 1e-4)
+    True
+    >>> res = numsolve.minimize(f, np.zeros(f.dim), method="newton-sketch",
+    ...                         options={"grtol": 1e-10, "rng": 0})
+    >>> res.success
+    True
     """
 
     _curv = 0.5  # diag(p) - p p^T <= I/2

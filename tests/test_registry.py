@@ -7,6 +7,7 @@ from scipy.optimize import OptimizeWarning
 
 import numsolve
 from numsolve._registry import Method, MethodRegistry, split_options
+from numsolve.completion import COMPLETION_METHODS
 from numsolve.linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
 from numsolve.optimize import MINIMIZE_METHODS
 
@@ -16,6 +17,7 @@ REGISTRIES = {
     "solve_batch": (SOLVE_BATCH_METHODS, numsolve.solve_batch),
     "lstsq": (LSTSQ_METHODS, numsolve.lstsq),
     "minimize": (MINIMIZE_METHODS, numsolve.minimize),
+    "complete": (COMPLETION_METHODS, numsolve.complete),
 }
 
 

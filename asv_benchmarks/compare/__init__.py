@@ -19,9 +19,11 @@ module                    measures
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
 ``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
 ``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
+``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
+                          AMG; Dask throughput with 1 and 2 workers
 ``lasso``                 Lasso / L1-logistic vs scikit-learn, skglm, celer (same gap)
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "auglag_suite", "completion", "lasso")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling", "lasso")

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..completion import COMPLETION_METHODS
 from ..linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
 from ..optimize import MINIMIZE_METHODS
-from . import krylov, linear, optimize, sketch
+from . import completion, krylov, linear, optimize, sketch
 from ._common import DemoSettings
 
 __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_table",
@@ -28,11 +29,13 @@ __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_tabl
 
 #: Entry point -> registry, in the order of the tour.
 REGISTRIES = {"solve": SOLVE_METHODS, "solve_batch": SOLVE_BATCH_METHODS,
-              "lstsq": LSTSQ_METHODS, "minimize": MINIMIZE_METHODS}
+              "lstsq": LSTSQ_METHODS, "minimize": MINIMIZE_METHODS,
+              "complete": COMPLETION_METHODS}
 
 #: ``(entry point, problem) -> recipe(method, options) -> entry``, from every family module.
 RECIPES: dict[tuple[str, str], Callable] = {
-    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES}
+    **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES,
+    **completion.RECIPES}
 
 
 def demo_entries() -> list[Callable[[DemoSettings], dict]]:

@@ -17,13 +17,15 @@ equations (``O(|Omega| k^2)``, JNS13) or the sketch-preconditioned CG of spec §
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .._backend import is_cupy_namespace
 from .._checks import as_rng, check_choice, check_int, check_real
 from .._result import wrap_callback
 from .._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, status_message
+from ..linalg.sketch import check_sketch_size
 from ._data import Observed, csr_matrix
 from ._halfstep import StepOptions, half_step, make_side
 from ._result import CompletionResult, Validation
@@ -46,11 +48,11 @@ class AltMinOptions:
     solver: str = "exact"
     sketch_size: int | None = None
     inner_maxiter: int = 10
-    inner_rtol: float = 1e-8
+    inner_rtol: float | None = None
     init: str = "randomized"
     incoherence: float | None = None
     normalize: bool | None = None
-    power_iterations: int = 4
+    power_iterations: int = 2
 
     def __post_init__(self):
         check_real("l2", self.l2, low=0.0)
@@ -62,7 +64,7 @@ class AltMinOptions:
         check_choice("solver", self.solver, SOLVERS)
         check_int("sketch_size", self.sketch_size, low=1, allow_none=True)
         check_int("inner_maxiter", self.inner_maxiter, low=1)
-        check_real("inner_rtol", self.inner_rtol, low=0.0)
+        check_real("inner_rtol", self.inner_rtol, low=0.0, allow_none=True)
         check_choice("init", self.init, INITS)
         check_real("incoherence", self.incoherence, low=0.0, low_open=True, allow_none=True)
         if self.normalize is not None and not isinstance(self.normalize, (bool, np.bool_)):
@@ -127,7 +129,7 @@ def initial_factor(obs: Observed, values, k: int, opts: AltMinOptions, gen):
     A = csr_matrix(obs, values / p)
     kk = min(k, min(m, n) - 1)
     if opts.init == "svds" and kk >= 1:
-        if hasattr(A, "get"):
+        if is_cupy_namespace(xp):
             import cupyx.scipy.sparse.linalg as cspla
 
             U0 = cspla.svds(A, k=kk)[0]
@@ -190,9 +192,13 @@ class _Loop:
         kd = k + int(opts.biases)
         self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
         self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
-        s = opts.sketch_size if opts.sketch_size is not None else 4 * kd
+        s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
+        if opts.solver == "sketch":
+            s = check_sketch_size(s, max(m, n), minimum=min(kd, max(m, n)),
+                                  what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
-                                opts.inner_rtol)
+                                1e-8 if opts.inner_rtol is None else opts.inner_rtol)
+        self.hist: list[float] = []
         self.U, self.V = U0, xp.zeros((n, k), dtype=xp.float64)
         self.a, self.b = xp.zeros(m, dtype=xp.float64), xp.zeros(n, dtype=xp.float64)
         self.U_warm = self.V_warm = None
@@ -210,6 +216,8 @@ class _Loop:
         the output ``U V^T`` (+ biases)."""
         xp, k, biases, orth = self.xp, self.k, self.opts.biases, self.opts.orthonormalize
         seed = int(self.gen.integers(2**62))
+        if self.opts.solver == "sketch" and self.opts.inner_rtol is None:
+            self.step = replace(self.step, inner_rtol=self.forcing())
         Vw = self.V_warm if self.V_warm is not None else xp.zeros(
             (self.V.shape[0], k + int(biases)), dtype=xp.float64)
         Y, _, itv = half_step(self.cols, _design(xp, self.U, biases),
@@ -227,7 +235,21 @@ class _Loop:
                                 seed + 1)
         self.U, self.a = _split(X, k, biases)
         self.inner.append((itv, itu))
-        return math.sqrt(max(rss, 0.0)) / self.obs.norm if self.obs.norm > 0 else math.sqrt(rss)
+        res = math.sqrt(max(rss, 0.0)) / self.obs.norm if self.obs.norm > 0 else math.sqrt(rss)
+        self.hist.append(res)
+        return res
+
+    def forcing(self) -> float:
+        """Adaptive inner tolerance of the sketched solves (inexact AltMin, the paper's
+        ``eps_t``): a tenth of the last relative residual and of its last relative decrease,
+        so that the inner error stays below the outer progress; 1e-13 at the least."""
+        h = self.hist
+        if not h:
+            return 1e-2
+        eta = 0.1 * h[-1]
+        if len(h) >= 2:
+            eta = min(eta, 0.1 * abs(h[-2] - h[-1]) / max(h[-1], 1e-300))
+        return max(eta, 1e-13)
 
     def objective(self, res: float) -> float:
         """``||P_Omega(X - M)||^2 + l2 (||U||^2 + ||V||^2 + biases^2)`` (relative to
@@ -268,12 +290,44 @@ def _stop(res: float, obj: list, opts: AltMinOptions) -> tuple[int, str] | None:
 def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            ftol: float = 1e-6, maxiter: int = 100, validation=None, callback=None, rng=None,
            biases: bool = False, solver: str = "exact", sketch_size: int | None = None,
-           inner_maxiter: int = 10, inner_rtol: float = 1e-8, init: str = "randomized",
+           inner_maxiter: int = 10, inner_rtol: float | None = None, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
-           power_iterations: int = 4) -> CompletionResult:
+           power_iterations: int = 2) -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.
+    This is the implementation behind ``numsolve.complete(M, rank, method='altmin')``.
+
+    Parameters
+    ----------
+    obs : Observed
+        The observed entries, validated and stored in both orientations (built by
+        :func:`numsolve.complete` from ``M``).
+    rank : int
+        Target rank ``k``.
+    l2, rtol, ftol, maxiter, validation, callback, rng : optional
+        Ridge weight, stopping tolerances, pass budget, held-out entries, callback and seed
+        (as in :func:`numsolve.complete`).
+    biases, solver, sketch_size, inner_maxiter, inner_rtol, init, incoherence, normalize, \
+power_iterations : optional
+        The method options of :func:`numsolve.complete` (``options=``).
+
+    Returns
+    -------
+    CompletionResult
+        The balanced factors ``U``, ``V``, the residual history and the status.
+
+    Examples
+    --------
+    Called through :func:`numsolve.complete`:
+
+    >>> import numsolve
+    >>> from numsolve.problems import low_rank_completion
+    >>> prob = low_rank_completion(200, 150, 2, 0.3, rng=0)
+    >>> res = numsolve.complete(prob.M, 2, method="altmin", rng=0,
+    ...                         options={"solver": "exact"})
+    >>> res.success, bool(prob.relative_error(res.U, res.V) < 1e-6)
+    (True, True)
     """
     opts = AltMinOptions(l2, rtol, ftol, maxiter, biases, solver, sketch_size, inner_maxiter,
                          inner_rtol, init, incoherence, normalize, power_iterations)

@@ -82,13 +82,15 @@ def complete(
         the ``k x k`` normal equations, ``O(|Omega| k^2)`` per pass; ``'sketch'``
         CountSketch-preconditioned CG, ``O(|Omega| k)`` per CG iteration), ``sketch_size``
         (default ``4 k``), ``inner_maxiter`` (CG iterations per row, default 10),
-        ``inner_rtol`` (default 1e-8), ``biases`` (row/column bias terms and the global mean,
-        default False), ``init`` (``'randomized'`` (default) randomized SVD, ``'svds'``
-        :func:`scipy.sparse.linalg.svds`, ``'random'``), ``incoherence`` (``mu`` of the
-        clipping; default: estimated from the 90th percentile of the row norms),
+        ``inner_rtol`` (relative gradient of each row's CG; default adaptive: a tenth of the
+        last relative residual and of its last relative decrease), ``biases`` (row/column
+        bias terms and the global mean, default False), ``init`` (``'randomized'`` (default)
+        randomized SVD, ``'svds'`` :func:`scipy.sparse.linalg.svds`, ``'random'``),
+        ``incoherence`` (``mu`` of the clipping; default: estimated from the 90th percentile
+        of the row norms),
         ``normalize`` (QR after each half-step; default ``l2 == 0``), ``ftol`` (stop when the
         residual decreases by less than ``ftol`` relatively; default 1e-6),
-        ``power_iterations`` (randomized SVD, default 4).
+        ``power_iterations`` (randomized SVD, default 2).
 
     Returns
     -------

@@ -141,8 +141,10 @@ def csr_matrix(obs: Observed, values=None):
     """The observations as a (SciPy or cupyx) CSR matrix, sharing the arrays."""
     vals = obs.row_val if values is None else values
     if is_cupy_namespace(obs.xp):
+        import cupy
         import cupyx.scipy.sparse as csp
 
-        return csp.csr_matrix((vals, obs.row_col, obs.row_ptr), shape=obs.shape)
+        return csp.csr_matrix((vals, obs.row_col.astype(cupy.int32),
+                               obs.row_ptr.astype(cupy.int32)), shape=obs.shape)
     return sp.csr_matrix((np.asarray(vals), np.asarray(obs.row_col), np.asarray(obs.row_ptr)),
                          shape=obs.shape)

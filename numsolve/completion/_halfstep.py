@@ -6,7 +6,8 @@ The half-step solves, for every row ``i`` of one side, the ridge regression (1) 
 with segment sums over the CSR rows (a sparse indicator matrix times the per-entry outer
 products, in blocks of rows so that the ``|block| x k^2`` temporaries stay bounded) and solves
 them with one batched ``xp.linalg.solve``; its sketched variant builds the per-row CountSketch
-the same way and runs the preconditioned CG of spec §1.1 batched over all rows.
+the same way (the same hash as the Numba kernel, so both paths draw the same sketch) and runs
+the preconditioned CG of spec §1.1 batched over all rows.
 """
 
 from __future__ import annotations
@@ -130,18 +131,28 @@ def _apply_normal(side: Side, D, Xd):
     return out
 
 
+def _hash(xp, seed, rows, pos):
+    """The Numba kernel's CountSketch hash (splitmix64 of ``seed + row`` and the entry's
+    position ``pos``), so that both paths draw the same sketch."""
+    u = xp.uint64
+    z = xp.astype(rows + seed, u) + xp.astype(pos, u) * 0x9E3779B97F4A7C15
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+    return z ^ (z >> 31)
+
+
 def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
     """Spec §1.1 batched over rows: CountSketch Gram per row (segment sums over the
     ``(row, bucket)`` pairs), Cholesky preconditioner, PCG from the warm start ``X``."""
     xp = side.xp
     m, k = X.shape
-    nnz = side.val.shape[0]
-    h = np.random.default_rng(seed).integers(0, 2 * s, size=nnz)
-    bucket, sign = xp.asarray(h % s), xp.asarray(1.0 - 2.0 * (h // s))
     SA = xp.zeros((m * s, k), dtype=D.dtype)
     for r0, r1, e0, e1, _S, seg in side.blocks:
-        A = xp.take(D, side.idx[e0:e1], axis=0) * sign[e0:e1, None]
-        key = (seg + r0) * s + bucket[e0:e1]
+        h = _hash(xp, seed, seg + r0, xp.arange(e0, e1, dtype=xp.int64))
+        bucket = xp.astype(h % s, xp.int64)
+        sign = 1.0 - 2.0 * xp.astype(h >> 63, D.dtype)
+        A = xp.take(D, side.idx[e0:e1], axis=0) * sign[:, None]
+        key = (seg + r0) * s + bucket
         Sb = _segment_matrix(xp, key, r0 * s, r1 * s)
         SA[r0 * s:r1 * s, :] = Sb @ A
     SA = xp.reshape(SA, (m, s, k))
@@ -154,10 +165,12 @@ def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
     z = _prec(xp, L, g)
     d, rz = z, xp.sum(g * z, axis=1)
     gn0 = xp.sum(g * g, axis=1)
+    its = 0
     for _ in range(maxit):
         active = (xp.sum(g * g, axis=1) > (itol * itol) * gn0) & ~small
         if not bool(xp.any(active)):
             break
+        its += 1
         q = _apply_normal(side, D, d) + l2 * d
         dq = xp.sum(d * q, axis=1)
         alpha = xp.where(active & (dq > 0), rz / xp.where(dq > 0, dq, 1.0), 0.0)
@@ -167,7 +180,7 @@ def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
         rz_new = xp.sum(g * z, axis=1)
         d = z + xp.where(rz > 0, rz_new / xp.where(rz > 0, rz, 1.0), 0.0)[:, None] * d
         rz = rz_new
-    return xp.where(small[:, None], X_small, X)
+    return xp.where(small[:, None], X_small, X), its
 
 
 def _segment_matrix(xp, key, lo, hi):
@@ -224,9 +237,8 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: boo
         Xn = _solve_batched(xp, G, r, _shift(xp, G, side.counts, opts.l2))
         inner = 0
     else:
-        Xn = _sketch_array(side, D, off, X, opts.l2, opts.sketch_size, seed,
-                           opts.inner_maxiter, opts.inner_rtol)
-        inner = opts.inner_maxiter
+        Xn, inner = _sketch_array(side, D, off, X, opts.l2, opts.sketch_size, seed,
+                                  opts.inner_maxiter, opts.inner_rtol)
     del k
     return Xn, (_rss_array(side, D, off, Xn) if want_rss else 0.0), inner
 

@@ -52,6 +52,18 @@ class CompletionResult(OptimizeResult):
         Largest PCG iteration count of each half-step (``'sketch'``; zeros for ``'exact'``).
     backend : str
         ``'numba'`` (host kernels), ``'numpy'`` or ``'cupy'``.
+
+    Examples
+    --------
+    >>> import numsolve
+    >>> from numsolve.completion import CompletionResult
+    >>> from numsolve.problems import low_rank_completion
+    >>> prob = low_rank_completion(200, 150, 2, 0.3, rng=0)
+    >>> res = numsolve.complete(prob.M, 2, rng=0)
+    >>> isinstance(res, CompletionResult), res.success, res.U.shape, res.V.shape
+    (True, True, (200, 2), (150, 2))
+    >>> bool(res.residuals[-1] < 1e-6), res.singular_values.shape
+    (True, (2,))
     """
 
     def predict(self, rows, cols):

@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from .._backend import get_namespace, is_array, is_sparse, to_numpy
+from .._backend import get_namespace, is_sparse, to_numpy
 from .._checks import check_choice, check_int, check_real
 from .._result import SolveResult
 from .._status import CONVERGED, batch_message
 
-__all__ = ["SequenceSolver", "sort_systems", "system_feature", "solve_systems",
-           "solve_batch_defcg", "solve_batch_gcrodr"]
+__all__ = ["SequenceSolver", "sort_systems", "system_feature", "split_sequences",
+           "solve_chunk", "solve_chunks", "batch_result"]
 
 _ALIASES = {"defcg": "cg", "gcrodr": "gmres"}
 
@@ -81,7 +81,8 @@ def sort_systems(systems: list, feature: Callable | None = None, *, start: int =
     ----------
     systems : list of (A, b) or (A, b, context)
     feature : callable, optional
-        ``feature(A, b, context) -> 1-D array``; default :func:`system_feature`.
+        ``feature(A, b, context) -> 1-D array``; default ``system_feature`` (the numeric
+        context, else samples of the diagonal and of ``b``).
     start : int, default 0
 
     Returns
@@ -435,36 +436,25 @@ def batch_result(results: list, order, method: str) -> SolveResult:
     )
 
 
-def solve_systems(A, B=None, X0=None, *, method: str | None = None, recycle: int | None = None,
-                  sort: bool = False, feature: Callable | None = None, client: Any = None,
-                  rtol: float = 1e-5, atol: float = 0.0, maxiter: int | None = None, M=None,
-                  callback=None, **options) -> SolveResult:
-    """``solve_batch(..., recycle=, sort=, client=)``: a :class:`SequenceSolver` over the batch
-    (or, with ``client``, independent sequences on a Dask cluster)."""
-    if callback is not None:
-        raise ValueError("callback is not supported with recycle/sort/client")
-    if X0 is not None:
-        raise ValueError("X0 is not supported with recycle/sort/client (warm starts are "
-                         "carried from system to system)")
-    systems, columns = _as_system_list(A, B)
-    method = "cg" if method is None else str(method).lower()
-    method = _ALIASES.get(method, method)
-    recycle = 10 if recycle is None else recycle
-    kw = dict(recycle=recycle, rtol=rtol, atol=atol, maxiter=maxiter, M=M, **options)
-    if client is not None or _is_dask(B) or _is_dask(A):
-        from ._distributed import solve_distributed
+_SOLVER_KEYS = ("recycle", "warm_start", "augment", "rtol", "atol", "maxiter", "M",
+                "preconditioner", "rebuild_factor")
 
-        return solve_distributed(systems, method, client=client, sort=sort, feature=feature,
-                                 **kw)
-    n_seq = kw.pop("n_sequences", 1)
-    out = solve_chunks(systems, method, n_seq, sort=sort, feature=feature, **kw)
-    if columns:
-        out["x"] = out["x"].T
+
+def _solver_kwargs(kw: dict) -> dict:
+    """Split ``kw`` into :class:`SequenceSolver` arguments and its ``options``."""
+    out = {k: v for k, v in kw.items() if k in _SOLVER_KEYS}
+    out["options"] = {k: v for k, v in kw.items() if k not in _SOLVER_KEYS}
     return out
 
 
-def split_sequences(m: int, n_sequences: int) -> list[np.ndarray]:
-    """``n_sequences`` contiguous, near-equal slices of ``range(m)`` (the solve order)."""
+def split_sequences(m: int, n_sequences) -> list[np.ndarray]:
+    """Contiguous pieces of ``range(m)`` (the solve order): ``n_sequences`` near-equal ones,
+    or pieces of the given sizes (a tuple, e.g. the chunks of a dask array)."""
+    if isinstance(n_sequences, (tuple, list)):
+        sizes = [check_int("n_sequences", s, low=1) for s in n_sequences]
+        if sum(sizes) != m:
+            raise ValueError(f"n_sequences sizes add up to {sum(sizes)}, not to the {m} systems")
+        return np.split(np.arange(m), np.cumsum(sizes)[:-1])
     n_sequences = check_int("n_sequences", n_sequences, low=1)
     return [c for c in np.array_split(np.arange(m), min(n_sequences, m)) if c.size]
 
@@ -494,69 +484,3 @@ def solve_chunks(systems: list, method: str, n_sequences: int = 1, *, sort: bool
     out = batch_result(results, order, method)
     out["n_sequences"] = len(pieces)
     return out
-
-
-def _entry(method: str, doc: str):
-    def entry(A, B=None, X0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None,
-              callback=None, recycle: int = 10, sort: bool = False, augment: int = 0,
-              warm_start: bool = True, preconditioner=None, n_sequences: int = 1,
-              **options) -> SolveResult:
-        return solve_systems(A, B, X0, method=method, recycle=recycle, sort=sort, rtol=rtol,
-                             atol=atol, maxiter=maxiter, M=M, callback=callback,
-                             augment=augment, warm_start=warm_start,
-                             preconditioner=preconditioner, n_sequences=n_sequences, **options)
-    entry.__doc__ = doc
-    entry.__name__ = f"solve_batch_{method}"
-    return entry
-
-
-solve_batch_defcg = _entry("defcg", """Deflated CG over a sequence of SPD systems
-(``solve_batch(systems, method='defcg')``, same as ``method='cg', recycle=10``).
-
-Options: ``recycle`` (k), ``sort``, ``augment``, ``warm_start``, ``preconditioner``,
-``n_sequences``, ``n_store``; see :class:`~numsolve.linalg.SequenceSolver`.
-""")
-solve_batch_gcrodr = _entry("gcrodr", """GCRO-DR over a sequence of nonsymmetric systems
-(``solve_batch(systems, method='gcrodr')``, same as ``method='gmres', recycle=10``).
-
-Options as for ``'defcg'`` plus ``restart``.
-""")
-
-
-_SOLVER_KEYS = ("recycle", "warm_start", "augment", "rtol", "atol", "maxiter", "M",
-                "preconditioner", "rebuild_factor")
-
-
-def _solver_kwargs(kw: dict) -> dict:
-    """Split ``kw`` into :class:`SequenceSolver` arguments and its ``options``."""
-    out = {k: v for k, v in kw.items() if k in _SOLVER_KEYS}
-    out["options"] = {k: v for k, v in kw.items() if k not in _SOLVER_KEYS}
-    return out
-
-
-def _is_dask(v) -> bool:
-    return type(v).__module__.startswith("dask.")
-
-
-def _as_system_list(A, B) -> list:
-    """The batch forms of ``solve_batch`` as a list of ``(A_i, b_i[, context])`` tuples."""
-    if _is_dask(B):
-        return [(A, B, None)], False  # resolved by the distributed path (shared A, dask rows)
-    if B is None:
-        if is_sparse(A) or is_array(A):
-            raise TypeError("solve_batch(systems, recycle=...) without B expects an iterable "
-                            "of (A, b) or (A, b, context) tuples")
-        try:
-            return list(A), False
-        except TypeError:
-            raise TypeError(f"systems must be an iterable of (A, b[, context]) tuples, got "
-                            f"{type(A).__name__}") from None
-    if isinstance(A, (list, tuple)) or getattr(A, "ndim", None) == 3:
-        As = list(A) if isinstance(A, (list, tuple)) else [A[i] for i in range(A.shape[0])]
-        bs = list(B) if isinstance(B, (list, tuple)) else [B[i] for i in range(B.shape[0])]
-        if len(bs) != len(As):
-            raise ValueError(f"B has {len(bs)} right-hand sides for {len(As)} systems")
-        return list(zip(As, bs)), False
-    if getattr(B, "ndim", None) == 2:  # one A, the columns of B (n, k)
-        return [(A, B[:, j]) for j in range(B.shape[1])], True
-    return [(A, B)], False

@@ -25,7 +25,7 @@ from typing import Any
 from .._registry import Demo, Method, MethodRegistry, dispatch, document_methods
 from .._result import SolveResult
 from ._direct import solve_batch_direct, solve_direct
-from ._sequence import solve_batch_defcg, solve_batch_gcrodr, solve_systems
+from ._sequence_batch import solve_batch_defcg, solve_batch_gcrodr, solve_systems
 from ._system import check_batch_args, check_lstsq_args, check_solve_args
 from .krylov._batch import solve_batch_cg_any
 from .krylov._cg import solve_cg
@@ -389,6 +389,13 @@ def lstsq(
     the drift between the recursive and the true gradient (the rounding level, below which
     the gradient is noise). A non-C-contiguous ``A`` is copied once; the result also reports
     ``solver``.
+
+    References
+    ----------
+    .. [1] H. Avron, P. Maymounkov and S. Toledo, "Blendenpik: supercharging LAPACK's
+       least-squares solver", SIAM J. Sci. Comput. 32(3):1217-1236, 2010.
+    .. [2] X. Meng, M. A. Saunders and M. W. Mahoney, "LSRN: a parallel iterative solver for
+       strongly over- or underdetermined systems", SIAM J. Sci. Comput. 36(2):C95-C118, 2014.
 
     Examples
     --------

@@ -50,6 +50,15 @@ class CompletionProblem:
         Held-out ``(rows, cols, values)`` (noisy like ``values``).
     noise : float
         Standard deviation of the Gaussian noise added to the observations.
+
+    Examples
+    --------
+    >>> from numsolve.problems import CompletionProblem, low_rank_completion
+    >>> prob = low_rank_completion(100, 80, 3, 0.25, rng=0)
+    >>> isinstance(prob, CompletionProblem), prob.M.shape, prob.U_true.shape
+    (True, (100, 80), (100, 3))
+    >>> prob.relative_error(prob.U_true, prob.V_true)
+    0.0
     """
 
     M: Any

@@ -57,6 +57,23 @@ class ConstrainedProblem:
         A known minimiser, where it is simple.
     v0 : ndarray or None
         Suggested starting multipliers (``None``: zeros).
+    info : dict
+        Problem-specific extras (e.g. the grid and the exact solution of
+        :func:`poisson_control`).
+
+    Examples
+    --------
+    The problem can be handed to :func:`numsolve.minimize` and to SciPy alike:
+
+    >>> import numsolve
+    >>> from numsolve.problems import hock_schittkowski
+    >>> p = hock_schittkowski("hs28")
+    >>> p.n, p.m, p.f_star
+    (3, 1, 0.0)
+    >>> res = numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+    ...                         constraints=p.constraints)
+    >>> res.success, bool(p.kkt_residual(res.x, res.multipliers) < 1e-8)
+    (True, True)
     """
 
     name: str
@@ -411,12 +428,35 @@ def poisson_control(N: int = 32, *, alpha: float = 0.1) -> ConstrainedProblem:
     The problem is a convex quadratic program: ``info['solution']()`` returns its exact
     solution and multipliers from one sparse KKT solve (for tests).
 
+    Parameters
+    ----------
+    N : int
+        Interior grid points per side.
+    alpha : float
+        Weight of the control cost (the paper's ``0.1``).
+
+    Returns
+    -------
+    ConstrainedProblem
+        With sparse (CSR) constraint Jacobian and diagonal Hessian; ``info`` holds ``N``,
+        ``h``, ``w_true`` and ``solution``.
+
+    References
+    ----------
+    .. [1] I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained optimization via exact
+       augmented Lagrangian and randomized iterative sketching", ICML 2023.
+
     Examples
     --------
+    >>> import numsolve
     >>> from numsolve.problems import poisson_control
     >>> p = poisson_control(8)
     >>> p.n, p.m
     (128, 64)
+    >>> res = numsolve.minimize(p.fun, p.x0, method="auglag", jac=p.jac, hess=p.hess,
+    ...                         constraints=p.constraints)
+    >>> res.success, bool(res.kkt_residual < 1e-8)
+    (True, True)
     """
     if not isinstance(N, (int, np.integer)) or N < 1:
         raise ValueError(f"N must be a positive integer, got {N!r}")
@@ -525,12 +565,25 @@ def constrained_logistic(data: str | tuple = "breast_cancer", *, n_linear: int =
     rng : int or Generator
         Seed for ``A`` and ``b``.
 
+    Returns
+    -------
+    ConstrainedProblem
+        ``n = d`` variables and ``m = n_linear + 1`` constraints; ``info['min_norm']`` as
+        above.
+
     Examples
     --------
+    With a scikit-learn data set (``constrained_logistic("breast_cancer")``: ``n = 30``,
+    ``m = 11``) or with arrays:
+
+    >>> import numpy as np
     >>> from numsolve.problems import constrained_logistic
-    >>> p = constrained_logistic("breast_cancer")
+    >>> rng = np.random.default_rng(0)
+    >>> Z = rng.uniform(-1, 1, (200, 20))
+    >>> y = np.where(Z[:, 0] + 0.1 * rng.standard_normal(200) > 0, 1.0, -1.0)
+    >>> p = constrained_logistic((Z, y), n_linear=3)
     >>> p.n, p.m
-    (30, 11)
+    (20, 4)
     """
     if isinstance(data, str):
         Z, y = _load_dataset(data)

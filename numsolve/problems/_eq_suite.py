@@ -564,6 +564,17 @@ EQ_SUITE: dict[str, Callable[[], ConstrainedProblem]] = {
 def eq_problem(name: str) -> ConstrainedProblem:
     """The suite problem ``name`` (a key of :data:`EQ_SUITE`), freshly built.
 
+    Parameters
+    ----------
+    name : str
+        A key of :data:`EQ_SUITE` (case-insensitive).
+
+    Returns
+    -------
+    ConstrainedProblem
+        A new instance (problems hold no state between solvers); ``info['class']`` names the
+        suite's class of the problem.
+
     Examples
     --------
     >>> from numsolve.problems import eq_problem
@@ -578,9 +589,31 @@ def eq_problem(name: str) -> ConstrainedProblem:
 
 
 def kkt_residual_ls(p: ConstrainedProblem, x) -> float:
-    """The KKT residual ``||(grad f + G^T v, c)||_2`` at ``x`` with the least-squares
-    multipliers ``v = argmin ||grad f + G^T v||``: one measure for every solver, whatever
-    multipliers (or none) it returns. ``inf`` when a value is not finite."""
+    """The KKT residual at ``x`` with least-squares multipliers.
+
+    ``||(grad f + G^T v, c)||_2`` with ``v = argmin ||grad f + G^T v||``: one measure for every
+    solver, whatever multipliers (or none) it returns. ``inf`` when a value is not finite.
+
+    Parameters
+    ----------
+    p : ConstrainedProblem
+        The problem (its ``jac``, ``cons`` and ``cons_jac``).
+    x : array, shape (n,)
+        The point.
+
+    Returns
+    -------
+    float
+        ``||(grad f + G^T v, c)||_2`` with the least-squares ``v``, or ``inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.problems import hock_schittkowski, kkt_residual_ls
+    >>> p = hock_schittkowski("hs28")
+    >>> float(kkt_residual_ls(p, p.x_star)) < 1e-12, bool(kkt_residual_ls(p, p.x0) > 1e-3)
+    (True, True)
+    """
     x = np.asarray(x, float)
     g = np.asarray(p.jac(x), float).reshape(-1)
     c = np.asarray(p.cons(x), float).reshape(-1)

@@ -33,6 +33,22 @@ def gaussian_random_field(n: int, *, alpha: float = 2.0, tau: float = 3.0, rng=N
     Matern-type covariance ``(-Lap + tau^2)^(-alpha)`` of the FNO Darcy data), scaled to unit
     sample variance.
 
+    Parameters
+    ----------
+    n : int
+        Grid points per side.
+    alpha : float
+        Smoothness exponent of the spectral filter.
+    tau : float
+        Inverse length scale.
+    rng : int or numpy.random.Generator, optional
+        Seed of the white noise.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The field, zero mean and unit sample variance.
+
     Examples
     --------
     >>> from numsolve.problems import gaussian_random_field
@@ -55,6 +71,7 @@ def gaussian_random_field(n: int, *, alpha: float = 2.0, tau: float = 3.0, rng=N
 def _coarse(field: np.ndarray, m: int = 8) -> np.ndarray:
     """Block means of ``field`` on an ``m x m`` coarse grid (a cheap feature)."""
     n = field.shape[0]
+    m = min(m, n)
     edges = np.linspace(0, n, m + 1).astype(int)
     return np.array([[field[edges[i]:edges[i + 1], edges[j]:edges[j + 1]].mean()
                       for j in range(m)] for i in range(m)]).ravel()
@@ -88,7 +105,7 @@ def darcy_sequence(T: int, n: int = 64, *, sigma: float = 1.0, alpha: float = 2.
     -------
     list of (A, b, context)
         CSR SPD matrix, right-hand side, and ``context`` = the ``8 x 8`` block means of
-        ``log a`` (64 numbers, the feature the SKR paper sorts by).
+        ``log a`` (64 numbers; fewer for ``n < 8``), the feature :func:`sort_systems` uses.
 
     Examples
     --------
@@ -124,7 +141,7 @@ def _upwind_1d(n: int, w: float, h: float) -> sp.csr_array:
 
 def convection_diffusion_sequence(T: int, n: int = 32, *, eps: float = 0.01,
                                   speed: float = 1.0, angles=None, rng=None) -> list:
-    """Convection-diffusion systems ``-eps Lap u + w . grad u = 1`` with varying wind.
+    """Convection-diffusion systems ``-eps Lap u + w.grad(u) = 1`` with varying wind.
 
     ``w = speed (cos theta_i, sin theta_i)``; 5-point Laplacian plus first-order upwind
     convection on an ``n x n`` interior grid of the unit square, zero Dirichlet boundary. The

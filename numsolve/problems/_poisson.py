@@ -109,7 +109,50 @@ def _assemble(shape, c, solid, obstacle_bc) -> sp.csr_array:
 def poisson(N, d: int = 2, *, coefficients: np.ndarray | Callable | None = None,
             obstacle: np.ndarray | None = None, obstacle_bc: str = "dirichlet",
             scaled: bool = False, dtype=np.float64, format: str = "csr"):
-    """Poisson/diffusion matrix in ``d`` dimensions (see :func:`~numsolve.problems.poisson2d`)."""
+    """Poisson/diffusion matrix in ``d = 1, 2, 3`` dimensions, Dirichlet boundary.
+
+    :func:`poisson2d` and :func:`poisson3d` are this function with ``d = 2`` and ``d = 3``;
+    ``d = 1`` gives the tridiagonal ``[-1, 2, -1]`` matrix.
+
+    Parameters
+    ----------
+    N : int or tuple of int
+        Interior grid points per direction (one int for a cube, or one per axis); the matrix
+        has ``prod(shape)`` rows.
+    d : {1, 2, 3}
+        Number of space dimensions.
+    coefficients : array of the grid's shape or callable, optional
+        Diffusion coefficient ``a > 0`` per cell, or ``a(x, ...)`` evaluated at the grid
+        points (coordinates in ``(0, 1)``). Faces use the harmonic mean of their cells.
+    obstacle : bool array of the grid's shape, optional
+        Solid cells, removed from the system (one row per fluid cell, lexicographic order).
+    obstacle_bc : {'dirichlet', 'neumann'}
+        Condition on the obstacle walls: ``u = 0`` or zero flux.
+    scaled : bool
+        Divide by ``h**2`` with ``h = 1/(max(shape) + 1)``; default unscaled (integer stencil).
+    dtype : dtype
+        Value type of the returned matrix (default float64).
+    format : str
+        Sparse format of the returned ``scipy.sparse`` array (default ``'csr'``).
+
+    Returns
+    -------
+    A : scipy.sparse array
+        The ``(2 d)``-neighbour stencil matrix, symmetric positive definite (for Neumann
+        obstacle walls: as long as every fluid region touches the outer boundary).
+
+    See Also
+    --------
+    poisson2d, poisson3d
+
+    Examples
+    --------
+    >>> from numsolve.problems import poisson
+    >>> poisson(4, d=1).toarray()[1]
+    array([-1.,  2., -1.,  0.])
+    >>> poisson((3, 5), d=2).shape
+    (15, 15)
+    """
     if d not in (1, 2, 3):
         raise ValueError(f"d must be 1, 2 or 3, got {d}")
     shape = _grid_shape(N, d)
@@ -177,7 +220,26 @@ def poisson3d(N, *, coefficients: np.ndarray | Callable | None = None,
               scaled: bool = False, dtype=np.float64, format: str = "csr"):
     """3-D Poisson (7-point) or variable-coefficient diffusion matrix, Dirichlet boundary.
 
-    Parameters are those of :func:`poisson2d` with three grid axes (``N**3`` unknowns).
+    Parameters
+    ----------
+    N : int or (int, int, int)
+        Interior grid points per direction; the matrix has ``N**3`` rows.
+    coefficients : array of shape (N, N, N) or callable, optional
+        Diffusion coefficient per cell, or ``a(x, y, z)`` at the grid points; faces use the
+        harmonic mean of their cells.
+    obstacle : bool array of shape (N, N, N), optional
+        Solid cells, removed from the system.
+    obstacle_bc : {'dirichlet', 'neumann'}
+        Condition on the obstacle walls (see :func:`poisson2d`).
+    scaled : bool
+        Divide by ``h**2`` with ``h = 1/(N+1)``; default unscaled (integer stencil).
+    dtype, format
+        Value type and sparse format of the returned ``scipy.sparse`` array.
+
+    Returns
+    -------
+    A : scipy.sparse array, symmetric positive definite
+        The 7-point stencil matrix.
 
     Examples
     --------

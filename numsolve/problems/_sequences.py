@@ -53,6 +53,12 @@ def shifted_poisson_sequence(
         CSR matrix, right-hand side, and the shift ``c_t`` (the context for contextual tuners;
         it lies in ``[-0.15, 0.45]``).
 
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+
     Examples
     --------
     >>> from numsolve.problems import shifted_poisson_sequence
@@ -139,6 +145,12 @@ def heat2d_sequence(
     (A, b, kappa)
         The step's SPD matrix, right-hand side and diffusion coefficient ``kappa(t + dt/2)``
         (the context for contextual tuners; within ``[0, 10]``).
+
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
 
     Examples
     --------

@@ -66,6 +66,8 @@ def test_other_bad_arguments(prob):
         numsolve.complete(prob.M, 3, l2=-1.0)
     with pytest.raises(ValueError, match="solver"):
         numsolve.complete(prob.M, 3, options={"solver": "nope"})
+    with pytest.raises(ValueError, match="sketch_size must be >= 3"):
+        numsolve.complete(prob.M, 3, options={"solver": "sketch", "sketch_size": 2})
     with pytest.raises(ValueError, match="no observed entries"):
         numsolve.complete(sp.coo_matrix((3, 3)), 1)
 
@@ -148,17 +150,17 @@ def test_clipping_zeroes_dominant_rows():
 
 @pytest.mark.parametrize("solver", ["exact", "sketch"])
 def test_array_path_matches_numba(prob, solver, monkeypatch):
-    """The batched array path (the one CuPy runs) gives the Numba kernels' iterates."""
+    """The batched array path (the one CuPy runs) gives the Numba kernels' iterates (the
+    same sketches too: both hash the entries the same way)."""
     from numsolve.completion import _halfstep
 
-    ref = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver,
-                                                                 "inner_maxiter": 30})
+    ref = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver})
     monkeypatch.setattr(_halfstep, "numba_available", lambda: False)
     monkeypatch.setattr(_halfstep, "_BLOCK_FLOATS", 2000)  # many blocks
-    res = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver,
-                                                                 "inner_maxiter": 30})
+    res = numsolve.complete(prob.M, 3, rng=0, maxiter=6, options={"solver": solver})
     assert res.backend == "numpy" and ref.backend == "numba"
-    np.testing.assert_allclose(res.residuals, ref.residuals, rtol=1e-6)
+    np.testing.assert_allclose(res.residuals, ref.residuals, rtol=1e-9)
+    assert res.inner_iterations == ref.inner_iterations
 
 
 @pytest.mark.parametrize("init", ["svds", "random"])

@@ -267,6 +267,11 @@ def solve_fcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callb
     SolveResult
         Also ``nmatvec``, the number of products with ``A``.
 
+    References
+    ----------
+    .. [1] Y. Notay, "Flexible conjugate gradients", SIAM J. Sci. Comput. 22(4):1444-1460,
+       2000.
+
     Examples
     --------
     >>> import numpy as np
@@ -322,6 +327,14 @@ def solve_dcdm(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, call
         A model returning NaN/inf (``status=4``) or a zero or useless direction (``status=3``)
         ends the run with ``success=False``; a direction of the wrong shape raises
         ``ValueError``.
+
+    References
+    ----------
+    .. [1] A. Kaneda, O. Akar, J. Chen, V. A. T. Kala, D. Hyde and J. Teran, "A deep
+       conjugate direction method for iteratively solving linear systems", ICML 2023
+       (PMLR 202:15720-15736), arXiv:2205.10763.
+    .. [2] Y. Notay, "Flexible conjugate gradients", SIAM J. Sci. Comput. 22(4):1444-1460,
+       2000.
 
     Examples
     --------

@@ -240,6 +240,12 @@ solve_gmres.__doc__ = (
     ``method='fgmres'`` for a nonlinear or varying one.
 """
     + _DOC_PARAMS
+    + """
+    References
+    ----------
+    .. [1] Y. Saad and M. H. Schultz, "GMRES: a generalized minimal residual algorithm for
+       solving nonsymmetric linear systems", SIAM J. Sci. Stat. Comput. 7(3):856-869, 1986.
+"""
     + _DOC_EXAMPLE_SETUP
     + """    >>> b = np.ones(n)
     >>> res = numsolve.solve(A, b, method="gmres", rtol=1e-10)
@@ -255,6 +261,12 @@ solve_fgmres.__doc__ = (
     :func:`numsolve.linalg.fgmres`. Stores ``z_j = M(v_j)`` (twice the memory of GMRES).
 """
     + _DOC_PARAMS
+    + """
+    References
+    ----------
+    .. [1] Y. Saad, "A flexible inner-outer preconditioned GMRES algorithm", SIAM J. Sci.
+       Comput. 14(2):461-469, 1993.
+"""
     + _DOC_EXAMPLE_SETUP
     + """    >>> inner = lambda r: numsolve.solve(A, r, method="gmres", rtol=1e-1, maxiter=1).x
     >>> res = numsolve.solve(A, np.ones(n), method="fgmres", M=inner, rtol=1e-10)

@@ -158,6 +158,11 @@ def solve_minres(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, ca
         exact arithmetic without ``M``), replaced by the true residual norm at every
         convergence check.
 
+    References
+    ----------
+    .. [1] C. C. Paige and M. A. Saunders, "Solution of sparse indefinite systems of linear
+       equations", SIAM J. Numer. Anal. 12(4):617-629, 1975.
+
     Examples
     --------
     >>> import numpy as np

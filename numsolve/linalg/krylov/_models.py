@@ -39,6 +39,18 @@ class DirectionModel(Protocol):
     ``save(path)`` / ``load(path)`` (a classmethod)
         Persist the trained parameters.
 
+    Parameters
+    ----------
+    r : array, shape (n,)
+        The argument of ``__call__``: the normalised residual ``r / norm(r)``, in the
+        namespace and dtype of ``b``. The call returns the direction ``q``, an array of the
+        same shape and namespace.
+
+    References
+    ----------
+    .. [1] A. Kaneda, O. Akar, J. Chen, V. A. T. Kala, D. Hyde and J. Teran, "A deep
+       conjugate direction method for iteratively solving linear systems", ICML 2023.
+
     Examples
     --------
     A PyTorch network wrapped for DCDM (not run here)::
@@ -159,9 +171,24 @@ def sine_training_vectors(
     The coefficients of the lowest ``low_fraction`` of the Laplacian's modes (by eigenvalue)
     are multiplied by ``low_weight``; every vector has unit 2-norm.
 
+    Parameters
+    ----------
+    shape : sequence of int
+        The grid (interior points per axis), e.g. ``(N, N)`` for :func:`poisson2d(N)
+        <numsolve.problems.poisson2d>`.
+    n_samples : int
+        Number of vectors.
+    low_fraction : float
+        Fraction of the modes, the lowest by Laplacian eigenvalue, that are weighted up.
+    low_weight : float
+        Weight of those modes' random coefficients.
+    rng : int or numpy.random.Generator, optional
+        Seed of the random coefficients.
+
     Returns
     -------
     ndarray, shape (n_samples, prod(shape))
+        One unit-norm training vector per row, in the lexicographic order of the grid.
 
     Examples
     --------
@@ -230,6 +257,12 @@ class MultilevelStencilModel:
         Grid the model is bound to (from :meth:`fit` or :meth:`with_grid`).
     fit_seconds_ : float
         Wall time of the last :meth:`fit`.
+
+    References
+    ----------
+    .. [1] A. Kaneda, O. Akar, J. Chen, V. A. T. Kala, D. Hyde and J. Teran, "A deep
+       conjugate direction method for iteratively solving linear systems", ICML 2023
+       (PMLR 202:15720-15736), arXiv:2205.10763.
 
     Examples
     --------

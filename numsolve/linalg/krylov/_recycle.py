@@ -34,7 +34,7 @@ import scipy.linalg as sla
 from ..._backend import is_array, to_numpy
 from ..._checks import check_int
 from ..._result import SolveResult, wrap_callback
-from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
+from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS
 from ._common import (
     VectorOps,
     initial_outcome,
@@ -89,11 +89,21 @@ def _matvecs(ops: VectorOps, W):
 
 
 def _orthonormalize(ops: VectorOps, W):
-    """An orthonormal basis of ``range(W)`` (QR; near-dependent columns dropped)."""
+    """An orthonormal basis of ``range(W)``: Cholesky-QR twice (two small Gram matrices, no
+    Householder sweeps), falling back to QR with near-dependent columns dropped."""
     xp = ops.xp
+    Q = W
+    try:
+        for _ in range(2):
+            L = np.linalg.cholesky(_host(Q.T @ Q))
+            Linv = sla.solve_triangular(L, np.eye(L.shape[0]), lower=True)
+            Q = Q @ xp.asarray(Linv.T, dtype=ops.dtype)
+        if np.linalg.cond(L) < 1e6:
+            return Q
+    except (np.linalg.LinAlgError, ValueError):
+        pass
     Q, R = xp.linalg.qr(W)
-    d = np.abs(_host(xp.linalg.diagonal(R) if hasattr(xp.linalg, "diagonal")
-                     else xp.stack([R[i, i] for i in range(R.shape[0])])))
+    d = np.abs(np.diag(_host(R)))
     keep = np.flatnonzero(d > 1e-10 * max(float(d.max(initial=0.0)), 1e-300))
     if keep.size == 0:
         return None
@@ -193,6 +203,51 @@ def harmonic_ritz(ops: VectorOps, defl: Deflation | None, store: _Store, k: int,
     return _orthonormalize(ops, Z @ xp.asarray(keep, dtype=ops.dtype))
 
 
+def harmonic_ritz_lanczos(ops: VectorOps, defl: Deflation | None, lanczos, k: int):
+    """(R1) from the CG coefficients (no products with ``A``): with ``Z = [W, P]``,
+
+    * ``F = Z^T A Z = diag(E, p_j^T A p_j)`` (directions ``A``-orthogonal to each other and to
+      ``W``),
+    * ``A p_j = (r_j - r_{j+1}) / alpha_j`` with orthogonal residuals, so ``(AP)^T AP`` is
+      tridiagonal in ``||r_j||^2`` and ``(AW)^T A p_j = (g_j - g_{j+1}) / alpha_j``,
+      ``g_j = (AW)^T r_j`` (recorded by the kernel).
+    """
+    P, coef, Gs = lanczos
+    m = P.shape[0]
+    kw = 0 if defl is None else defl.k
+    if k == 0 or m + kw == 0:
+        return None
+    alpha, pq, rho0, rho1 = coef.T
+    F = np.zeros((kw + m, kw + m))
+    G = np.zeros_like(F)
+    if kw:
+        E = _host(defl.W.T @ defl.AW)
+        F[:kw, :kw] = 0.5 * (E + E.T)
+        G[:kw, :kw] = _host(defl.AW.T @ defl.AW)
+        GWP = (Gs[:m] - Gs[1: m + 1]).T / alpha
+        G[:kw, kw:] = GWP
+        G[kw:, :kw] = GWP.T
+    idx = np.arange(m)
+    F[kw + idx, kw + idx] = pq
+    G[kw + idx, kw + idx] = (rho0 + rho1) / alpha ** 2
+    off = -rho1[:-1] / (alpha[:-1] * alpha[1:])
+    G[kw + idx[:-1], kw + idx[1:]] = off
+    G[kw + idx[1:], kw + idx[:-1]] = off
+    d = np.sqrt(np.abs(np.diag(F)))
+    if not (np.all(np.isfinite(F)) and np.all(np.isfinite(G)) and np.all(d > 0)):
+        return None
+    s = 1.0 / d
+    try:
+        theta, Y = sla.eigh(G * s[:, None] * s[None, :], F * s[:, None] * s[None, :])
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    Y = Y[:, np.argsort(theta)[: min(k, Y.shape[1])]] * s[:, None]
+    U = P.T @ Y[kw:]
+    if kw:
+        U = U + defl.W @ Y[:kw]
+    return _orthonormalize(ops, U)
+
+
 def defcg_iterate(ops: VectorOps, b, x, defl: Deflation | None, precond, *, tol: float,
                   maxiter: int, notify=None, store: _Store | None = None):
     """The def-CG loop (2.5)-(2.7); returns ``(outcome, x)`` (``x`` a new array)."""
@@ -250,9 +305,75 @@ def defcg_iterate(ops: VectorOps, b, x, defl: Deflation | None, precond, *, tol:
     return outcome(MAXITER, maxiter, history), x
 
 
+def _numba_ready(ops: VectorOps, notify) -> bool:
+    return (ops.numpy and notify is None and ops.psolve is None
+            and np.dtype(ops.dtype) == np.float64 and ops.sys.numba_csr is not None)
+
+
+def defcg_numba(ops: VectorOps, b, x, defl: Deflation | None, *, tol: float, maxiter: int,
+                store: _Store | None):
+    """:func:`defcg_iterate` in the fused Numba kernel (host CSR, float64, no ``M``)."""
+    from ._recycle_kernels import defcg_steps
+
+    r = ops.residual(b, x)
+    history = [ops.norm(r)]
+    n = ops.n
+    if defl is not None and defl.k:
+        x, r = defl.project_x0(x, r)  # (2.5)
+        history.append(ops.norm(r))
+        W, AW = np.ascontiguousarray(defl.W), np.ascontiguousarray(defl.AW)
+        Einv = np.ascontiguousarray(sla.cho_solve(defl.chol, np.eye(defl.k)))
+        p = r - W @ (Einv @ (AW.T @ r))  # (2.6)
+    else:
+        W = AW = np.zeros((n, 0))
+        Einv = np.zeros((0, 0))
+        p = r.copy()
+    start = initial_outcome(history[-1], tol, history)
+    if start is not None:
+        return start, x
+    x, r, p = (np.ascontiguousarray(v, dtype=np.float64).copy() for v in (x, r, p))
+    q = np.empty(n)
+    indptr, indices, data = ops.sys.numba_csr
+    limit = 0 if store is None else store.limit
+    P, coef, Gs = np.empty((limit, n)), np.empty((limit, 4)), np.empty((limit + 1, W.shape[1]))
+    Wt, AWt = np.ascontiguousarray(W.T), np.ascontiguousarray(AW.T)
+    Gs[0] = AW.T @ r
+    state = np.array([float(r @ r)])
+    hist = np.empty(maxiter)
+    it, stored, best = 0, 0, np.inf
+    out = None
+    while out is None:
+        steps, code, stored = defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state,
+                                          tol, maxiter - it, hist, P[:limit], coef, Gs, stored)
+        history.extend(hist[:steps].tolist())
+        it += steps
+        ops.nmatvec += steps
+        if code == 1:  # the recursive residual claims convergence: check the true one
+            r = ops.residual(b, x)
+            history[-1] = true = ops.norm(r)
+            if true <= tol:
+                out = outcome(CONVERGED, it, history)
+            elif true >= 0.999 * best:
+                out = outcome(PRECISION_LOSS, it, history, f"true residual {true:.3e} stagnates "
+                              f"above the tolerance {tol:.3e}")
+            best = min(best, true)
+            state[0] = float(r @ r)
+            limit = stored  # the residual was replaced: the Lanczos relations end here
+        elif code == 2:
+            out = outcome(BREAKDOWN, it, history, f"p^T A p <= 0 at iteration {it + 1}: A is "
+                          "not positive definite")
+        elif code == 3:
+            out = outcome(NONFINITE, it, history, f"non-finite values at iteration {it}")
+        if out is None and it >= maxiter:
+            out = outcome(MAXITER, it, history)
+    if store is not None:
+        store.lanczos = (P[:stored], coef[:stored], Gs[: stored + 1])
+    return out, x
+
+
 def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
                 U=None, k: int = 10, n_store: int | None = None,
-                check_finite: bool = True) -> SolveResult:
+                use_numba: bool | None = None, check_finite: bool = True) -> SolveResult:
     """Deflated conjugate gradients (def-CG) with a recycled subspace, for SPD ``A``.
 
     Called through ``numsolve.solve(A, b, method='defcg', U=..., k=...)``; over a sequence of
@@ -274,7 +395,10 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
     k : int, default 10
         Size of the recycle space returned in ``res.U`` (0: none).
     n_store : int, optional
-        Search directions kept for the harmonic Ritz extraction (default ``max(2 k, 20)``).
+        Search directions kept for the harmonic Ritz extraction (default ``max(3 k, 20)``).
+    use_numba : bool, optional
+        ``False`` forbids the fused Numba kernel (host CSR, float64, no ``M``, no callback),
+        used by default when it applies.
     check_finite : bool, default True
 
     Returns
@@ -301,7 +425,7 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
     if ops.complex:
         raise TypeError("method='defcg' supports real floating dtypes only")
     k = check_recycle_k(k, ops.n)
-    n_store = max(2 * k, 20) if n_store is None else check_int("n_store", n_store, low=0)
+    n_store = max(3 * k, 20) if n_store is None else check_int("n_store", n_store, low=0)
     W = as_basis(ops, U)
     defl = Deflation(ops, W) if W is not None else None
     if defl is not None and not defl.ok:
@@ -310,14 +434,20 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
         return make_result(pb.system, ops, pb.x, out["status"], out["nit"], out["history"],
                            "defcg", out["detail"], U=None, k=0)
     store = _Store(n_store) if k else None
-    out, x = defcg_iterate(ops, pb.b, pb.x, defl, ops.psolve, tol=pb.tol, maxiter=pb.maxiter,
-                           notify=wrap_callback(callback), store=store)
+    notify = wrap_callback(callback)
+    if _numba_ready(ops, notify) and use_numba is not False:
+        out, x = defcg_numba(ops, pb.b, pb.x, defl, tol=pb.tol, maxiter=pb.maxiter, store=store)
+    else:
+        out, x = defcg_iterate(ops, pb.b, pb.x, defl, ops.psolve, tol=pb.tol,
+                               maxiter=pb.maxiter, notify=notify, store=store)
     Unew = None
     if k and out["status"] in (CONVERGED, MAXITER):
         M_AW = None
         if defl is not None and defl.k and ops.psolve is not None:
             M_AW = ops.xp.stack([ops.vec(ops.psolve(defl.AW[:, j]))
                                  for j in range(defl.k)], axis=1)
-        Unew = harmonic_ritz(ops, defl, store, k, M_AW)
+        lanczos = getattr(store, "lanczos", None)
+        Unew = (harmonic_ritz_lanczos(ops, defl, lanczos, k) if lanczos is not None
+                else harmonic_ritz(ops, defl, store, k, M_AW))
     return make_result(pb.system, ops, x, out["status"], out["nit"], out["history"], "defcg",
                        out["detail"], U=Unew, k=0 if defl is None else defl.k)

@@ -35,7 +35,43 @@ _ALIASES = {
 
 def check_sketch_size(sketch_size: Any, n: int, *, name: str = "sketch_size",
                       minimum: int = 1, what: str = "the sketched dimension") -> int:
-    """Validate a sketch size: an integer with ``minimum <= sketch_size <= n``."""
+    """Validate a sketch size: an integer with ``minimum <= sketch_size <= n``.
+
+    Parameters
+    ----------
+    sketch_size : int
+        The size to check.
+    n : int
+        The dimension being sketched (the largest allowed size).
+    name : str
+        Name of the argument, for the error message.
+    minimum : int
+        The smallest allowed size (at least 1).
+    what : str
+        What ``n`` is, for the error message.
+
+    Returns
+    -------
+    int
+        ``sketch_size`` as a Python ``int``.
+
+    Raises
+    ------
+    ValueError
+        ``sketch_size`` is below ``minimum`` or above ``n``.
+    TypeError
+        ``sketch_size`` is not an integer.
+
+    Examples
+    --------
+    >>> from numsolve.linalg.sketch import check_sketch_size
+    >>> check_sketch_size(40, 1000)
+    40
+    >>> check_sketch_size(2000, 1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: sketch_size=2000 is larger than the sketched dimension (1000); ...
+    """
     m = check_int(name, sketch_size, low=max(1, minimum))
     if m > n:
         raise ValueError(f"{name}={m} is larger than {what} ({n}); a sketch must reduce it")
@@ -68,6 +104,29 @@ def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: flo
       lev_i / d`` (``1`` for an incoherent subspace, up to ``n / d``).
 
     The result is not capped by ``n``.
+
+    Parameters
+    ----------
+    kind : str
+        A sketch kind of :data:`SKETCH_KINDS` (or an alias).
+    d : int
+        Dimension of the subspace to embed (the number of columns of ``A``).
+    eps : float
+        Distortion, in ``(0, 1)``.
+    coherence : float
+        For ``'uniform'`` sampling: ``n * max_i lev_i / d`` (``>= 1``; ``1`` is incoherent).
+
+    Returns
+    -------
+    int
+        The sketch size ``m``.
+
+    References
+    ----------
+    .. [1] D. P. Woodruff, "Sketching as a tool for numerical linear algebra", Foundations
+       and Trends in Theoretical Computer Science 10 (2014).
+    .. [2] P.-G. Martinsson and J. A. Tropp, "Randomized numerical linear algebra:
+       foundations and algorithms", Acta Numerica 29 (2020).
 
     Examples
     --------
@@ -145,6 +204,31 @@ class Sketch:
         ``m``, the number of rows of ``S``.
     n : int
         The dimension being sketched (columns of ``S``).
+
+    Parameters
+    ----------
+    kind : str
+        The sketch kind (one of :data:`SKETCH_KINDS`).
+    sketch_size : int
+        Number of rows ``m``.
+    n : int
+        Number of columns.
+    params : dict
+        The drawn randomness (indices, signs, scales); built by :func:`make_sketch`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.linalg.sketch import Sketch, make_sketch
+    >>> S = make_sketch("sparse-sign", 40, 1000, rng=0)
+    >>> isinstance(S, Sketch), S.shape
+    (True, (40, 1000))
+    >>> A = np.random.default_rng(1).standard_normal((1000, 5))
+    >>> SA = S @ A
+    >>> SA.shape, bool(np.allclose(SA, S.toarray() @ A))
+    ((40, 5), True)
+    >>> S.apply(A.T, side="right").shape      # A.T @ S.T
+    (5, 40)
     """
 
     def __init__(self, kind: str, sketch_size: int, n: int, params: dict):
@@ -567,8 +651,31 @@ def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 
     ``G`` of ``jl_dim`` columns (``R^+`` restricted to the rank's singular triplets when
     ``A`` is rank deficient): ``O(nnz(A) (s + jl_dim) + d^3)``, within a constant factor of
     the exact scores with high probability. ``A`` may be a NumPy/CuPy array or a SciPy/CuPy
-    sparse matrix; the QR and the SVD of the exact method run in ``A``'s namespace. Returns a
-    host NumPy array of length ``n``.
+    sparse matrix; the QR and the SVD of the exact method run in ``A``'s namespace.
+
+    Parameters
+    ----------
+    A : array or sparse matrix, shape (n, d)
+        A tall matrix (``n >= d``), dense or sparse, NumPy/SciPy or CuPy.
+    method : {'approx', 'exact'}
+        Sketched estimate (default) or exact scores from a QR.
+    rng : int or numpy.random.Generator, optional
+        Seed of the sketch and of ``G`` (``method='approx'``).
+    oversampling : int
+        Rows of the sparse sign sketch, in multiples of ``d``.
+    jl_dim : int
+        Columns of the Gaussian Johnson-Lindenstrauss matrix ``G``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        The leverage scores (host array), summing to ``rank(A)`` (exactly for
+        ``method='exact'``, approximately for ``'approx'``).
+
+    References
+    ----------
+    .. [1] P. Drineas, M. Magdon-Ismail, M. W. Mahoney and D. P. Woodruff, "Fast
+       approximation of matrix coherence and statistical leverage", JMLR 13 (2012).
 
     Examples
     --------
