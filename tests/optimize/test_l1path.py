@@ -369,3 +369,46 @@ def test_random_problems_converge_with_certified_gap():
             rl = l1_logistic(X, lab, frac * logistic_alpha_max(X, lab))
             g2, p2 = logistic_duality_gap(X, lab, rl.x, rl.alpha)
             assert rl.success and g2 <= 1e-6 * p2 * (1 + 1e-9), (n, p, rho, frac)
+
+
+_hyp = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fit=st.sampled_from(["lasso", "l1_logistic"]), n=st.integers(0, 6), p=st.integers(0, 4),
+       ylen=st.integers(0, 7), alpha=st.sampled_from([-1.0, 0.0, 1e-3, 0.5, np.nan, np.inf]),
+       poison=st.sampled_from([None, "X-nan", "X-inf", "y-nan", "x0-nan", "x0-shape"]),
+       sparse=st.booleans())
+def test_malformed_inputs_raise_naming_the_argument_or_succeed(fit, n, p, ylen, alpha, poison,
+                                                               sparse):
+    rng = np.random.default_rng(n * 31 + p)
+    X = rng.standard_normal((n, p))
+    y = (rng.standard_normal(ylen) > 0).astype(float) if fit == "l1_logistic" \
+        else rng.standard_normal(ylen)
+    x0 = np.zeros(p)
+    if poison == "X-nan" and X.size:
+        X[0, 0] = np.nan
+    elif poison == "X-inf" and X.size:
+        X[-1, -1] = np.inf
+    elif poison == "y-nan" and y.size:
+        y[0] = np.nan
+    elif poison == "x0-nan" and p:
+        x0[0] = np.nan
+    elif poison == "x0-shape":
+        x0 = np.zeros(p + 1)
+    copies = (X.copy(), y.copy(), x0.copy())
+    Xin = sp.csc_matrix(np.nan_to_num(X, nan=0.5, posinf=2.0)) if sparse and poison not in \
+        ("X-nan", "X-inf") else X
+    f = lasso if fit == "lasso" else l1_logistic
+    try:
+        res = f(Xin, y, alpha, x0=x0, maxiter=50)
+    except (ValueError, TypeError) as err:
+        assert any(name in str(err) for name in ("X", "y", "alpha", "x0")), str(err)
+    else:
+        assert res.success == (res.gap <= 1e-6 * res.fun + 1e-300)
+        assert np.all(np.isfinite(res.x))
+    np.testing.assert_array_equal(X, copies[0])
+    np.testing.assert_array_equal(y, copies[1])
+    np.testing.assert_array_equal(x0, copies[2])
