@@ -58,6 +58,9 @@ class _Design:
             A = sp.csc_array(X, dtype=np.float64)
             if A.ndim != 2:
                 raise ValueError(f"X must be 2-D, got shape {A.shape}")
+            if not A.has_canonical_format:  # duplicates would break the column norms
+                A = A.copy()  # never touch the caller's matrix
+                A.sum_duplicates()
             self.n, self.p = A.shape
             idx = np.int32 if A.nnz < 2 ** 31 - 1 else np.int64
             self.tuple = (np.empty((0, 0), order="F"), A.data, A.indices.astype(idx, copy=False),

@@ -157,6 +157,19 @@ def test_lasso_sparse_equals_dense():
     rs = lasso(X, y, alpha, rtol=1e-12)
     rd = lasso(X.toarray(), y, alpha, rtol=1e-12)
     rr = lasso(sp.csr_matrix(X), y, alpha, rtol=1e-12)  # converted to CSC
+    # duplicate entries (non-canonical CSC) are summed, on a copy
+    C = X.tocoo()
+    dup = sp.csc_matrix((np.r_[C.data / 2, C.data / 2], (np.r_[C.row, C.row],
+                                                          np.r_[C.col, C.col])), shape=X.shape)
+    dup = sp.csc_matrix((dup.data, dup.indices, dup.indptr), shape=X.shape)
+    if dup.has_canonical_format:  # scipy summed them already: build the duplicates by hand
+        order = np.argsort(np.r_[C.col, C.col], kind="stable")
+        rows, vals = np.r_[C.row, C.row][order], np.r_[C.data, C.data][order] / 2
+        ptr = np.r_[0, np.cumsum(np.bincount(np.r_[C.col, C.col], minlength=X.shape[1]))]
+        dup = sp.csc_matrix((vals, rows, ptr), shape=X.shape)
+    data_before = dup.data.copy()
+    np.testing.assert_allclose(lasso(dup, y, alpha, rtol=1e-12).x, rd.x, atol=1e-9)
+    np.testing.assert_array_equal(dup.data, data_before)
     assert rs.success and rd.success
     np.testing.assert_allclose(rs.x, rd.x, atol=1e-9)
     np.testing.assert_allclose(rr.x, rd.x, atol=1e-9)
