@@ -265,6 +265,33 @@ def _anderson(last, K):
     return out, True
 
 
+@njit(cache=True, nogil=True)
+def _outer_record(hist, counters, it, gap, kept, tol, primal, best, stalled):
+    """Book-keeping of outer iteration ``it``: history, counters, the stop tests. Returns
+    (status, best, stalled): status 0 converged, 2 stalled at rounding level (the gap, below
+    1e-9 P, did not decrease in 5 outer iterations), -1 go on."""
+    hist[it, 0] = gap
+    hist[it, 2] = kept
+    counters[2] = it + 1
+    if gap <= tol:
+        return 0, best, stalled
+    stalled = stalled + 1 if gap >= best else 0
+    best = min(best, gap)
+    if stalled >= 5 and best <= 1e-9 * abs(primal):
+        return 2, best, stalled
+    return -1, best, stalled
+
+
+@njit(cache=True, nogil=True)
+def _next_ws(grad, w, keep, alpha, ws_min, kappa, inner_ratio, hist, it):
+    """The working set of outer iteration ``it`` and the violation its inner solve aims at: 0
+    (only the gap test, i.e. the final tolerance) when it holds every violator, else
+    ``inner_ratio`` times the outer violation."""
+    ws, viol, complete = _select_ws(grad, w, keep, alpha, ws_min, kappa)
+    hist[it, 1] = ws.shape[0]
+    return ws, 0.0 if complete else inner_ratio * viol
+
+
 # --------------------------------------------------------------------------------------------
 # Lasso
 # --------------------------------------------------------------------------------------------
@@ -436,26 +463,19 @@ def lasso_ws(Xt, y, alpha, w, R, lc, norms, keep, xtr, xtr_fresh, rtol, atol, ma
             xt_dot(Xt, R, everything, xtr)
             m = np.max(np.abs(xtr))
             gap, primal, scale = lasso_gap(y, R, w, m, alpha)
-        hist[it, 0] = gap
-        hist[it, 2] = kept
-        counters[2] = it + 1
-        if gap <= tol:
-            return 0, gap, primal
-        stalled = stalled + 1 if gap >= best else 0
-        best = min(best, gap)
-        if stalled >= 5 and best <= 1e-9 * abs(primal):  # stuck at rounding level
-            return 2, gap, primal
+        st, best, stalled = _outer_record(hist, counters, it, gap, kept, tol, primal, best,
+                                          stalled)
+        if st >= 0:
+            return st, gap, primal
         if screen:
             radius = np.sqrt(2.0 * n * max(gap, 0.0)) / (n * alpha)
             c = scale / (n * alpha)
             kept = _screen(np.abs(xtr) * c, radius * norms, keep, w)
             hist[it, 2] = kept
         grad = -xtr / n
-        ws, viol, complete = _select_ws(grad, w, keep, alpha, ws_min, kappa)
-        hist[it, 1] = ws.shape[0]
+        ws, tol_viol = _next_ws(grad, w, keep, alpha, ws_min, kappa, inner_ratio, hist, it)
         if ws.shape[0] == 0:
             continue
-        tol_viol = 0.0 if complete else inner_ratio * viol
         _lasso_inner(Xt, y, ws, w, R, inv_lc, alpha, tol_viol, rtol, atol,
                      max(1, kept // ws.shape[0]), max_epochs, K, counters)
     return 1, gap, primal
@@ -664,26 +684,19 @@ def logistic_ws(Xt, y, alpha, w, z, keep, norms, rtol, atol, max_outer, max_newt
         if gap <= tol and kept < p:
             xt_dot(Xt, d1, everything, grad)
             gap, primal = logistic_gap(y, z, w, d1, np.max(np.abs(grad)), alpha)
-        hist[it, 0] = gap
-        hist[it, 2] = kept
-        counters[2] = it + 1
-        if gap <= tol:
-            return 0, gap, primal
-        stalled = stalled + 1 if gap >= best else 0
-        best = min(best, gap)
-        if stalled >= 5 and best <= 1e-9 * abs(primal):  # stuck at rounding level
-            return 2, gap, primal
+        st, best, stalled = _outer_record(hist, counters, it, gap, kept, tol, primal, best,
+                                          stalled)
+        if st >= 0:
+            return st, gap, primal
         if screen:
             # theta = -s d1 / alpha is dual feasible, |x_j^T theta| = s |grad_j| / alpha
             s = min(1.0, alpha / gmax) if gmax > 0.0 else 1.0
             radius = np.sqrt(0.5 * n * max(gap, 0.0)) / (n * alpha)
             kept = _screen(np.abs(grad) * (s / alpha), radius * norms, keep, w)
             hist[it, 2] = kept
-        ws, viol, complete = _select_ws(grad, w, keep, alpha, ws_min, kappa)
-        hist[it, 1] = ws.shape[0]
+        ws, tol_viol = _next_ws(grad, w, keep, alpha, ws_min, kappa, inner_ratio, hist, it)
         if ws.shape[0] == 0:
             continue
-        tol_viol = 0.0 if complete else inner_ratio * viol
         _logistic_inner(Xt, y, ws, w, z, alpha, tol_viol, rtol, atol,
                         max(1, kept // (4 * ws.shape[0])), max_newton, max_cd, counters)
     return 1, gap, primal
