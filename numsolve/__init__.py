@@ -9,6 +9,8 @@ lstsq         linear least squares (sketch-preconditioned)
 solve_monotone  finite-sum monotone inclusions ``0 in F(u) + G(u)`` (variance-reduced Halpern)
 minimax       convex-concave finite-sum saddle problems (through ``solve_monotone``)
 complete      low-rank matrix completion from observed entries (alternating minimization)
+lasso         Lasso / L1-logistic fits and paths with duality-gap certificates
+              (``lasso``, ``lasso_path``, ``l1_logistic``, ``l1_logistic_path``)
 
 Every result carries a ``status`` from one table, :class:`Status`.
 
@@ -24,7 +26,7 @@ from ._version import __version__
 from .completion import complete
 from .linalg import lstsq, solve, solve_batch
 from .monotone import minimax, solve_monotone
-from .optimize import minimize
+from .optimize import l1_logistic, l1_logistic_path, lasso, lasso_path, minimize
 
 __all__ = [
     "OptimizeResult",
@@ -33,6 +35,10 @@ __all__ = [
     "__version__",
     "callbacks",
     "complete",
+    "l1_logistic",
+    "l1_logistic_path",
+    "lasso",
+    "lasso_path",
     "minimize",
     "minimax",
     "lstsq",
