@@ -20,6 +20,8 @@ status   name                    meaning
 5        ``LINESEARCH``          the line search found no sufficient decrease of the merit
 6        ``SINGULAR_JACOBIAN``   the constraint Jacobian is (numerically) rank deficient
 7        ``INNER_SOLVER``        an inner solver (e.g. the KKT solve) missed its accuracy
+8        ``INFEASIBLE``          the constraints look infeasible: the run ended at a local
+                                 minimiser of the constraint violation that is not feasible
 99       ``CALLBACK_STOP``       ``callback`` raised ``StopIteration``
 =======  ======================  ==============================================================
 """
@@ -38,6 +40,7 @@ __all__ = [
     "LINESEARCH",
     "SINGULAR_JACOBIAN",
     "INNER_SOLVER",
+    "INFEASIBLE",
     "CALLBACK_STOP",
     "status_message",
     "batch_message",
@@ -62,6 +65,7 @@ class Status(enum.IntEnum):
     LINESEARCH = 5
     SINGULAR_JACOBIAN = 6
     INNER_SOLVER = 7
+    INFEASIBLE = 8
     CALLBACK_STOP = 99
 
 
@@ -74,6 +78,7 @@ NONFINITE = int(Status.NONFINITE)
 LINESEARCH = int(Status.LINESEARCH)
 SINGULAR_JACOBIAN = int(Status.SINGULAR_JACOBIAN)
 INNER_SOLVER = int(Status.INNER_SOLVER)
+INFEASIBLE = int(Status.INFEASIBLE)
 CALLBACK_STOP = int(Status.CALLBACK_STOP)
 
 #: ``status -> {kind: message}``; kind ``""`` is the default, ``"linear"`` (solve,
@@ -113,6 +118,11 @@ _MESSAGES: dict[int, dict[str, str]] = {
     INNER_SOLVER: {
         "": "The inner solver did not reach the required accuracy.",
         "optimize": "The KKT solver did not reach the required accuracy.",
+    },
+    INFEASIBLE: {
+        "": "The constraints look infeasible: the iteration reached a local minimiser of the "
+            "constraint violation ||c(x)|| that is not feasible; check the constraints, or try "
+            "another starting point.",
     },
     CALLBACK_STOP: {
         "": "`callback` raised `StopIteration`.",

@@ -12,7 +12,7 @@ from scipy.optimize import LinearConstraint, NonlinearConstraint
 from scipy.optimize import minimize as sp_minimize
 
 import numsolve
-from numsolve._status import INNER_SOLVER, NONFINITE, SINGULAR_JACOBIAN
+from numsolve._status import INFEASIBLE, INNER_SOLVER, NONFINITE, SINGULAR_JACOBIAN
 from numsolve.problems import (
     HS_PROBLEMS,
     constrained_logistic,
@@ -484,9 +484,18 @@ def test_nan_objective_along_the_path():
 
 
 def test_inconsistent_linear_constraints():
-    res = numsolve.minimize(lambda x: x @ x, np.array([0.5, 0.3]), method="auglag",
-                            constraints=LinearConstraint([[1, 1], [1, 1]], [1, 2], [1, 2]),
-                            **_sq())
+    # x1 + x2 = 1 and x1 + x2 = 2: the default regularises the rank-deficient G, restores
+    # feasibility as far as it goes and says the constraints look infeasible (status 8); the
+    # paper's test stops at once with status 6
+    kw = dict(method="auglag", constraints=LinearConstraint([[1, 1], [1, 1]], [1, 2], [1, 2]),
+              **_sq())
+    res = numsolve.minimize(lambda x: x @ x, np.array([0.5, 0.3]), **kw)
+    assert not res.success and res.status == INFEASIBLE
+    assert "infeasible" in res.message and "starting point" in res.message
+    # it ends at the least-squares point of the constraints: x1 + x2 = 1.5, ||c|| = 1/sqrt(2)
+    assert res.x.sum() == pytest.approx(1.5, abs=1e-6)
+    res = numsolve.minimize(lambda x: x @ x, np.array([0.5, 0.3]),
+                            options={"singular_jacobian": "absolute"}, **kw)
     assert not res.success and res.status == SINGULAR_JACOBIAN
     assert "Singular constraint Jacobian" in res.message
 
@@ -495,8 +504,13 @@ def test_singular_jacobian_at_x0():
     con = NonlinearConstraint(lambda x: [x @ x - 1], 0, 0, jac=lambda x: [2 * x],
                               hess=lambda x, v: 2 * v[0] * np.eye(2))
     res = numsolve.minimize(lambda x: x @ x, np.zeros(2), method="auglag", constraints=con,
-                            **_sq())
+                            options={"singular_jacobian": "absolute"}, **_sq())
     assert not res.success and res.status == SINGULAR_JACOBIAN and "iteration 0" in res.message
+    # the default (regularize) leaves the saddle x = 0 of ||c||^2 by its negative curvature
+    # and solves the problem (f* = 1 on the unit circle)
+    res = numsolve.minimize(lambda x: x @ x, np.zeros(2), method="auglag", constraints=con,
+                            **_sq())
+    assert res.success and res.fun == pytest.approx(1.0) and res.kkt_residual <= 1e-6
     # the relative test, or none, lets a well-scaled problem through
     res = numsolve.minimize(lambda x: x @ x, np.array([1e-2, 0.0]), method="auglag",
                             constraints=con, options={"singular_jacobian": "relative"},
