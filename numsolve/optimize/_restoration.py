@@ -74,7 +74,9 @@ def _phi_step(G, c, Sc, n):
         # a saddle of phi: along the eigenvector of the most negative eigenvalue the model
         # 1/2 ||c||^2 + 1/2 a^2 w_0 reaches 0 at a = ||c|| / sqrt(|w_0|)
         return V[:, 0] * (cn / np.sqrt(-w[0])), M
-    shift = max(0.0, -w[0]) + 1e-8 * scale  # Levenberg-Marquardt: M + shift I > 0
+    # Levenberg-Marquardt: M + shift I > 0, the shift mirroring the most negative curvature
+    # and growing with ||c|| (far from feasibility: shorter, better-scaled steps)
+    shift = 2 * max(0.0, -w[0]) + scale * (1e-8 + 1e-4 * min(1.0, cn))
     return -(V @ ((V.T @ gphi) / (w + shift))), M
 
 
