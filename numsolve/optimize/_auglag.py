@@ -795,10 +795,12 @@ def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel
         # 'inertia' shifts only a reduced Hessian that is not positive definite (relative to
         # ||H||_F); a tiny positive curvature (HS111: exp(x_4) ~ 1e-7 at x*) is kept
         if lam < (1e-6 if opts.hess_modification == "auto" else 1e-8 * max(1.0, H_fro)):
-            # 'auto': the paper's shift; 'inertia' (issue 14): the least shift that gives the
-            # reduced Hessian the paper's floor, lambda_min(Z^T B Z) = xi_B (the paper's
-            # xi_B + ||H||_F turns Newton steps into short gradient steps: slow tails)
-            t = opts.xi_B + H_fro if opts.hess_modification == "auto" else opts.xi_B - 2 * lam
+            # 'auto': the paper's shift; 'inertia' (issue 14): mirror the most negative
+            # reduced eigenvalue, lambda_min(Z^T B Z) = |lambda_min|, at least 1e-4 ||H||_F
+            # (the paper's xi_B + ||H||_F, or any fixed floor such as xi_B, turns the steps
+            # along flat directions into short gradient steps: slow tails, HS111 from afar)
+            t = (opts.xi_B + H_fro if opts.hess_modification == "auto"
+                 else max(-2 * lam, 1e-4 * max(1.0, H_fro)))
     B = _shift(H, t, n)
     # step 5: psi and Upsilon (Frobenius norms, as the authors' code)
     B_fro = _fro(B, gen) if t else H_fro
@@ -810,13 +812,14 @@ def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel
 
 def _regularisation(st: _State, xi_G: float, G_fro: float, opts: AuglagOptions) -> float:
     """``singular_jacobian='regularize'`` (issue 14): when ``lambda_min(G G^T) < xi_G_min``,
-    the KKT matrix gets ``-reg I`` in its (2, 2) block, ``reg = min(xi_G_min, ||grad L||)``
+    the KKT matrix gets ``-reg I`` in its (2, 2) block, ``reg = min(xi_G_min, ||grad L||^2)``
     (at least ``1e-12 max(1, ||G||_F^2)``): the step stays defined when ``G`` is rank
     deficient, its multiplier part is the minimum-norm one, and it tends to the Newton step
-    as the KKT residual vanishes. 0 otherwise (and for the other modes)."""
+    as the KKT residual vanishes, fast enough not to slow the local convergence. 0 otherwise
+    (and for the other modes)."""
     if opts.singular_jacobian != "regularize" or not xi_G < opts.xi_G_min:
         return 0.0
-    return max(1e-12 * max(1.0, G_fro**2), min(opts.xi_G_min, st.kkt))
+    return max(1e-12 * max(1.0, G_fro**2), min(opts.xi_G_min, st.kkt**2))
 
 
 def _singular_jacobian(xi_G: float, lam_max: float, it: int, opts: AuglagOptions) -> str | None:
@@ -1065,9 +1068,9 @@ def minimize_auglag(
         the paper's stop, ``status=6``, when ``lambda_min(G G^T) < xi_G_min`` (absolute),
         ``lambda_min / lambda_max < xi_G_min`` (relative), or never.
     hess_modification : {'inertia', 'auto', 'off'}, and min_step : float, default 1e-12
-        When ``lambda_min(Z^T H Z) < 1e-6``: ``B = H + (xi_B - lambda_min) I`` (default), the
-        paper's ``H + (xi_B + ||H||_F) I`` (``'auto'``) or none; ``status=5`` (``LINESEARCH``)
-        below the step size ``min_step`` (after a feasibility restoration, by default).
+        ``B = H + max(-2 lambda_min, 1e-4 ||H||_F) I`` when ``lambda_min(Z^T H Z)`` is not
+        positive (default), the paper's ``H + (xi_B + ||H||_F) I`` when it is below 1e-6
+        (``'auto'``), or none; ``status=5`` (``LINESEARCH``) below the step ``min_step``.
     rng : int or numpy.random.Generator, optional
         Seed of the sketches (same seed, same result).
 
