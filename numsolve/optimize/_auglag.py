@@ -635,6 +635,7 @@ class _State:
     max_sketch: int = 0
     safeguard: int = 0
     restorations: int = 0  # feasibility-restoration phases run
+    shift_floor: float = 0.1  # least inertia shift (hess_modification='inertia'), adaptive
 
     def stop(self, status: int, detail: str | None = None) -> None:
         """End the iteration with ``status``; returns None (what a step gives on a stop)."""
@@ -796,11 +797,12 @@ def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel
         # ||H||_F); a tiny positive curvature (HS111: exp(x_4) ~ 1e-7 at x*) is kept
         if lam < (1e-6 if opts.hess_modification == "auto" else 1e-8 * max(1.0, H_fro)):
             # 'auto': the paper's shift; 'inertia' (issue 14): mirror the most negative
-            # reduced eigenvalue, lambda_min(Z^T B Z) = |lambda_min|, at least 1e-4 ||H||_F
-            # (the paper's xi_B + ||H||_F, or any fixed floor such as xi_B, turns the steps
-            # along flat directions into short gradient steps: slow tails, HS111 from afar)
+            # reduced eigenvalue, lambda_min(Z^T B Z) = |lambda_min|, at least
+            # shift_floor ||H||_F (adapted by the line search, from 0.1 within [1e-4, 1]):
+            # the paper's xi_B + ||H||_F, or any fixed floor such as xi_B, turns the steps
+            # along flat directions into short gradient steps (slow tails, HS111 from afar)
             t = (opts.xi_B + H_fro if opts.hess_modification == "auto"
-                 else max(-2 * lam, 1e-4 * max(1.0, H_fro)))
+                 else max(-2 * lam, st.shift_floor * max(1.0, H_fro)))
     B = _shift(H, t, n)
     # step 5: psi and Upsilon (Frobenius norms, as the authors' code)
     B_fro = _fro(B, gen) if t else H_fro
@@ -926,6 +928,10 @@ def _line_search(st: _State, prob: _Problem, z: np.ndarray, slope: float,
         if not ok:
             nonfinite_trial = True
         elif trial.merit(st.mu, st.nu) <= merit0 + alpha * opts.beta * slope:
+            # the inertia shift's floor adapts: down after a full step, up after a short one
+            st.shift_floor = min(max(st.shift_floor * (0.1 if alpha == 1.0 else
+                                                       10.0 if alpha < 0.1 else 1.0),
+                                     1e-4), 1.0)
             return trial
         alpha *= 0.5
     if nonfinite_trial:
@@ -1068,9 +1074,9 @@ def minimize_auglag(
         the paper's stop, ``status=6``, when ``lambda_min(G G^T) < xi_G_min`` (absolute),
         ``lambda_min / lambda_max < xi_G_min`` (relative), or never.
     hess_modification : {'inertia', 'auto', 'off'}, and min_step : float, default 1e-12
-        ``B = H + max(-2 lambda_min, 1e-4 ||H||_F) I`` when ``lambda_min(Z^T H Z)`` is not
-        positive (default), the paper's ``H + (xi_B + ||H||_F) I`` when it is below 1e-6
-        (``'auto'``), or none; ``status=5`` (``LINESEARCH``) below the step ``min_step``.
+        ``B = H + max(-2 lambda_min, s ||H||_F) I`` when ``lambda_min(Z^T H Z) <= 0`` (``s``
+        adapts), the paper's ``H + (xi_B + ||H||_F) I`` when it is below 1e-6 (``'auto'``),
+        or none; ``status=5`` (``LINESEARCH``) below the step ``min_step``.
     rng : int or numpy.random.Generator, optional
         Seed of the sketches (same seed, same result).
 
