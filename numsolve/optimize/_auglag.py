@@ -636,6 +636,7 @@ class _State:
     safeguard: int = 0
     restorations: int = 0  # feasibility-restoration phases run
     shift_floor: float = 0.1  # least inertia shift (hess_modification='inertia'), adaptive
+    kkt_hist: list = field(default_factory=list)  # KKT residuals since the last restart
 
     def stop(self, status: int, detail: str | None = None) -> None:
         """End the iteration with ``status``; returns None (what a step gives on a stop)."""
@@ -689,6 +690,8 @@ def _iterate(st: _State, prob: _Problem, opts: AuglagOptions, notify) -> None:
             return None
         # step 9: (x, v) <- (x, v) + alpha (dx, dv)
         _move(st, trial, opts)
+        if _stalled(st, opts) and not _recover_stall(st, prob, opts):
+            return None
         if notify is not None and notify(OptimizeResult(
                 x=trial.x.copy(), fun=trial.f, v=trial.v.copy(), kkt_residual=st.kkt,
                 nit=st.it)):
@@ -696,6 +699,28 @@ def _iterate(st: _State, prob: _Problem, opts: AuglagOptions, notify) -> None:
 
 
 _RECOVERABLE = (LINESEARCH, SINGULAR_JACOBIAN, INNER_SOLVER)
+_STALL = 25  # iterations without progress far from feasibility before a restoration
+
+
+def _stalled(st: _State, opts: AuglagOptions) -> bool:
+    """No progress far from a KKT point (issue 14; HS7 from afar drifts for 1000 iterations
+    with a flat KKT residual while the merit decreases through ``v^T c``): the KKT residual
+    down by less than 1% over the last ``_STALL`` iterations, with ``||c|| > gtol``."""
+    h = st.kkt_hist
+    h.append(st.kkt)
+    return (opts.singular_jacobian == "regularize" and len(h) > _STALL
+            and h[-1] > 0.99 * h[-1 - _STALL] and np.linalg.norm(st.point.c) > opts.gtol)
+
+
+def _recover_stall(st: _State, prob: _Problem, opts: AuglagOptions) -> bool:
+    """A stall gets the feasibility restoration (``_recover``); the iteration goes on
+    (True) unless the restoration ends in a verdict (INFEASIBLE, NONFINITE)."""
+    st.stop(LINESEARCH, f"no progress in {_STALL} iterations at iteration {st.it}")
+    st.kkt_hist.clear()
+    if _recover(st, prob, opts) or st.status not in (INFEASIBLE, NONFINITE):
+        st.status, st.detail = MAXITER, None
+        return True
+    return False
 _MAX_RESTORATIONS = 5
 
 
