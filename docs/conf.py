@@ -1,8 +1,12 @@
 """Sphinx configuration for the numsolve documentation.
 
-Build (warnings are errors)::
+Build (warnings are errors, nitpicky cross-references, the gallery executed)::
 
-    sphinx-build -W -b html docs docs/_build
+    sphinx-build -W -n -b html docs docs/_build/html
+
+The gallery (sphinx-gallery) runs every ``examples/plot_*.py`` at build time and puts the
+rendered pages under ``docs/auto_examples`` (git-ignored); a new family only adds its
+``examples/plot_<family>.py``.
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "**/_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "**/_build", "Thumbs.db", ".DS_Store",
+                    "auto_examples/*.ipynb", "auto_examples/*.py", "auto_examples/*.zip",
+                    "auto_examples/*.md5", "auto_examples/*.codeobj.json"]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 default_role = "autolink"
@@ -56,6 +63,29 @@ numpydoc_xref_param_type = False
 # The build must work offline, so no inventories are fetched. To link to NumPy/SciPy/CuPy
 # objects, add e.g. "scipy": ("https://docs.scipy.org/doc/scipy/", None) when online.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+# -- gallery (sphinx-gallery) ----------------------------------------------------------------
+# Every examples/plot_*.py is executed at build time, so no figure can go stale. Examples are
+# small (each runs in a few seconds on one core); ``abort_on_example_error`` makes a failing
+# example fail the build.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "min_reported_time": 1,
+    "show_memory": False,
+    "plot_gallery": "True",
+    "image_srcset": [],
+    "line_numbers": False,
+}
 
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -6,6 +6,7 @@ minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
 solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
 solve_batch   many right-hand sides or many systems at once
 lstsq         linear least squares (sketch-preconditioned)
+complete      low-rank matrix completion from observed entries (alternating minimization)
 
 Every result carries a ``status`` from one table, :class:`Status`.
 
@@ -18,6 +19,7 @@ from ._backend import show_config, to_namespace, to_numpy
 from ._result import OptimizeResult, SolveResult
 from ._status import Status
 from ._version import __version__
+from .completion import complete
 from .linalg import lstsq, solve, solve_batch
 from .optimize import minimize
 
@@ -27,6 +29,7 @@ __all__ = [
     "Status",
     "__version__",
     "callbacks",
+    "complete",
     "minimize",
     "lstsq",
     "problems",

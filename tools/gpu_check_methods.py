@@ -89,6 +89,8 @@ SOLVE_CASES = [
     ("minres", "indefinite40", {"rtol": 1e-10}, 1e-7),
     ("sor", "poisson16", {"rtol": 1e-10, "omega": 1.2, "ordering": "multicolor"}, 1e-7),
     ("ssor-cg", "poisson16", {"rtol": 1e-10, "omega": 1.2, "ordering": "multicolor"}, 1e-7),
+    ("defcg", "poisson32", {"rtol": 1e-10, "k": 6}, 1e-7),
+    ("gcrodr", "general50", {"rtol": 1e-10, "k": 5, "restart": 15}, 1e-7),
     ("sketch-project", "kaczmarz80", {"rtol": 1e-9, "rng": 7, "block_size": 8}, 1e-6),
 ]
 
@@ -232,6 +234,21 @@ def check_sequence(dev: Device, method: str, tuner_cls):
     same = bool(np.array_equal(r_dev.omega, r_host.omega))
     data.update(omega_device=r_dev.omega, omega_host=r_host.omega, same_trajectory=same)
     return f"{detail}; omega trajectory {'equal' if same else 'differs'}", data
+
+
+def check_recycled_sequence(dev: Device, method: str):
+    """A recycled sequence (deflated CG on heat steps / GCRO-DR on convection-diffusion) on
+    device input against the same sequence on the host."""
+    from numsolve.problems import convection_diffusion_sequence, heat_sweep
+
+    seq = (heat_sweep(np.linspace(1.0, 1.5, 4), 12) if method == "defcg"
+           else convection_diffusion_sequence(4, 10, angles=np.linspace(0, 0.6, 4)))
+    seq_dev = [(dev.sparse(A), dev.asarray(b)) for A, b, _ in seq]
+
+    def run(systems):
+        return numsolve.solve_batch(systems, method=method, recycle=4, rtol=1e-10)
+
+    return compare(dev, run, (seq_dev,), ([(A, b) for A, b, _ in seq],), 1e-7)
 
 
 def check_lstsq(dev: Device, sparse: bool):
@@ -432,6 +449,10 @@ def checks() -> list[tuple[str, list[tuple[str, str]], object, tuple]]:
          ("sor", TsallisINF)),
         ("solve_batch[ssor-cg] ChebCB sequence", [("solve_batch", "ssor-cg")], check_sequence,
          ("ssor-cg", ChebCB)),
+        ("solve_batch[defcg] recycled heat sweep", [("solve_batch", "defcg")],
+         check_recycled_sequence, ("defcg",)),
+        ("solve_batch[gcrodr] recycled convection-diffusion", [("solve_batch", "gcrodr")],
+         check_recycled_sequence, ("gcrodr",)),
         ("lstsq[sketch] dense", [("lstsq", "sketch")], check_lstsq, (False,)),
         ("lstsq[sketch] sparse", [("lstsq", "sketch")], check_lstsq, (True,)),
         ("minimize[newton-sketch]", [("minimize", "newton-sketch")], check_newton_sketch, ()),

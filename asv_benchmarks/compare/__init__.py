@@ -18,8 +18,9 @@ module                    measures
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
 ``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
+``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
-           "auglag", "auglag_one_vector", "auglag_suite")
+           "auglag", "auglag_one_vector", "auglag_suite", "completion")

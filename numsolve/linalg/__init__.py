@@ -12,11 +12,14 @@ method                      what it is
 ``'minres'``                MINRES for symmetric indefinite ``A`` (KKT systems)
 ``'sor'``/``'ssor-cg'``     SOR, and CG preconditioned by SSOR(omega); omega fixed or tuned
                             online by a bandit over sequences of systems
+``'defcg'``/``'gcrodr'``     deflated CG and GCRO-DR recycling a subspace over a sequence of
+                            systems (:class:`SequenceSolver`, ``solve_batch(recycle=k)``)
 ``'sketch-project'``        randomized block Kaczmarz / Gaussian / sparse-sign sketch-and-project
 ==========================  ====================================================================
 """
 
 from . import krylov, relaxation, sketch  # noqa: F401  (the family packages)
+from ._sequence import SequenceSolver, sort_systems
 from ._solve import (
     LSTSQ_METHODS,
     SOLVE_BATCH_METHODS,
@@ -29,8 +32,10 @@ from .krylov import (
     DirectionModel,
     MultilevelStencilModel,
     dcdm,
+    defcg,
     fcg,
     fgmres,
+    gcrodr,
     gmres,
     minres,
     sine_training_vectors,
@@ -59,10 +64,13 @@ __all__ = [
     "SORSmoother",
     "SSORPreconditioner",
     "TsallisINF",
+    "SequenceSolver",
     "TsallisINFCB",
     "dcdm",
+    "defcg",
     "fcg",
     "fgmres",
+    "gcrodr",
     "gmres",
     "lstsq",
     "minres",
@@ -70,6 +78,7 @@ __all__ = [
     "sketch",
     "solve",
     "solve_batch",
+    "sort_systems",
     "ssor_preconditioner",
     "young_omega",
 ]

@@ -25,12 +25,15 @@ from typing import Any
 from .._registry import Demo, Method, MethodRegistry, dispatch, document_methods
 from .._result import SolveResult
 from ._direct import solve_batch_direct, solve_direct
+from ._sequence import solve_batch_defcg, solve_batch_gcrodr, solve_systems
 from ._system import check_batch_args, check_lstsq_args, check_solve_args
 from .krylov._batch import solve_batch_cg_any
 from .krylov._cg import solve_cg
 from .krylov._fcg import solve_dcdm, solve_fcg
 from .krylov._gmres import solve_fgmres, solve_gmres
 from .krylov._minres import solve_minres
+from .krylov._recycle import solve_defcg
+from .krylov.gcrodr import solve_gcrodr
 from .relaxation._sequence import solve_batch_sor, solve_batch_ssor_cg
 from .relaxation._sor import solve_sor, solve_ssor_cg
 from .sketch._lstsq import lstsq_sketch
@@ -56,6 +59,11 @@ SOLVE_METHODS = MethodRegistry("solve", [
            "``A``)", "krylov"),
     Method("fgmres", solve_fgmres, "flexible restarted GMRES (a different ``M`` every step)",
            "krylov"),
+    Method("defcg", solve_defcg, "deflated CG recycling a subspace ``U`` of harmonic Ritz "
+           "vectors (pass ``U=res.U`` of the previous system; SPD ``A``)", "sequences",
+           demo=[Demo("poisson2d", {"k": 8})]),
+    Method("gcrodr", solve_gcrodr, "GCRO-DR(m, k): GMRES with deflated restarting and a "
+           "recycled subspace ``U`` (nonsymmetric ``A``)", "sequences"),
     Method("minres", solve_minres, "MINRES for symmetric indefinite ``A`` (KKT systems)",
            "krylov"),
     Method("sor", solve_sor, "successive over-relaxation; ``omega`` fixed or tuned online by "
@@ -73,6 +81,11 @@ SOLVE_BATCH_METHODS = MethodRegistry("solve_batch", [
            "linear", demo=[Demo("poisson2d-many-rhs"), Demo("spd-stack")]),
     Method("direct", solve_batch_direct, "LU factorisations (batched LAPACK for stacks)",
            "linear"),
+    Method("defcg", solve_batch_defcg, "a sequence of SPD systems by deflated CG, each solve "
+           "recycling the previous one's harmonic Ritz vectors and solution (``recycle=k``, "
+           "``sort=True``)", "sequences"),
+    Method("gcrodr", solve_batch_gcrodr, "a sequence of nonsymmetric systems by GCRO-DR with "
+           "a recycled subspace (``recycle=k``, ``sort=True``)", "sequences"),
     Method("sor", solve_batch_sor, "SOR over a sequence of systems, a tuner passed as "
            "``omega`` learning across them", "sor"),
     Method("ssor-cg", solve_batch_ssor_cg, "SSOR-preconditioned CG over a sequence of systems "
@@ -204,6 +217,9 @@ def solve_batch(
     M: Any = None,
     callback: Callable | None = None,
     options: Mapping[str, Any] | None = None,
+    recycle: int | None = None,
+    sort: bool = False,
+    client: Any = None,
     **method_options: Any,
 ) -> SolveResult:
     """Solve many linear systems at once.
@@ -240,6 +256,21 @@ def solve_batch(
     rtol, atol, maxiter, M, callback, options
         As in :func:`solve`; the tolerance applies to every system separately. ``M`` is only
         supported with one shared operator.
+    recycle : int, optional
+        Solve the systems in turn with a :class:`~numsolve.linalg.SequenceSolver`: warm starts
+        plus a recycled subspace of size ``recycle`` (``method='cg'``: deflated CG;
+        ``'gmres'``: GCRO-DR; 0: warm starts only). Further options (``augment``,
+        ``preconditioner='amg'``, ``restart``) go to the sequence solver. See :doc:`/sequences`.
+    sort : bool, default False
+        Reorder the systems by greedy nearest-neighbour similarity first
+        (:func:`~numsolve.linalg.sort_systems`, option ``feature``); results stay in the
+        input order, ``res.order`` is the solve order.
+    client : dask.distributed.Client, optional
+        Distribute the batch on a Dask cluster: ``n_sequences`` (option, default one per
+        worker thread) independent sequences, each with its own recycle state, via
+        ``client.map``; a shared operator is scattered once. A ``dask.array`` ``B`` (chunked
+        along the batch axis) is solved chunk by chunk the same way. Results are identical to
+        ``solve_batch(..., recycle=..., n_sequences=...)`` without ``client``.
 
     Returns
     -------
@@ -264,6 +295,10 @@ def solve_batch(
     >>> np.round(res.x[:, 0], 4)
     array([1.    , 0.5   , 0.3333, 0.25  ])
     """
+    if recycle is not None or sort or client is not None or "dask" in type(B).__module__:
+        return solve_systems(A, B, X0, method=method, recycle=recycle, sort=sort, client=client,
+                             rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback,
+                             **{**(options or {}), **method_options})
     A, B, X0 = check_batch_args(A, B, X0, rtol, atol, maxiter, M)
     return dispatch(SOLVE_BATCH_METHODS, "cg" if method is None else method, (A, B, X0),
                     dict(rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback),

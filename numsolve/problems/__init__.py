@@ -13,9 +13,15 @@
 ``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
+``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
+``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
+``heat_sweep``                  implicit heat steps over a sweep of diffusion coefficients
+``gaussian_random_field``       periodic Gaussian random fields (spectral synthesis)
 ==============================  ===================================================================
 """
 
+from ._completion import CompletionProblem, low_rank_completion
 from ._constrained import (
     HS_PROBLEMS,
     ConstrainedProblem,
@@ -25,19 +31,31 @@ from ._constrained import (
 )
 from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
 from ._obstacles import obstacle_mask
+from ._pde_sequences import (
+    convection_diffusion_sequence,
+    darcy_sequence,
+    gaussian_random_field,
+    heat_sweep,
+)
 from ._poisson import poisson, poisson2d, poisson3d
 from ._sequences import heat2d_sequence, shifted_poisson_sequence
 from ._spd import random_spd
 
 __all__ = [
     "HS_PROBLEMS",
+    "CompletionProblem",
     "ConstrainedProblem",
     "EQ_SUITE",
     "eq_problem",
     "kkt_residual_ls",
     "constrained_logistic",
+    "convection_diffusion_sequence",
+    "darcy_sequence",
+    "gaussian_random_field",
+    "heat_sweep",
     "heat2d_sequence",
     "hock_schittkowski",
+    "low_rank_completion",
     "obstacle_mask",
     "poisson",
     "poisson2d",

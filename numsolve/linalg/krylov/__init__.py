@@ -10,12 +10,16 @@ from ._fcg import dcdm, fcg
 from ._gmres import fgmres, gmres
 from ._minres import minres
 from ._models import DirectionModel, MultilevelStencilModel, sine_training_vectors
+from ._recycle import solve_defcg as defcg
+from .gcrodr import gcrodr
 
 __all__ = [
     "DirectionModel",
     "MultilevelStencilModel",
     "dcdm",
+    "defcg",
     "fcg",
+    "gcrodr",
     "fgmres",
     "gmres",
     "minres",

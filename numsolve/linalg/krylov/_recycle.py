@@ -1,0 +1,323 @@
+"""Deflated (recycled) conjugate gradients for sequences of SPD systems.
+
+def-CG (Saad, Yeung, Erhel & Guyomarc'h, "A deflated version of the conjugate gradient
+algorithm", SISC 21, 2000; Alg. 3.6 with a preconditioner): given ``W`` (``n x k``, the recycle
+space) the iteration keeps every search direction ``A``-orthogonal to ``W``,
+
+* (2.5)  ``x0 = x_-1 + W E^{-1} W^T r_-1``,  ``E = W^T A W``  (so ``W^T r0 = 0``),
+* (2.6)  ``p0 = z0 - W mu0``,  ``E mu0 = (AW)^T z0``,  ``z = M r``,
+* (2.7)  ``p_{j+1} = z_{j+1} + beta_j p_j - W mu_{j+1}``,  ``E mu_{j+1} = (AW)^T z_{j+1}``,
+
+so the eigenvalues whose eigenvectors ``W`` captures drop out of the convergence rate. After a
+solve the next recycle space is extracted from ``Z = [W, P]`` (``P`` the first ``n_store``
+search directions, ``AP`` their products) by *harmonic Ritz* projection (the RMINRES /
+GCRO-DR choice, Wang, de Sturler & Paulino 2007; Parks et al. 2006):
+
+* (R1)  ``G y = theta F y``,  ``F = Z^T A Z``,  ``G = (AZ)^T M (AZ)``,
+
+keeping the ``k`` smallest ``theta`` (approximations of the smallest eigenvalues of ``M A``).
+``M (A p_j)`` is free: ``A p_j = (r_j - r_{j+1}) / alpha_j`` so ``M A p_j = (z_j - z_{j+1}) /
+alpha_j`` (the CG/Lanczos coefficients); only ``M (AW)`` costs ``k`` preconditioner applications.
+
+All vector work is array-API code through :class:`~numsolve.linalg.krylov._common.VectorOps`,
+so the iteration runs on NumPy, CuPy and any array-API namespace; the small ``k x k`` and
+``(k + l) x (k + l)`` problems are solved on the host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+
+from ..._backend import is_array, to_numpy
+from ..._checks import check_int
+from ..._result import SolveResult, wrap_callback
+from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE
+from ._common import (
+    VectorOps,
+    initial_outcome,
+    make_result,
+    notify_stop,
+    outcome,
+    prepare_vector_problem,
+)
+
+__all__ = ["solve_defcg", "defcg_iterate", "Deflation", "harmonic_ritz", "check_recycle_k",
+           "as_basis"]
+
+
+def check_recycle_k(k: Any, n: int | None = None, name: str = "k") -> int:
+    """Validate a recycle-space size: an int with ``0 <= k`` (and ``k < n`` when ``n`` is known)."""
+    k = check_int(name, k, low=0)
+    if n is not None and k >= n:
+        raise ValueError(f"{name} must be smaller than the system size n={n}, got {k}")
+    return k
+
+
+def as_basis(ops: VectorOps, U, name: str = "U"):
+    """``U`` as an ``(n, j)`` array of the working dtype in the system's namespace, or None."""
+    if U is None:
+        return None
+    xp = ops.xp
+    if not is_array(U):
+        raise TypeError(f"{name} must be an array of shape (n, k), got {type(U).__name__}")
+    U = xp.asarray(U)
+    if U.ndim == 1:
+        U = xp.reshape(U, (U.shape[0], 1))
+    if U.ndim != 2 or U.shape[0] != ops.n:
+        raise ValueError(f"{name} has shape {tuple(U.shape)}, expected (n, k) with n={ops.n}")
+    if U.shape[1] == 0:
+        return None
+    if U.shape[1] >= ops.n:
+        raise ValueError(f"{name} has {U.shape[1]} columns; at most n-1={ops.n - 1} allowed")
+    U = xp.astype(U, ops.dtype, copy=True)
+    if not ops.all_finite(U):
+        raise ValueError(f"{name} contains NaN or inf")
+    return U
+
+
+def _host(v) -> np.ndarray:
+    return np.asarray(to_numpy(v), dtype=np.float64)
+
+
+def _matvecs(ops: VectorOps, W):
+    """``A W`` column by column (``k`` products, counted)."""
+    xp = ops.xp
+    return xp.stack([ops.Av(W[:, j]) for j in range(W.shape[1])], axis=1)
+
+
+def _orthonormalize(ops: VectorOps, W):
+    """An orthonormal basis of ``range(W)`` (QR; near-dependent columns dropped)."""
+    xp = ops.xp
+    Q, R = xp.linalg.qr(W)
+    d = np.abs(_host(xp.linalg.diagonal(R) if hasattr(xp.linalg, "diagonal")
+                     else xp.stack([R[i, i] for i in range(R.shape[0])])))
+    keep = np.flatnonzero(d > 1e-10 * max(float(d.max(initial=0.0)), 1e-300))
+    if keep.size == 0:
+        return None
+    return xp.take(Q, xp.asarray(keep), axis=1) if keep.size < W.shape[1] else Q
+
+
+class Deflation:
+    """The projection data of def-CG for one system: ``W``, ``AW``, ``E = W^T A W`` (Cholesky).
+
+    ``W`` is orthonormalised first; ``E`` not positive definite means ``A`` is not SPD on
+    ``range(W)`` (:attr:`ok` is False).
+    """
+
+    def __init__(self, ops: VectorOps, W):
+        self.ops = ops
+        self.W = _orthonormalize(ops, W)
+        self.k = 0 if self.W is None else int(self.W.shape[1])
+        self.ok = True
+        if not self.k:
+            return
+        self.AW = _matvecs(ops, self.W)
+        E = _host(self.W.T @ self.AW)
+        E = 0.5 * (E + E.T)
+        try:
+            self.chol = sla.cho_factor(E, lower=True, check_finite=True)
+        except (np.linalg.LinAlgError, ValueError):
+            self.ok = False
+
+    def coeffs(self, v, Wt_or_AWt):
+        """``E^{-1} (B^T v)`` as a namespace vector (``B`` = ``W`` or ``AW``)."""
+        ops = self.ops
+        g = _host(Wt_or_AWt.T @ v)
+        mu = sla.cho_solve(self.chol, g, check_finite=False)
+        return ops.xp.asarray(mu, dtype=ops.dtype)
+
+    def project_x0(self, x, r):
+        """(2.5): ``x += W mu``, ``r -= AW mu`` with ``E mu = W^T r``."""
+        mu = self.coeffs(r, self.W)
+        return x + self.W @ mu, r - self.AW @ mu
+
+    def deflate(self, z):
+        """(2.6)/(2.7): ``z - W mu`` with ``E mu = (AW)^T z``."""
+        return z - self.W @ self.coeffs(z, self.AW)
+
+
+class _Store:
+    """The first ``limit`` search directions ``p_j``, ``A p_j`` and ``M A p_j`` (for (R1))."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.P, self.AP, self.MAP = [], [], []
+        self._z = None
+
+    def add(self, p, q, z_before, alpha):
+        if len(self.P) < self.limit:
+            self.P.append(p)
+            self.AP.append(q)
+            self._z = (z_before, alpha)
+
+    def close(self, z_after):
+        """``M A p_j = (z_j - z_{j+1}) / alpha_j`` once ``z_{j+1}`` is known."""
+        if self._z is not None:
+            z_before, alpha = self._z
+            self.MAP.append((z_before - z_after) / alpha)
+            self._z = None
+
+
+def harmonic_ritz(ops: VectorOps, defl: Deflation | None, store: _Store, k: int, M_AW=None):
+    """(R1): the ``k`` harmonic Ritz vectors of ``A`` (``M A``) for its smallest eigenvalues
+    from ``Z = [W, P]``; an orthonormal ``(n, k')`` array (``k' <= k``), or None."""
+    xp = ops.xp
+    m = min(len(store.P), len(store.MAP))
+    cols, acols, mcols = [], [], []
+    if defl is not None and defl.k:
+        cols.append(defl.W)
+        acols.append(defl.AW)
+        mcols.append(defl.AW if M_AW is None else M_AW)
+    if m:
+        cols.append(xp.stack(store.P[:m], axis=1))
+        acols.append(xp.stack(store.AP[:m], axis=1))
+        mcols.append(xp.stack(store.MAP[:m], axis=1))
+    if not cols or k == 0:
+        return None
+    Z, AZ, MAZ = (xp.concat(c, axis=1) for c in (cols, acols, mcols))
+    F = _host(Z.T @ AZ)
+    G = _host(AZ.T @ MAZ)
+    F, G = 0.5 * (F + F.T), 0.5 * (G + G.T)
+    d = np.sqrt(np.abs(np.diag(F)))
+    if not np.all(np.isfinite(F)) or not np.all(d > 0):
+        return None
+    s = 1.0 / d  # A-normalised columns: a well-scaled pencil
+    try:
+        theta, Y = sla.eigh(G * s[:, None] * s[None, :], F * s[:, None] * s[None, :])
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    keep = Y[:, np.argsort(theta)[: min(k, Y.shape[1])]] * s[:, None]
+    return _orthonormalize(ops, Z @ xp.asarray(keep, dtype=ops.dtype))
+
+
+def defcg_iterate(ops: VectorOps, b, x, defl: Deflation | None, precond, *, tol: float,
+                  maxiter: int, notify=None, store: _Store | None = None):
+    """The def-CG loop (2.5)-(2.7); returns ``(outcome, x)`` (``x`` a new array)."""
+    r = ops.residual(b, x)
+    history = [ops.norm(r)]
+    if defl is not None and defl.k:
+        x, r = defl.project_x0(x, r)  # (2.5)
+        history.append(ops.norm(r))
+    start = initial_outcome(history[-1], tol, history)
+    if start is not None:
+        return start, x
+    z = r if precond is None else ops.vec(precond(r))
+    p = z if defl is None or not defl.k else defl.deflate(z)  # (2.6)
+    rz = ops.dot(r, z)
+    if rz <= 0:
+        return outcome(BREAKDOWN, 0, history, "r^T M r <= 0: M is not positive definite"), x
+    for it in range(1, maxiter + 1):
+        q = ops.Av(p)
+        pq = ops.dot(p, q)
+        if not pq > 0:
+            st = NONFINITE if not np.isfinite(pq) else BREAKDOWN
+            return outcome(st, it - 1, history, f"p^T A p = {pq:.3e} at iteration {it}: A is "
+                           "not positive definite"), x
+        alpha = rz / pq
+        a = ops.scal(alpha)
+        x = x + a * p
+        r = r - a * q
+        rnorm = ops.norm(r)
+        history.append(rnorm)
+        if store is not None:
+            store.add(p, q, z, a)
+        if notify_stop(notify, x, it, rnorm):
+            return outcome(CALLBACK_STOP, it, history), x
+        if not np.isfinite(rnorm):
+            return outcome(NONFINITE, it, history, f"non-finite residual at iteration {it}"), x
+        if rnorm <= tol:
+            r = ops.residual(b, x)  # the recursive residual claims convergence: check
+            history[-1] = true = ops.norm(r)
+            if true <= tol:
+                if store is not None:
+                    store.close(z if precond is None else ops.vec(precond(r)))
+                return outcome(CONVERGED, it, history), x
+        z = r if precond is None else ops.vec(precond(r))
+        if store is not None:
+            store.close(z)
+        rz_new = ops.dot(r, z)
+        if not rz_new > 0:
+            return outcome(BREAKDOWN, it, history, "r^T M r <= 0: M is not positive "
+                           "definite"), x
+        beta = ops.scal(rz_new / rz)
+        rz = rz_new
+        p = z + beta * p
+        if defl is not None and defl.k:
+            p = defl.deflate(p)  # (2.7), re-projecting the whole direction (stabler)
+    return outcome(MAXITER, maxiter, history), x
+
+
+def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
+                U=None, k: int = 10, n_store: int | None = None,
+                check_finite: bool = True) -> SolveResult:
+    """Deflated conjugate gradients (def-CG) with a recycled subspace, for SPD ``A``.
+
+    Called through ``numsolve.solve(A, b, method='defcg', U=..., k=...)``; over a sequence of
+    systems use :class:`numsolve.linalg.SequenceSolver` (or ``solve_batch(systems,
+    method='cg', recycle=k)``), which passes each solve's ``U`` on to the next.
+
+    Parameters
+    ----------
+    A : array, sparse matrix or LinearOperator, shape (n, n)
+        Symmetric positive definite.
+    b : array, shape (n,)
+    x0 : array, shape (n,), optional
+        Initial guess; it is first corrected by the Galerkin projection onto ``U`` (2.5).
+    rtol, atol, maxiter, M, callback
+        As for ``method='cg'`` (``maxiter`` default ``10 n``; ``M`` SPD).
+    U : array, shape (n, j), optional
+        Recycle space (e.g. ``res.U`` of the previous solve); orthonormalised internally.
+        Without it the first iterations behave as plain CG.
+    k : int, default 10
+        Size of the recycle space returned in ``res.U`` (0: none).
+    n_store : int, optional
+        Search directions kept for the harmonic Ritz extraction (default ``max(2 k, 20)``).
+    check_finite : bool, default True
+
+    Returns
+    -------
+    SolveResult
+        Also ``U`` (the new recycle space, ``(n, k)`` or None), ``nmatvec`` (products with
+        ``A``, including the ``k`` of ``A U``) and ``k`` (the deflation size used).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import numsolve
+    >>> from numsolve.problems import poisson2d
+    >>> A = poisson2d(24)
+    >>> b = np.ones(A.shape[0])
+    >>> first = numsolve.solve(A, b, method="defcg", k=8, rtol=1e-8)
+    >>> again = numsolve.solve(1.1 * A, b, method="defcg", U=first.U, rtol=1e-8)
+    >>> bool(again.success and again.nit < first.nit)
+    True
+    """
+    pb = prepare_vector_problem(A, b, x0, M, rtol, atol, maxiter, check_finite=check_finite,
+                                default_maxiter=lambda n: 10 * n)
+    ops = pb.ops
+    if ops.complex:
+        raise TypeError("method='defcg' supports real floating dtypes only")
+    k = check_recycle_k(k, ops.n)
+    n_store = max(2 * k, 20) if n_store is None else check_int("n_store", n_store, low=0)
+    W = as_basis(ops, U)
+    defl = Deflation(ops, W) if W is not None else None
+    if defl is not None and not defl.ok:
+        out = outcome(BREAKDOWN, 0, [ops.norm(pb.b)], "U^T A U is not positive definite: A is "
+                      "not SPD (or U is rank deficient)")
+        return make_result(pb.system, ops, pb.x, out["status"], out["nit"], out["history"],
+                           "defcg", out["detail"], U=None, k=0)
+    store = _Store(n_store) if k else None
+    out, x = defcg_iterate(ops, pb.b, pb.x, defl, ops.psolve, tol=pb.tol, maxiter=pb.maxiter,
+                           notify=wrap_callback(callback), store=store)
+    Unew = None
+    if k and out["status"] in (CONVERGED, MAXITER):
+        M_AW = None
+        if defl is not None and defl.k and ops.psolve is not None:
+            M_AW = ops.xp.stack([ops.vec(ops.psolve(defl.AW[:, j]))
+                                 for j in range(defl.k)], axis=1)
+        Unew = harmonic_ritz(ops, defl, store, k, M_AW)
+    return make_result(pb.system, ops, x, out["status"], out["nit"], out["history"], "defcg",
+                       out["detail"], U=Unew, k=0 if defl is None else defl.k)
