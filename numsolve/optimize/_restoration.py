@@ -117,4 +117,11 @@ def restore_feasibility(cons, x: np.ndarray, tol: float, maxiter: int = 200,
         if not accepted:
             return RestorationResult(x, cn, "infeasible", k)
     cn = float(np.linalg.norm(c))
-    return RestorationResult(x, cn, "feasible" if cn <= tol else "stalled", maxiter)
+    if cn <= tol:
+        return RestorationResult(x, cn, "feasible", maxiter)
+    # out of steps at a stationary point of phi (G^T c = 0, c != 0): a local minimiser of ||c||
+    # reached slowly (a degenerate one: HS77 from a far start ends where a row of G vanishes)
+    G = cons.J(x)
+    stationary = np.linalg.norm(G.T @ c) <= 1e-10 * max(1.0, cn) * max(
+        1.0, float(sp.linalg.norm(G) if sp.issparse(G) else np.linalg.norm(G)))
+    return RestorationResult(x, cn, "infeasible" if stationary else "stalled", maxiter)
