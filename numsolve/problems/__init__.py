@@ -9,7 +9,7 @@
 ``hock_schittkowski``           Hock-Schittkowski equality problems (exact derivatives)
 ``poisson_control``             sparse Poisson optimal control (equality constrained)
 ``constrained_logistic``        logistic regression with linear and sphere constraints
-``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (51 problems, issue 14)
+``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (62 problems, issue 14)
 ``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
