@@ -59,13 +59,9 @@ def _run_block(block: tuple, X, seed: int, D, off, step: StepOptions, want_rss: 
 
 
 def _gather(client, futures) -> list:
-    try:
-        return client.gather(futures)
-    except Exception as exc:
-        raise RuntimeError(
-            f"complete(client=...): a distributed half-step failed ({type(exc).__name__}: "
-            f"{exc}); no partial result is returned - re-run, or run without client"
-        ) from exc
+    from ..linalg._distributed import gather_all
+
+    return gather_all(client, futures, "complete(client=...): a distributed half-step")
 
 
 @dataclass

@@ -46,3 +46,22 @@ def test_bad_client():
         numsolve.complete(prob.M, 2, rng=0, client=object())
     with pytest.raises(ValueError, match="blocks"):
         numsolve.complete(prob.M, 2, rng=0, options={"blocks": 0})
+
+
+class _FailingClient:
+    """Scatters and maps locally, but every gather fails (a lost cluster)."""
+
+    def scatter(self, data, broadcast=False):
+        return data
+
+    def map(self, func, *iterables, pure=True, **kw):
+        return [None for _ in iterables[0]]
+
+    def gather(self, futures):
+        raise OSError("connection lost")
+
+
+def test_failed_half_step_raises_runtime_error():
+    prob = low_rank_completion(40, 30, 2, 0.4, rng=0)
+    with pytest.raises(RuntimeError, match="half-step failed .*connection lost"):
+        numsolve.complete(prob.M, 2, rng=0, client=_FailingClient())
