@@ -20,6 +20,8 @@ Partitions (every block a forest of the lattice graph; one block per iteration):
 * ``staircase``: three forests, forest ``c`` deletes the anti-diagonals ``i + j = c mod 3``;
   each is a set of zigzag paths covering 2/3 of the nodes (every node lies in two forests;
   the densest induced forests of the lattice have density about 2/3);
+* ``union-find``: the library's forest partition for general graphs (nodes in descending
+  ``L_i``, each into the first forest where it closes no cycle);
 * ``*-gsq``: the same forests chosen greedily each iteration by the exact progress
   ``g_b^T Q_bb^{-1} g_b / 2`` (the GSQ rule over a fixed set of blocks; one tree solve per
   candidate, so it is a bound on what any greedy forest choice can do).
@@ -68,7 +70,8 @@ def partitions(q) -> dict:
     return {"red-black": graph_blocks("red-black", q.Q, L, None), "checkerboard": board,
             "comb": comb,
             "comb4": comb + comb_forests(np.ascontiguousarray(q.lattice.T)),
-            "staircase": staircase_forests(q.lattice)}
+            "staircase": staircase_forests(q.lattice),
+            "union-find": graph_blocks("tree", q.Q, L, None)}
 
 
 class Sweeper:
@@ -192,7 +195,7 @@ def main(argv=None) -> None:
     run(50, 100, power=args.power)
     for side in sides:
         section(f"{side} x {side}, {side * side // 25} labelled (4%), w = 1e5")
-        run(side, side * side // 25, eig=side <= 128, power=args.power if side <= 64 else 0,
+        run(side, side * side // 25, eig=True, power=args.power if side <= 64 else 0,
             greedy=side <= 128)
 
 
