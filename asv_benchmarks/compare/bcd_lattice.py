@@ -33,6 +33,7 @@ Usage::
 
     python -m asv_benchmarks.compare.bcd_lattice            # 32, 64, 128, 256 and recipe D
     python -m asv_benchmarks.compare.bcd_lattice --quick    # 32 x 32 and recipe D
+    python -m asv_benchmarks.compare.bcd_lattice --variants --sides 64  # overlapping covers
 """
 
 from __future__ import annotations
@@ -59,19 +60,27 @@ def staircase_forests(index: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def partitions(q) -> dict:
-    """``{name: list of forest blocks}`` for a lattice quadratic ``q``."""
+def partitions(q, variants: bool = False) -> dict:
+    """``{name: list of forest blocks}`` for a lattice quadratic ``q``; ``variants`` adds the
+    overlapping covers ``staircase6`` (the staircases of both diagonal directions),
+    ``staircase-sym`` (forests 1, 2, 3, 2) and ``comb+staircase``."""
     L = np.asarray(q.Q.diagonal())
     comb = comb_forests(q.lattice)
     nr, nc = q.lattice.shape
     parity = np.add.outer(np.arange(nr), np.arange(nc)) % 2
     board = [np.sort(q.lattice[(parity == k) & (q.lattice >= 0)]).astype(np.int64)
              for k in (0, 1)]
-    return {"red-black": graph_blocks("red-black", q.Q, L, None), "checkerboard": board,
+    out = {"red-black": graph_blocks("red-black", q.Q, L, None), "checkerboard": board,
             "comb": comb,
             "comb4": comb + comb_forests(np.ascontiguousarray(q.lattice.T)),
             "staircase": staircase_forests(q.lattice),
             "union-find": graph_blocks("tree", q.Q, L, None)}
+    if variants:
+        stairs = out["staircase"]
+        out["staircase6"] = stairs + staircase_forests(np.ascontiguousarray(q.lattice[:, ::-1]))
+        out["staircase-sym"] = stairs + stairs[1:2]
+        out["comb+staircase"] = comb + stairs
+    return out
 
 
 class Sweeper:
@@ -154,15 +163,15 @@ def iterations(q, blocks, f_star, rule: str = "cyclic", maxiter: int = 200000,
 
 
 def run(side: int, n_labelled: int, seed: int = 0, eig: bool = True, power: int = 0,
-        greedy: bool = True) -> None:
+        greedy: bool = True, variants: bool = False) -> None:
     q = label_propagation(side, side, n_labelled=n_labelled, rng=seed)
     f_star = q(q.solve())
-    parts = partitions(q)
+    parts = partitions(q, variants)
     rows = {}
     for name, blocks in parts.items():
         rho_s, rho_p = spectral_radius(q, blocks, power) if eig else (np.nan, np.nan)
         rows[name] = (len(blocks), rho_s, rho_p, iterations(q, blocks, f_star))
-        if greedy and name in ("comb", "staircase"):
+        if greedy and name in ("comb", "staircase", "staircase6"):
             rows[name + "-gsq"] = (len(blocks), np.nan, np.nan,
                                    iterations(q, blocks, f_star, rule="gsq"))
     print("block sizes (fraction of n): " + "; ".join(
@@ -184,6 +193,8 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="32 x 32 and recipe D only")
     p.add_argument("--sides", default=None, help="comma-separated lattice sides")
     p.add_argument("--power", type=int, default=0, help="power-iteration sweeps (check)")
+    p.add_argument("--variants", action="store_true",
+                   help="add the overlapping covers (staircase6, staircase-sym, comb+staircase)")
     args = p.parse_args(argv)
     start(args, "forest partitions on the label-propagation lattice: rates",
           ["command            python -m asv_benchmarks.compare.bcd_lattice"
@@ -192,11 +203,11 @@ def main(argv=None) -> None:
     if args.sides:
         sides = [int(s) for s in args.sides.split(",")]
     section("recipe D as in the spec: 50 x 50, 100 labelled, w = 1e5")
-    run(50, 100, power=args.power)
+    run(50, 100, power=args.power, variants=args.variants)
     for side in sides:
         section(f"{side} x {side}, {side * side // 25} labelled (4%), w = 1e5")
         run(side, side * side // 25, eig=True, power=args.power if side <= 64 else 0,
-            greedy=side <= 128)
+            greedy=side <= 128, variants=args.variants)
 
 
 if __name__ == "__main__":
