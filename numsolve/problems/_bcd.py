@@ -158,6 +158,20 @@ def label_propagation(nrows: int, ncols: int, n_labelled: int = 100, weight: flo
     the graph Laplacian restricted to the unlabelled nodes (SPD when every component holds a
     label) and ``c`` the pull of the labelled neighbours.
 
+    Parameters
+    ----------
+    nrows, ncols : int
+        Lattice shape.
+    n_labelled : int
+        Number of labelled nodes (``1 <= n_labelled < nrows * ncols``).
+    weight : float
+        Edge weight ``w > 0`` (the spec's ``1e5``; it scales ``Q`` and ``c`` together, so
+        iteration counts do not depend on it).
+    label_scale : float
+        Standard deviation of the labels.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (labelled nodes and labels).
+
     Returns
     -------
     SparseQuadratic
