@@ -25,7 +25,23 @@ __all__ = ["BCDProblem", "bcd_dataset", "bcd_design", "label_propagation"]
 
 @dataclass
 class BCDProblem:
-    """A BCD benchmark problem: ``objective`` (callable ``F``), ``x0``, and a name."""
+    """A BCD benchmark problem: ``objective`` (callable ``F``), ``x0``, and a name.
+
+    Parameters
+    ----------
+    name : str
+        The recipe (``'A'``, ``'A-l1'``, ``'B'``, ``'C'`` or ``'D'``).
+    objective : callable
+        ``F``, a ``numsolve.objectives`` object.
+    x0 : numpy.ndarray
+        The starting point (zeros).
+
+    Examples
+    --------
+    >>> from numsolve.problems import bcd_dataset
+    >>> bcd_dataset("D", n_features=8).name
+    'D'
+    """
 
     name: str
     objective: Any
@@ -35,7 +51,26 @@ class BCDProblem:
 def bcd_design(n_samples: int = 1000, n_features: int = 10000, rng=None) -> sp.csc_matrix:
     """Recipe A's design: ``A = N(0,1) + 1``, columns scaled by ``10 N(0,1)``, entries kept with
     probability ``10 log(m) / m`` (``m = n_samples``; about 6.9% dense for ``m = 1000``, the
-    spec's density)."""
+    spec's density).
+
+    Parameters
+    ----------
+    n_samples, n_features : int
+        Shape of the design.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator.
+
+    Returns
+    -------
+    scipy.sparse.csc_matrix
+        The ``n_samples x n_features`` design.
+
+    Examples
+    --------
+    >>> from numsolve.problems import bcd_design
+    >>> bcd_design(20, 30, rng=0).shape
+    (20, 30)
+    """
     rng = as_rng(rng)
     n_samples = check_int("n_samples", n_samples, low=1)
     n = check_int("n_features", n_features, low=1)
@@ -63,6 +98,11 @@ def bcd_dataset(name: str, n_samples: int | None = None, n_features: int | None 
         L1 weight of ``A-l1``. The spec's ``lambda = 50000`` exceeds ``max(A^T b)`` (about
         4e4) for this generator, which makes ``x* = 0``; the default is ``0.05 max(A^T b)``
         (about 370 nonzeros at the full size).
+
+    Returns
+    -------
+    BCDProblem
+        The objective, ``x0 = 0`` and the name.
 
     Examples
     --------
@@ -117,6 +157,20 @@ def label_propagation(nrows: int, ncols: int, n_labelled: int = 100, weight: flo
     minimise ``sum_{edges} w (x_i - x_j)^2 / 2``, a quadratic ``x^T Q x / 2 - c^T x`` with ``Q``
     the graph Laplacian restricted to the unlabelled nodes (SPD when every component holds a
     label) and ``c`` the pull of the labelled neighbours.
+
+    Parameters
+    ----------
+    nrows, ncols : int
+        Lattice shape.
+    n_labelled : int
+        Number of labelled nodes (``1 <= n_labelled < nrows * ncols``).
+    weight : float
+        Edge weight ``w > 0`` (the spec's ``1e5``; it scales ``Q`` and ``c`` together, so
+        iteration counts do not depend on it).
+    label_scale : float
+        Standard deviation of the labels.
+    rng : int or numpy.random.Generator, optional
+        Seed or generator (labelled nodes and labels).
 
     Returns
     -------

@@ -142,6 +142,27 @@ def minimize_bcd(
     ``MultinomialLogistic``, ``SparseQuadratic``, possibly wrapped in ``L1Regularized`` /
     ``BoundConstrained``) or a plain callable with ``jac``.
 
+    Parameters
+    ----------
+    fun : callable
+        The objective: a ``numsolve.objectives`` object (the fast paths) or a plain callable
+        ``fun(x, *args)`` with ``jac`` (the generic, slower path).
+    x0 : array_like, shape (n,)
+        Starting point (not modified).
+    args : tuple, optional
+        Extra arguments of a plain callable ``fun`` (and ``jac``, ``hess``, ``hessp``).
+    jac, hess, hessp : callable, optional
+        Gradient, Hessian and Hessian-vector product of a plain callable ``fun``.
+    bounds : sequence or Bounds, optional
+        Box constraints (wrap ``fun`` in ``BoundConstrained``).
+    constraints : tuple
+        Must be empty (``ValueError`` otherwise).
+    tol : float, optional
+        Sets ``gtol``.
+    callback : callable, optional
+        ``callback(intermediate_result)`` after each iteration; raise ``StopIteration`` to
+        stop.
+
     Other Parameters
     ----------------
     block_size : int
