@@ -313,32 +313,45 @@ def run_large(m, k, frac):
           f"entries {prob.relative_error(res.U, res.V):.2e}; load average {load()}")
 
 
+#: the solvers of the scaling table: name -> options
+SCALING_SOLVERS = {"exact": {"solver": "exact"},
+                   "row": {"solver": "sketch", "preconditioner": "row"},
+                   "global": {"solver": "sketch", "preconditioner": "global"}}
+
+
 def run_scaling(m, frac, ks, reps=3):
     """Per-pass time as (time of 4 passes - time of 2 passes) / 2 (set-up and
-    initialisation cancel), interleaved repetitions, medians."""
+    initialisation cancel), interleaved repetitions, medians; the exact solver, the sketch
+    with per-row CountSketch preconditioners (``'row'``) and with the global one."""
     import numsolve
     from numsolve.problems import low_rank_completion
 
+    names = tuple(SCALING_SOLVERS)
     print(f"\n(d) per-pass time, m = n = {m}, {100 * frac:g}% observed (about {int(m * frac)} "
-          f"entries per row; the sketch has 4k rows): (t(4 passes) - t(2 passes)) / 2, "
-          f"median of {reps}; error after 4 passes from a random start")
-    print(f"{'k':>4s} {'exact [s/pass]':>15s} {'sketch [s/pass]':>16s} {'sketch/exact':>13s}"
-          f" {'err exact':>10s} {'err sketch':>10s}")
+          f"entries per row; the row sketch has 4k rows): (t(4 passes) - t(2 passes)) / 2, "
+          f"median of {reps}; error over all entries after 4 passes from a random start; "
+          f"'its' = mean over the 8 half-steps of the largest PCG count of a row; "
+          f"load average {load()}")
+    print(f"{'k':>4s} " + " ".join(f"{n + ' [s/pass]':>16s}" for n in names)
+          + f" {'global/exact':>12s} " + " ".join(f"{'err ' + n:>11s}" for n in names)
+          + f" {'its row':>8s} {'its glob':>8s}")
     for k in ks:
         prob = low_rank_completion(m, m, k, frac, rng=2)
 
-        def run(solver, passes, M=prob.M, k=k):
+        def run(name, passes, M=prob.M, k=k):
             return numsolve.complete(M, k, rng=0, rtol=0.0, maxiter=passes,
-                                     options={"solver": solver, "init": "random"})
+                                     options={**SCALING_SOLVERS[name], "init": "random"})
 
-        out = interleaved({(s, p): (lambda s=s, p=p: run(s, p)) for s in ("exact", "sketch")
+        out = interleaved({(s, p): (lambda s=s, p=p: run(s, p)) for s in names
                            for p in (2, 4)}, reps)
         per = {s: (float(np.median(out[(s, 4)][0])) - float(np.median(out[(s, 2)][0]))) / 2
-               for s in ("exact", "sketch")}
-        err = {s: prob.relative_error(out[(s, 4)][1].U, out[(s, 4)][1].V)
-               for s in ("exact", "sketch")}
-        print(f"{k:4d} {per['exact']:15.3f} {per['sketch']:16.3f} "
-              f"{per['sketch'] / per['exact']:13.2f} {err['exact']:10.2e} {err['sketch']:10.2e}")
+               for s in names}
+        err = {s: prob.relative_error(out[(s, 4)][1].U, out[(s, 4)][1].V) for s in names}
+        its = {s: float(np.mean(out[(s, 4)][1].inner_iterations)) for s in ("row", "global")}
+        print(f"{k:4d} " + " ".join(f"{per[s]:16.3f}" for s in names)
+              + f" {per['global'] / per['exact']:12.2f} "
+              + " ".join(f"{err[s]:11.2e}" for s in names)
+              + f" {its['row']:8.1f} {its['global']:8.1f}", flush=True)
 
 
 def main(argv=None) -> int:

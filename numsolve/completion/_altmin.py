@@ -33,6 +33,8 @@ from ._result import CompletionResult, Validation
 __all__ = ["altmin", "AltMinOptions", "initial_factor"]
 
 SOLVERS = ("exact", "sketch")
+#: preconditioners of the sketched solver: per-row CountSketch (spec §1.1) or one global Gram
+PRECONDITIONERS = ("row", "global")
 INITS = ("randomized", "svds", "random")
 
 
@@ -53,6 +55,7 @@ class AltMinOptions:
     incoherence: float | None = None
     normalize: bool | None = None
     power_iterations: int = 2
+    preconditioner: str = "global"
 
     def __post_init__(self):
         check_real("l2", self.l2, low=0.0)
@@ -70,6 +73,7 @@ class AltMinOptions:
         if self.normalize is not None and not isinstance(self.normalize, (bool, np.bool_)):
             raise TypeError(f"normalize must be None, True or False, got {self.normalize!r}")
         check_int("power_iterations", self.power_iterations, low=0)
+        check_choice("preconditioner", self.preconditioner, PRECONDITIONERS)
 
     @property
     def orthonormalize(self) -> bool:
@@ -192,12 +196,15 @@ class _Loop:
         kd = k + int(opts.biases)
         self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
         self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
+        # the global preconditioner weighs each design row by its number of observations
+        self.rows.design_counts, self.cols.design_counts = self.cols.counts, self.rows.counts
         s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
         if opts.solver == "sketch":
             s = check_sketch_size(s, max(m, n), minimum=min(kd, max(m, n)),
                                   what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
-                                1e-8 if opts.inner_rtol is None else opts.inner_rtol)
+                                1e-8 if opts.inner_rtol is None else opts.inner_rtol,
+                                opts.preconditioner)
         self.hist: list[float] = []
         self.U, self.V = U0, xp.zeros((n, k), dtype=xp.float64)
         self.a, self.b = xp.zeros(m, dtype=xp.float64), xp.zeros(n, dtype=xp.float64)
@@ -292,7 +299,7 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            biases: bool = False, solver: str = "exact", sketch_size: int | None = None,
            inner_maxiter: int = 10, inner_rtol: float | None = None, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
-           power_iterations: int = 2) -> CompletionResult:
+           power_iterations: int = 2, preconditioner: str = "global") -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.
@@ -330,7 +337,8 @@ power_iterations : optional
     (True, True)
     """
     opts = AltMinOptions(l2, rtol, ftol, maxiter, biases, solver, sketch_size, inner_maxiter,
-                         inner_rtol, init, incoherence, normalize, power_iterations)
+                         inner_rtol, init, incoherence, normalize, power_iterations,
+                         preconditioner=preconditioner)
     xp, gen = obs.xp, as_rng(rng)
     m, n = obs.shape
     k = check_int("rank", rank, low=1)
