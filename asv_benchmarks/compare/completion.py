@@ -319,7 +319,7 @@ SCALING_SOLVERS = {"exact": {"solver": "exact"},
                    "global": {"solver": "sketch", "preconditioner": "global"}}
 
 
-def run_scaling(m, frac, ks, reps=3):
+def run_scaling(m, frac, ks, reps=3, converge=True):
     """Per-pass time as (time of 4 passes - time of 2 passes) / 2 (set-up and
     initialisation cancel), interleaved repetitions, medians; the exact solver, the sketch
     with per-row CountSketch preconditioners (``'row'``) and with the global one."""
@@ -331,27 +331,59 @@ def run_scaling(m, frac, ks, reps=3):
           f"entries per row; the row sketch has 4k rows): (t(4 passes) - t(2 passes)) / 2, "
           f"median of {reps}; error over all entries after 4 passes from a random start; "
           f"'its' = mean over the 8 half-steps of the largest PCG count of a row; "
+          f"'cpu' = CPU s/pass of the last repetition (process time, less load-sensitive); "
           f"load average {load()}")
     print(f"{'k':>4s} " + " ".join(f"{n + ' [s/pass]':>16s}" for n in names)
           + f" {'global/exact':>12s} " + " ".join(f"{'err ' + n:>11s}" for n in names)
-          + f" {'its row':>8s} {'its glob':>8s}")
+          + f" {'its row':>8s} {'its glob':>8s} "
+          + " ".join(f"{'cpu ' + n[:3]:>7s}" for n in names))
     for k in ks:
         prob = low_rank_completion(m, m, k, frac, rng=2)
 
         def run(name, passes, M=prob.M, k=k):
-            return numsolve.complete(M, k, rng=0, rtol=0.0, maxiter=passes,
-                                     options={**SCALING_SOLVERS[name], "init": "random"})
+            c0 = time.process_time()
+            res = numsolve.complete(M, k, rng=0, rtol=0.0, maxiter=passes,
+                                    options={**SCALING_SOLVERS[name], "init": "random"})
+            return time.process_time() - c0, res
 
         out = interleaved({(s, p): (lambda s=s, p=p: run(s, p)) for s in names
                            for p in (2, 4)}, reps)
         per = {s: (float(np.median(out[(s, 4)][0])) - float(np.median(out[(s, 2)][0]))) / 2
                for s in names}
-        err = {s: prob.relative_error(out[(s, 4)][1].U, out[(s, 4)][1].V) for s in names}
-        its = {s: float(np.mean(out[(s, 4)][1].inner_iterations)) for s in ("row", "global")}
+        cpu = {s: (out[(s, 4)][1][0] - out[(s, 2)][1][0]) / 2 for s in names}
+        res4 = {s: out[(s, 4)][1][1] for s in names}
+        err = {s: prob.relative_error(res4[s].U, res4[s].V) for s in names}
+        its = {s: float(np.mean(res4[s].inner_iterations)) for s in ("row", "global")}
         print(f"{k:4d} " + " ".join(f"{per[s]:16.3f}" for s in names)
               + f" {per['global'] / per['exact']:12.2f} "
               + " ".join(f"{err[s]:11.2e}" for s in names)
-              + f" {its['row']:8.1f} {its['global']:8.1f}", flush=True)
+              + f" {its['row']:8.1f} {its['global']:8.1f} "
+              + " ".join(f"{cpu[s]:7.3f}" for s in names), flush=True)
+    if converge:
+        run_scaling_converged(m, frac, ks)
+
+
+def run_scaling_converged(m, frac, ks, rtol=1e-8):
+    """The same problems run to an observed-entry residual of ``rtol`` (one run each):
+    passes, wall time and the error over all entries each solver reaches."""
+    import numsolve
+    from numsolve.problems import low_rank_completion
+
+    print(f"\n(d') the same problems to observed residual <= {rtol:g} (randomized init, one run "
+          f"each): passes / wall s / CPU s / error over all entries / mean of the half-steps' "
+          f"largest PCG count; load average {load()}")
+    print(f"{'k':>4s} " + " ".join(f"{n:>40s}" for n in SCALING_SOLVERS))
+    for k in ks:
+        prob = low_rank_completion(m, m, k, frac, rng=2)
+        cells = []
+        for opt in SCALING_SOLVERS.values():
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = numsolve.complete(prob.M, k, rng=0, rtol=rtol, maxiter=100, options=opt)
+            t, c = time.perf_counter() - t0, time.process_time() - c0
+            its = float(np.mean(res.inner_iterations)) if opt["solver"] == "sketch" else 0.0
+            cells.append(f"{res.nit:3d} / {t:6.2f} / {c:6.2f} / "
+                         f"{prob.relative_error(res.U, res.V):8.2e} / {its:4.1f}")
+        print(f"{k:4d} " + " ".join(f"{c:>40s}" for c in cells), flush=True)
 
 
 def main(argv=None) -> int:
