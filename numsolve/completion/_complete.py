@@ -80,12 +80,10 @@ def complete(
     options : dict, optional
         Method options. For ``'altmin'``: ``solver`` (``'exact'`` (default) batched Cholesky of
         the ``k x k`` normal equations, ``O(|Omega| k^2)`` per pass; ``'sketch'``
-        preconditioned CG, ``O(|Omega| k)`` per CG iteration), ``preconditioner`` of the
-        sketch (``'global'`` (default): one weighted Gram of the fixed factor per half-step,
-        ``O(|Omega| k + (m + n) k^2)`` per CG iteration and half-step, for uniform or
-        column-popularity sampling; ``'row'``: a CountSketch of each row's design, ``O(k^3)``
-        per row, for sampling far from that), ``sketch_size`` of the ``'row'`` sketch
-        (default ``4 k``), ``inner_maxiter`` (CG iterations per row, default 10),
+        preconditioned CG, ``O(|Omega| k)`` per CG iteration), ``preconditioner``
+        (``'global'`` (default): one Gram of the fixed factor per half-step; ``'row'``: a
+        CountSketch per row, ``O(k^3)`` each; see the docs), ``sketch_size`` (of ``'row'``,
+        default ``4 k``), ``inner_maxiter`` (CG iterations per row, default 10),
         ``inner_rtol`` (relative gradient of each row's CG; default adaptive: a tenth of the
         last relative residual and of its last relative decrease), ``biases`` (row/column
         bias terms and the global mean, default False), ``init`` (``'randomized'`` (default)
