@@ -414,7 +414,7 @@ def main(argv=None) -> int:
     if args.only == "large":
         run_large(big, 20, 0.01)
     if args.only in (None, "scaling"):
-        run_scaling(1000 if not args.quick else 200, 0.5, ks)
+        run_scaling(1000 if not args.quick else 200, 0.5, ks, args.reps)
     return 0
 
 
