@@ -168,11 +168,16 @@ def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
 def _pcg_array(side: Side, D, off, X, l2, maxit, itol, prec, small):
     """PCG on every row's normal equations at once from the warm start ``X`` (the Numba
     kernel's loop, batched; ``prec(g)`` applies the preconditioner); the rows marked
-    ``small`` take the exact solution of their normal equations."""
+    ``small`` take the exact solution of their normal equations (formed, ``O(|Omega| k^2)``,
+    only when there are such rows)."""
     xp = side.xp
-    G, b = _normal_equations(side, D, off)
+    X_small = None
+    if bool(xp.any(small)):  # the exact rows need every row's Gram (segment sums by block)
+        G, b = _normal_equations(side, D, off)
+        X_small = _solve_batched(xp, G, b, _shift(xp, G, side.counts, l2))
+    else:
+        b = _rhs(side, D, off)
     g = b - _apply_normal(side, D, X) - l2 * X
-    X_small = _solve_batched(xp, G, b, _shift(xp, G, side.counts, l2))
     z = prec(g)
     d, rz = z, xp.sum(g * z, axis=1)
     gn0 = xp.sum(g * g, axis=1)
@@ -191,7 +196,17 @@ def _pcg_array(side: Side, D, off, X, l2, maxit, itol, prec, small):
         rz_new = xp.sum(g * z, axis=1)
         d = z + xp.where(rz > 0, rz_new / xp.where(rz > 0, rz, 1.0), 0.0)[:, None] * d
         rz = rz_new
-    return xp.where(small[:, None], X_small, X), its
+    return (X if X_small is None else xp.where(small[:, None], X_small, X)), its
+
+
+def _rhs(side: Side, D, off):
+    """Per row ``A_i^T (y_i - off)`` only (``O(|Omega| k)``)."""
+    xp = side.xp
+    r = xp.zeros((side.counts.shape[0], D.shape[1]), dtype=D.dtype)
+    for r0, r1, e0, e1, S, _seg in side.blocks:
+        A = xp.take(D, side.idx[e0:e1], axis=0)
+        r[r0:r1, :] = S @ (A * (side.val[e0:e1] - xp.take(off, side.idx[e0:e1]))[:, None])
+    return r
 
 
 def global_gram(xp, D, counts):
