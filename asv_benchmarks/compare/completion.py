@@ -313,32 +313,81 @@ def run_large(m, k, frac):
           f"entries {prob.relative_error(res.U, res.V):.2e}; load average {load()}")
 
 
-def run_scaling(m, frac, ks, reps=3):
+#: the solvers of the scaling table: name -> options
+SCALING_SOLVERS = {"exact": {"solver": "exact"},
+                   "row": {"solver": "sketch", "preconditioner": "row"},
+                   "global": {"solver": "sketch", "preconditioner": "global"}}
+
+
+def run_scaling(m, frac, ks, reps=3, converge=True):
     """Per-pass time as (time of 4 passes - time of 2 passes) / 2 (set-up and
-    initialisation cancel), interleaved repetitions, medians."""
+    initialisation cancel), interleaved repetitions, medians; the exact solver, the sketch
+    with per-row CountSketch preconditioners (``'row'``) and with the global one."""
     import numsolve
     from numsolve.problems import low_rank_completion
 
+    names = tuple(SCALING_SOLVERS)
     print(f"\n(d) per-pass time, m = n = {m}, {100 * frac:g}% observed (about {int(m * frac)} "
-          f"entries per row; the sketch has 4k rows): (t(4 passes) - t(2 passes)) / 2, "
-          f"median of {reps}; error after 4 passes from a random start")
-    print(f"{'k':>4s} {'exact [s/pass]':>15s} {'sketch [s/pass]':>16s} {'sketch/exact':>13s}"
-          f" {'err exact':>10s} {'err sketch':>10s}")
+          f"entries per row; the row sketch has 4k rows): (t(4 passes) - t(2 passes)) / 2, "
+          f"median of {reps}; error over all entries after 4 passes from a random start; "
+          f"'its' = mean over the 8 half-steps of the largest PCG count of a row; "
+          f"'cpu' = the same with process time (less load-sensitive); "
+          f"load average {load()}")
+    print(f"{'k':>4s} " + " ".join(f"{n + ' [s/pass]':>16s}" for n in names)
+          + f" {'glob/exa cpu':>12s} " + " ".join(f"{'err ' + n:>11s}" for n in names)
+          + f" {'its row':>8s} {'its glob':>8s} "
+          + " ".join(f"{'cpu ' + n[:3]:>7s}" for n in names))
     for k in ks:
         prob = low_rank_completion(m, m, k, frac, rng=2)
 
-        def run(solver, passes, M=prob.M, k=k):
-            return numsolve.complete(M, k, rng=0, rtol=0.0, maxiter=passes,
-                                     options={"solver": solver, "init": "random"})
+        cpus: dict = {}
 
-        out = interleaved({(s, p): (lambda s=s, p=p: run(s, p)) for s in ("exact", "sketch")
+        def run(name, passes, M=prob.M, k=k, cpus=cpus):
+            c0 = time.process_time()
+            res = numsolve.complete(M, k, rng=0, rtol=0.0, maxiter=passes,
+                                    options={**SCALING_SOLVERS[name], "init": "random"})
+            cpus.setdefault((name, passes), []).append(time.process_time() - c0)
+            return res
+
+        out = interleaved({(s, p): (lambda s=s, p=p: run(s, p)) for s in names
                            for p in (2, 4)}, reps)
         per = {s: (float(np.median(out[(s, 4)][0])) - float(np.median(out[(s, 2)][0]))) / 2
-               for s in ("exact", "sketch")}
-        err = {s: prob.relative_error(out[(s, 4)][1].U, out[(s, 4)][1].V)
-               for s in ("exact", "sketch")}
-        print(f"{k:4d} {per['exact']:15.3f} {per['sketch']:16.3f} "
-              f"{per['sketch'] / per['exact']:13.2f} {err['exact']:10.2e} {err['sketch']:10.2e}")
+               for s in names}
+        cpu = {s: (float(np.median(cpus[(s, 4)])) - float(np.median(cpus[(s, 2)]))) / 2
+               for s in names}
+        res4 = {s: out[(s, 4)][1] for s in names}
+        err = {s: prob.relative_error(res4[s].U, res4[s].V) for s in names}
+        its = {s: float(np.mean(res4[s].inner_iterations)) for s in ("row", "global")}
+        print(f"{k:4d} " + " ".join(f"{per[s]:16.3f}" for s in names)
+              + f" {cpu['global'] / max(cpu['exact'], 1e-12):12.2f} "
+              + " ".join(f"{err[s]:11.2e}" for s in names)
+              + f" {its['row']:8.1f} {its['global']:8.1f} "
+              + " ".join(f"{cpu[s]:7.3f}" for s in names), flush=True)
+    if converge:
+        run_scaling_converged(m, frac, ks)
+
+
+def run_scaling_converged(m, frac, ks, rtol=1e-8):
+    """The same problems run to an observed-entry residual of ``rtol`` (one run each):
+    passes, wall time and the error over all entries each solver reaches."""
+    import numsolve
+    from numsolve.problems import low_rank_completion
+
+    print(f"\n(d') the same problems to observed residual <= {rtol:g} (randomized init, one run "
+          f"each): passes / wall s / CPU s / error over all entries / mean of the half-steps' "
+          f"largest PCG count; load average {load()}")
+    print(f"{'k':>4s} " + " ".join(f"{n:>40s}" for n in SCALING_SOLVERS))
+    for k in ks:
+        prob = low_rank_completion(m, m, k, frac, rng=2)
+        cells = []
+        for opt in SCALING_SOLVERS.values():
+            t0, c0 = time.perf_counter(), time.process_time()
+            res = numsolve.complete(prob.M, k, rng=0, rtol=rtol, maxiter=100, options=opt)
+            t, c = time.perf_counter() - t0, time.process_time() - c0
+            its = float(np.mean(res.inner_iterations)) if opt["solver"] == "sketch" else 0.0
+            cells.append(f"{res.nit:3d} / {t:6.2f} / {c:6.2f} / "
+                         f"{prob.relative_error(res.U, res.V):8.2e} / {its:4.1f}")
+        print(f"{k:4d} " + " ".join(f"{c:>40s}" for c in cells), flush=True)
 
 
 def main(argv=None) -> int:
@@ -365,7 +414,7 @@ def main(argv=None) -> int:
     if args.only == "large":
         run_large(big, 20, 0.01)
     if args.only in (None, "scaling"):
-        run_scaling(1000 if not args.quick else 200, 0.5, ks)
+        run_scaling(1000 if not args.quick else 200, 0.5, ks, args.reps)
     return 0
 
 

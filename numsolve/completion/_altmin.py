@@ -34,6 +34,8 @@ from ._result import CompletionResult, Validation
 __all__ = ["altmin", "AltMinOptions", "initial_factor"]
 
 SOLVERS = ("exact", "sketch")
+#: preconditioners of the sketched solver: per-row CountSketch (spec §1.1) or one global Gram
+PRECONDITIONERS = ("row", "global")
 INITS = ("randomized", "svds", "random")
 
 
@@ -55,6 +57,7 @@ class AltMinOptions:
     normalize: bool | None = None
     power_iterations: int = 2
     blocks: int | None = None
+    preconditioner: str = "global"
 
     def __post_init__(self):
         check_real("l2", self.l2, low=0.0)
@@ -73,6 +76,7 @@ class AltMinOptions:
             raise TypeError(f"normalize must be None, True or False, got {self.normalize!r}")
         check_int("power_iterations", self.power_iterations, low=0)
         check_int("blocks", self.blocks, low=1, allow_none=True)
+        check_choice("preconditioner", self.preconditioner, PRECONDITIONERS)
 
     @property
     def orthonormalize(self) -> bool:
@@ -210,12 +214,15 @@ class _Loop:
                                    kd, nb)
             self.cols = RemoteSide(client, obs.col_ptr, obs.col_row, obs.col_val - self.mean,
                                    kd, nb)
+        # the global preconditioner weighs each design row by its number of observations
+        self.rows.design_counts, self.cols.design_counts = self.cols.counts, self.rows.counts
         s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
         if opts.solver == "sketch":
             s = check_sketch_size(s, max(m, n), minimum=min(kd, max(m, n)),
                                   what="the larger dimension of M")
         self.step = StepOptions(opts.l2, opts.solver, int(s), opts.inner_maxiter,
-                                1e-8 if opts.inner_rtol is None else opts.inner_rtol)
+                                1e-8 if opts.inner_rtol is None else opts.inner_rtol,
+                                opts.preconditioner)
         self.hist: list[float] = []
         self.U, self.V = U0, xp.zeros((n, k), dtype=xp.float64)
         self.a, self.b = xp.zeros(m, dtype=xp.float64), xp.zeros(n, dtype=xp.float64)
@@ -311,7 +318,7 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            inner_maxiter: int = 10, inner_rtol: float | None = None, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
            power_iterations: int = 2, blocks: int | None = None,
-           client: Any = None) -> CompletionResult:
+           preconditioner: str = "global", client: Any = None) -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.
@@ -328,7 +335,7 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
         Ridge weight, stopping tolerances, pass budget, held-out entries, callback and seed
         (as in :func:`numsolve.complete`).
     biases, solver, sketch_size, inner_maxiter, inner_rtol, init, incoherence, normalize, \
-power_iterations, blocks : optional
+power_iterations, blocks, preconditioner : optional
         The method options of :func:`numsolve.complete` (``options=``).
     client : dask.distributed.Client, optional
         Run the half-steps on this cluster (see :func:`numsolve.complete`).
@@ -351,7 +358,8 @@ power_iterations, blocks : optional
     (True, True)
     """
     opts = AltMinOptions(l2, rtol, ftol, maxiter, biases, solver, sketch_size, inner_maxiter,
-                         inner_rtol, init, incoherence, normalize, power_iterations, blocks)
+                         inner_rtol, init, incoherence, normalize, power_iterations, blocks,
+                         preconditioner)
     xp, gen = obs.xp, as_rng(rng)
     if client is not None:
         from ._distributed import check_client

@@ -81,8 +81,10 @@ def complete(
     options : dict, optional
         Method options. For ``'altmin'``: ``solver`` (``'exact'`` (default) batched Cholesky of
         the ``k x k`` normal equations, ``O(|Omega| k^2)`` per pass; ``'sketch'``
-        CountSketch-preconditioned CG, ``O(|Omega| k)`` per CG iteration), ``sketch_size``
-        (default ``4 k``), ``inner_maxiter`` (CG iterations per row, default 10),
+        preconditioned CG, ``O(|Omega| k)`` per CG iteration), ``preconditioner``
+        (``'global'`` (default): one Gram of the fixed factor per half-step; ``'row'``: a
+        CountSketch per row, ``O(k^3)`` each; see the docs), ``sketch_size`` (of ``'row'``,
+        default ``4 k``), ``inner_maxiter`` (CG iterations per row, default 10),
         ``inner_rtol`` (relative gradient of each row's CG; default adaptive: a tenth of the
         last relative residual and of its last relative decrease), ``biases`` (row/column
         bias terms and the global mean, default False), ``init`` (``'randomized'`` (default)

@@ -51,10 +51,12 @@ def _block_seed(seed: int, r0: int, e0: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def _run_block(block: tuple, X, seed: int, D, off, step: StepOptions, want_rss: bool, k: int):
+def _run_block(block: tuple, X, seed: int, D, off, step: StepOptions, want_rss: bool, k: int,
+               design_counts=None):
     """One row block's half-step on a worker: ``(X_block, rss per row, inner)``."""
     ptr, idx, val = block
     side = make_side(np, ptr, idx, val, k)
+    side.design_counts = design_counts  # the global preconditioner's weights (whole design)
     return half_step(side, D, off, X, step, seed, want_rss, per_row=True)
 
 
@@ -90,6 +92,9 @@ class RemoteSide:
         futs = client.scatter(local)  # once per run: the blocks stay on the workers
         self.blocks = [_Block(a, b, int(ptr[a]), f) for (a, b), f in zip(spans, futs)]
         self.m = m
+        self.counts = np.diff(ptr)  # observations per row (the other side's design weights)
+        #: set by the caller like :class:`~._halfstep.Side`'s: the global preconditioner's weights
+        self.design_counts = None
 
     def half_step(self, D, off, X, opts: StepOptions, seed: int, want_rss: bool = True):
         client = self.client
@@ -99,7 +104,8 @@ class RemoteSide:
         X_f = client.scatter([X[b.r0:b.r1] for b in self.blocks])
         seeds = [_block_seed(seed, b.r0, b.e0) for b in self.blocks]
         futs = client.map(_run_block, [b.data for b in self.blocks], X_f, seeds, D=D_f,
-                          off=off_f, step=opts, want_rss=want_rss, k=self.k, pure=False)
+                          off=off_f, step=opts, want_rss=want_rss, k=self.k,
+                          design_counts=self.design_counts, pure=False)
         outs = _gather(client, futs)
         Xn = np.concatenate([o[0] for o in outs], axis=0)
         rss = np.concatenate([np.atleast_1d(o[1]) for o in outs])

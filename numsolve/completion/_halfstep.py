@@ -37,6 +37,9 @@ class Side:
     numba: bool
     xp: Any
     blocks: list  # array path: [(r0, r1, e0, e1, S_block, seg_ids)]
+    #: observations per row of the *design* (the other side's ``counts``): the weights of
+    #: the global preconditioner's Gram (``None``: uniform)
+    design_counts: Any = None
 
 
 def _indicator(xp, ptr_h, r0, r1):
@@ -158,11 +161,24 @@ def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
     SA = xp.reshape(SA, (m, s, k))
     H = xp.matmul(xp.matrix_transpose(SA), SA)
     L = xp.linalg.cholesky(H + _shift(xp, H, side.counts, l2)[:, None, None] * xp.eye(k))
-    G, b = _normal_equations(side, D, off)
-    g = b - _apply_normal(side, D, X) - l2 * X
     small = side.counts <= s  # solved exactly, as in the Numba kernel
-    X_small = _solve_batched(xp, G, b, _shift(xp, G, side.counts, l2))
-    z = _prec(xp, L, g)
+    return _pcg_array(side, D, off, X, l2, maxit, itol, lambda g: _prec(xp, L, g), small)
+
+
+def _pcg_array(side: Side, D, off, X, l2, maxit, itol, prec, small):
+    """PCG on every row's normal equations at once from the warm start ``X`` (the Numba
+    kernel's loop, batched; ``prec(g)`` applies the preconditioner); the rows marked
+    ``small`` take the exact solution of their normal equations (formed, ``O(|Omega| k^2)``,
+    only when there are such rows)."""
+    xp = side.xp
+    X_small = None
+    if bool(xp.any(small)):  # the exact rows need every row's Gram (segment sums by block)
+        G, b = _normal_equations(side, D, off)
+        X_small = _solve_batched(xp, G, b, _shift(xp, G, side.counts, l2))
+    else:
+        b = _rhs(side, D, off)
+    g = b - _apply_normal(side, D, X) - l2 * X
+    z = prec(g)
     d, rz = z, xp.sum(g * z, axis=1)
     gn0 = xp.sum(g * g, axis=1)
     its = 0
@@ -176,11 +192,53 @@ def _sketch_array(side: Side, D, off, X, l2, s, seed, maxit, itol):
         alpha = xp.where(active & (dq > 0), rz / xp.where(dq > 0, dq, 1.0), 0.0)
         X = X + alpha[:, None] * d
         g = g - alpha[:, None] * q
-        z = _prec(xp, L, g)
+        z = prec(g)
         rz_new = xp.sum(g * z, axis=1)
         d = z + xp.where(rz > 0, rz_new / xp.where(rz > 0, rz, 1.0), 0.0)[:, None] * d
         rz = rz_new
-    return xp.where(small[:, None], X_small, X), its
+    return (X if X_small is None else xp.where(small[:, None], X_small, X)), its
+
+
+def _rhs(side: Side, D, off):
+    """Per row ``A_i^T (y_i - off)`` only (``O(|Omega| k)``)."""
+    xp = side.xp
+    r = xp.zeros((side.counts.shape[0], D.shape[1]), dtype=D.dtype)
+    for r0, r1, e0, e1, S, _seg in side.blocks:
+        A = xp.take(D, side.idx[e0:e1], axis=0)
+        r[r0:r1, :] = S @ (A * (side.val[e0:e1] - xp.take(off, side.idx[e0:e1]))[:, None])
+    return r
+
+
+def global_gram(xp, D, counts):
+    """Eigen-decomposition ``W = Q diag(lam) Q^T`` of the design's weighted Gram
+    ``W = sum_j w_j D_j D_j^T`` with ``w_j = counts_j / sum(counts)`` (uniform without
+    counts): ``|Omega_i| W`` is the expected ``A_i^T A_i`` of a row whose entries fall in
+    column ``j`` with probability ``w_j``. ``O(n k^2 + k^3)`` once per half-step; the
+    eigenvalues are floored at ``1e-12 max(lam)`` (a rank-deficient design)."""
+    n = D.shape[0]
+    if counts is None:
+        w = xp.full((n,), 1.0 / max(n, 1), dtype=D.dtype)
+    else:
+        c = xp.astype(counts, D.dtype)
+        w = c / max(float(xp.sum(c)), 1.0)
+    W = xp.matmul(xp.matrix_transpose(D * w[:, None]), D)
+    lam, Q = xp.linalg.eigh(0.5 * (W + xp.matrix_transpose(W)))
+    top = max(float(xp.max(lam)), 0.0)
+    floor = 1e-12 * top if top > 0 else 1.0
+    return Q, xp.where(lam > floor, lam, xp.full_like(lam, floor))
+
+
+def _global_array(side: Side, D, off, X, l2, maxit, itol):
+    """The global preconditioner batched over rows (host-or-device array code): rows with
+    more than ``2k`` entries run PCG with ``(|Omega_i| W + l2 I)^{-1} = Q diag(1 / (|Omega_i|
+    lam + l2)) Q^T``; the others take the exact solution of their normal equations."""
+    xp = side.xp
+    k = D.shape[1]
+    Q, lam = global_gram(xp, D, side.design_counts)
+    dinv = 1.0 / (xp.astype(side.counts, D.dtype)[:, None] * lam[None, :] + l2)
+    Qt = xp.matrix_transpose(Q)
+    return _pcg_array(side, D, off, X, l2, maxit, itol,
+                      lambda g: xp.matmul(xp.matmul(g, Q) * dinv, Qt), side.counts <= 2 * k)
 
 
 def _segment_matrix(xp, key, lo, hi):
@@ -212,6 +270,7 @@ class StepOptions:
     sketch_size: int
     inner_maxiter: int
     inner_rtol: float
+    preconditioner: str = "row"
 
 
 def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: bool = True,
@@ -232,6 +291,11 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: boo
             kern.exact_rows(side.ptr, side.idx, side.val, D, off, opts.l2, Xn, rss, want_rss)
             return Xn, (rss if per_row else float(rss.sum())), 0
         nits = np.zeros(Xn.shape[0], dtype=np.int64)
+        if opts.preconditioner == "global":
+            Q, lam = (np.ascontiguousarray(a) for a in global_gram(xp, D, side.design_counts))
+            kern.global_rows(side.ptr, side.idx, side.val, D, off, opts.l2, Q, lam,
+                             opts.inner_maxiter, opts.inner_rtol, Xn, rss, nits)
+            return Xn, (rss if per_row else float(rss.sum())), int(nits.max(initial=0))
         kern.sketch_rows(side.ptr, side.idx, side.val, D, off, opts.l2, opts.sketch_size,
                          seed, opts.inner_maxiter, opts.inner_rtol, Xn, rss, nits)
         return Xn, (rss if per_row else float(rss.sum())), int(nits.max(initial=0))
@@ -239,6 +303,9 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: boo
         G, r = _normal_equations(side, D, off)
         Xn = _solve_batched(xp, G, r, _shift(xp, G, side.counts, opts.l2))
         inner = 0
+    elif opts.preconditioner == "global":
+        Xn, inner = _global_array(side, D, off, X, opts.l2, opts.inner_maxiter,
+                                  opts.inner_rtol)
     else:
         Xn, inner = _sketch_array(side, D, off, X, opts.l2, opts.sketch_size, seed,
                                   opts.inner_maxiter, opts.inner_rtol)

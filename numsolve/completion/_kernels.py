@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["exact_rows", "sketch_rows", "rss_rows", "TINY_RIDGE"]
+__all__ = ["exact_rows", "sketch_rows", "global_rows", "rss_rows", "TINY_RIDGE"]
 
 #: Relative ridge (times ``tr(G)/k``) added to a singular row Gram matrix.
 TINY_RIDGE = 1e-12
@@ -194,6 +194,73 @@ def _normal_pass(lo, hi, idx, vals, D, off, x, g, use_y):  # pragma: no cover - 
 
 
 @njit(cache=True, nogil=True)
+def _precond(L, Q, dinv, g, z, w):  # pragma: no cover - jitted
+    """``z = P^{-1} g``: per-row Cholesky ``P = L L^T`` (``dinv`` empty) or the global
+    preconditioner ``P = Q diag(1 / dinv) Q^T`` (two ``k x k`` products; ``w`` scratch)."""
+    if dinv.shape[0] == 0:
+        _chol_solve(L, g, z)
+        return
+    k = g.shape[0]
+    t = Q.T @ g
+    for a in range(k):
+        w[a] = t[a] * dinv[a]
+    z[:] = Q @ w
+
+
+@njit(cache=True, nogil=True)
+def _pcg(lo, hi, idx, vals, D, off, l2, maxit, itol, x, L, Q, dinv):  # pragma: no cover
+    """PCG on the normal equations of (1) from the warm start ``x`` (spec §1.1 step 3),
+    each iteration one ``O(|Omega_i| k)`` pass plus one preconditioner application; stops
+    when the gradient fell below ``itol`` times its initial norm. Returns the iterations.
+
+    The row's design ``A_i = D[Omega_i]`` is gathered once (``|Omega_i| x k``, contiguous)
+    so that each pass is two BLAS matrix-vector products (the dot products of a plain loop
+    do not vectorise without fastmath)."""
+    k = D.shape[1]
+    A = np.empty((hi - lo, k))
+    y = np.empty(hi - lo)
+    for p in range(lo, hi):
+        j = idx[p]
+        A[p - lo, :] = D[j, :]
+        y[p - lo] = vals[p] - off[j]
+    g = A.T @ (y - A @ x)
+    for a in range(k):
+        g[a] -= l2 * x[a]
+    gn0 = 0.0
+    for a in range(k):
+        gn0 += g[a] * g[a]
+    z = np.empty(k)
+    w = np.empty(k)
+    _precond(L, Q, dinv, g, z, w)
+    d = z.copy()
+    rz = g @ z
+    q = np.empty(k)
+    it = 0
+    while it < maxit and rz > 0.0:
+        gn = g @ g
+        if gn <= itol * itol * gn0:
+            break
+        q = A.T @ (A @ d)
+        for a in range(k):
+            q[a] += l2 * d[a]
+        dq = d @ q
+        if not dq > 0.0:
+            break
+        alpha = rz / dq
+        for a in range(k):
+            x[a] += alpha * d[a]
+            g[a] -= alpha * q[a]
+        _precond(L, Q, dinv, g, z, w)
+        rz_new = g @ z
+        beta = rz_new / rz
+        rz = rz_new
+        for a in range(k):
+            d[a] = z[a] + beta * d[a]
+        it += 1
+    return it
+
+
+@njit(cache=True, nogil=True)
 def _sketch_pcg(lo, hi, idx, vals, D, off, l2, s, seed, maxit, itol, x, L):  # pragma: no cover
     """Spec §1.1 for one row: CountSketch ``S A_i`` (s rows), ``L L^T = (S A_i)^T S A_i +
     l2 I``, then PCG on the normal equations of (1) from the warm start ``x``. Returns the
@@ -211,41 +278,45 @@ def _sketch_pcg(lo, hi, idx, vals, D, off, l2, s, seed, maxit, itol, x, L):  # p
     if not _factor(G, l2, hi - lo, L):
         x[:] = 0.0
         return 0
-    g = np.empty(k)                              # step 3: PCG, O(|Omega_i| k) per iteration
-    _normal_pass(lo, hi, idx, vals, D, off, x, g, True)
-    for a in range(k):
-        g[a] -= l2 * x[a]
-    gn0 = 0.0
-    for a in range(k):
-        gn0 += g[a] * g[a]
-    z = np.empty(k)
-    _chol_solve(L, g, z)
-    d = z.copy()
-    rz = g @ z
-    q = np.empty(k)
-    it = 0
-    while it < maxit and rz > 0.0:
-        gn = g @ g
-        if gn <= itol * itol * gn0:
-            break
-        _normal_pass(lo, hi, idx, vals, D, off, d, q, False)
-        for a in range(k):
-            q[a] += l2 * d[a]
-        dq = d @ q
-        if not dq > 0.0:
-            break
-        alpha = rz / dq
-        for a in range(k):
-            x[a] += alpha * d[a]
-            g[a] -= alpha * q[a]
-        _chol_solve(L, g, z)
-        rz_new = g @ z
-        beta = rz_new / rz
-        rz = rz_new
-        for a in range(k):
-            d[a] = z[a] + beta * d[a]
-        it += 1
-    return it
+    return _pcg(lo, hi, idx, vals, D, off, l2, maxit, itol, x, L,   # step 3
+                np.empty((0, 0)), np.empty(0))
+
+
+@njit(cache=True, nogil=True)
+def _dual_solve(lo, hi, idx, vals, D, off, l2, x):  # pragma: no cover - jitted
+    """Exact solve of (1) for a row with fewer observations ``t`` than unknowns ``k``, in
+    the dual form ``x = A^T (A A^T + shift I)^{-1} y`` (``O(t^2 k + t^3)``): the same
+    ridge-``shift`` solution as :func:`_gram_solve` (push-through identity), same shift
+    (``l2`` plus the tiny ridge), computed from the well-conditioned ``t x t`` system."""
+    k = D.shape[1]
+    t = hi - lo
+    K = np.empty((t, t))
+    y = np.empty(t)
+    tr = 0.0
+    for a in range(t):
+        ja = idx[lo + a]
+        y[a] = vals[lo + a] - off[ja]
+        for b in range(a + 1):
+            jb = idx[lo + b]
+            acc = 0.0
+            for c in range(k):
+                acc += D[ja, c] * D[jb, c]
+            K[a, b] = acc
+        tr += K[a, a]
+    x[:] = 0.0
+    if tr == 0.0 and l2 == 0.0:
+        return
+    shift = l2 + TINY_RIDGE * tr / k
+    L = np.zeros((t, t))
+    if not _cholesky(K, shift, L):
+        if not _cholesky(K, shift + TINY_RIDGE * tr / k, L):
+            return
+    c_ = np.empty(t)
+    _chol_solve(L, y, c_)
+    for a in range(t):
+        ja = idx[lo + a]
+        for c in range(k):
+            x[c] += c_[a] * D[ja, c]
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -270,5 +341,42 @@ def sketch_rows(indptr, idx, vals, D, off, l2, s, seed, maxit, itol, X, rss,
         else:
             nits[i] = _sketch_pcg(lo, hi, idx, vals, D, off, l2, s, seed + i, maxit, itol,
                                   x, L)
+        X[i, :] = x
+        rss[i] = _row_rss(lo, hi, idx, vals, D, off, x)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def global_rows(indptr, idx, vals, D, off, l2, Q, lam, maxit, itol, X, rss,
+                nits):  # pragma: no cover - jitted
+    """Half-step with the global preconditioner: row ``i``'s normal matrix
+    ``A_i^T A_i + l2 I`` is preconditioned by ``|Omega_i| W + l2 I`` with the one weighted
+    Gram ``W = Q diag(lam) Q^T`` of the whole design (computed once per half-step by the
+    caller), then PCG from the warm start ``X[i]``: ``O(|Omega_i| k + k^2)`` per iteration,
+    no per-row factorisation. Rows with fewer than ``k`` entries are solved exactly in the
+    dual form, rows with ``k..2k`` entries by their normal equations (too few samples for
+    ``|Omega_i| W`` to approximate ``A_i^T A_i``)."""
+    m = indptr.shape[0] - 1
+    k = D.shape[1]
+    L0 = np.empty((0, 0))
+    for i in prange(m):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        x = X[i, :].copy()
+        nits[i] = 0
+        t = hi - lo
+        if t == 0:
+            x[:] = 0.0
+        elif t < k:
+            _dual_solve(lo, hi, idx, vals, D, off, l2, x)
+        elif t <= 2 * k:
+            G = np.empty((k, k))
+            r = np.empty(k)
+            L = np.zeros((k, k))
+            _gram_solve(lo, hi, idx, vals, D, off, l2, x, G, r, L)
+        else:
+            dinv = np.empty(k)
+            for a in range(k):
+                dinv[a] = 1.0 / (t * lam[a] + l2)
+            nits[i] = _pcg(lo, hi, idx, vals, D, off, l2, maxit, itol, x, L0, Q, dinv)
         X[i, :] = x
         rss[i] = _row_rss(lo, hi, idx, vals, D, off, x)

@@ -22,7 +22,9 @@ def client():
     cluster.close()
 
 
-@pytest.mark.parametrize("opts", [{}, {"solver": "sketch"}, {"biases": True, "blocks": 3}])
+@pytest.mark.parametrize("opts", [{}, {"solver": "sketch"},
+                                  {"solver": "sketch", "preconditioner": "row"},
+                                  {"biases": True, "blocks": 3}])
 def test_distributed_matches_local(client, opts):
     prob = low_rank_completion(120, 90, 3, 0.25, noise=0.01, rng=1)
     local = numsolve.complete(prob.M, 3, rng=0, maxiter=8, options=opts)
