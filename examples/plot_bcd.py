@@ -57,12 +57,16 @@ for part in ("tree", "red-black"):
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
 for name, h in hist.items():
     a1.semilogy(np.maximum(h, 1e-14), label=name)
-a1.set(xlabel="iteration", ylabel="f(x) - f*", title="recipe A least squares, tau = 5")
+a1.set_xlabel("iteration")
+a1.set_ylabel("f(x) - f*")
+a1.set_title("recipe A least squares, tau = 5")
 a1.legend(fontsize=8)
 for part, r in rel.items():
     a2.semilogy(r, label=f"{part} blocks")
 a2.axhline(1e-8, color="gray", ls="--", lw=0.8)
-a2.set(xlabel="iteration", ylabel="(f - f*) / |f*|", title="label propagation, 48 x 48")
+a2.set_xlabel("iteration")
+a2.set_ylabel("(f - f*) / |f*|")
+a2.set_title("label propagation, 48 x 48")
 a2.legend()
 fig.tight_layout()
 plt.show()

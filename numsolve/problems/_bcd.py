@@ -25,7 +25,28 @@ __all__ = ["BCDProblem", "bcd_dataset", "bcd_design", "label_propagation"]
 
 @dataclass
 class BCDProblem:
-    """A BCD benchmark problem: ``objective`` (callable ``F``), ``x0``, and a name."""
+    """A BCD benchmark problem: ``objective`` (callable ``F``), ``x0``, and a name.
+
+    Parameters
+    ----------
+    name : str
+        The recipe (``'A'``, ``'A-l1'``, ``'B'``, ``'C'`` or ``'D'``).
+    objective : Objective
+        The ``numsolve.objectives`` objective ``F`` to minimise.
+    x0 : numpy.ndarray
+        The starting point (zeros).
+
+    Examples
+    --------
+    >>> import numsolve
+    >>> from numsolve.problems import bcd_dataset
+    >>> p = bcd_dataset("A", n_samples=40, n_features=100, rng=0)
+    >>> p.name, p.x0.shape
+    ('A', (100,))
+    >>> res = numsolve.minimize(p.objective, p.x0, method="bcd", options={"maxiter": 50})
+    >>> bool(res.fun < p.objective(p.x0))
+    True
+    """
 
     name: str
     objective: Any
@@ -35,7 +56,29 @@ class BCDProblem:
 def bcd_design(n_samples: int = 1000, n_features: int = 10000, rng=None) -> sp.csc_matrix:
     """Recipe A's design: ``A = N(0,1) + 1``, columns scaled by ``10 N(0,1)``, entries kept with
     probability ``10 log(m) / m`` (``m = n_samples``; about 6.9% dense for ``m = 1000``, the
-    spec's density)."""
+    spec's density).
+
+    Parameters
+    ----------
+    n_samples : int, optional
+        Rows ``m`` (default 1000, the spec's).
+    n_features : int, optional
+        Columns (default 10000, the spec's).
+    rng : int or numpy.random.Generator, optional
+        Seed or generator; the same seed gives the same matrix.
+
+    Returns
+    -------
+    scipy.sparse.csc_matrix, shape (n_samples, n_features)
+        The design, with wildly different column scales.
+
+    Examples
+    --------
+    >>> from numsolve.problems import bcd_design
+    >>> A = bcd_design(200, 50, rng=0)
+    >>> A.shape, bool(0.1 < A.nnz / (200 * 50) < 0.4)
+    ((200, 50), True)
+    """
     rng = as_rng(rng)
     n_samples = check_int("n_samples", n_samples, low=1)
     n = check_int("n_features", n_features, low=1)
@@ -63,6 +106,13 @@ def bcd_dataset(name: str, n_samples: int | None = None, n_features: int | None 
         L1 weight of ``A-l1``. The spec's ``lambda = 50000`` exceeds ``max(A^T b)`` (about
         4e4) for this generator, which makes ``x* = 0``; the default is ``0.05 max(A^T b)``
         (about 370 nonzeros at the full size).
+
+    Returns
+    -------
+    BCDProblem
+        The objective (``LeastSquares``, ``BoundConstrained(L1Regularized(...))``,
+        ``BinaryLogistic``, ``MultinomialLogistic`` or a lattice ``SparseQuadratic``) and
+        ``x0 = 0``.
 
     Examples
     --------
@@ -117,6 +167,19 @@ def label_propagation(nrows: int, ncols: int, n_labelled: int = 100, weight: flo
     minimise ``sum_{edges} w (x_i - x_j)^2 / 2``, a quadratic ``x^T Q x / 2 - c^T x`` with ``Q``
     the graph Laplacian restricted to the unlabelled nodes (SPD when every component holds a
     label) and ``c`` the pull of the labelled neighbours.
+
+    Parameters
+    ----------
+    nrows, ncols : int
+        Lattice size.
+    n_labelled : int, optional
+        Number of labelled (fixed) nodes, ``1 <= n_labelled < nrows * ncols``.
+    weight : float, optional
+        Edge weight ``w > 0`` (default ``1e5``, the spec's).
+    label_scale : float, optional
+        Standard deviation of the labels.
+    rng : int or numpy.random.Generator, optional
+        Chooses the labelled nodes and their labels.
 
     Returns
     -------

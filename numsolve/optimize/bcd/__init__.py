@@ -142,6 +142,27 @@ def minimize_bcd(
     ``MultinomialLogistic``, ``SparseQuadratic``, possibly wrapped in ``L1Regularized`` /
     ``BoundConstrained``) or a plain callable with ``jac``.
 
+    Parameters
+    ----------
+    fun : Objective or callable
+        The objective: a ``numsolve.objectives`` model (the fast, incremental path) or a
+        plain callable ``fun(x, *args) -> float`` (the generic slow path; needs ``jac``).
+    x0 : array_like, shape (n,)
+        Starting point (host array; device input raises ``TypeError``). Not modified.
+    args : tuple, optional
+        Extra arguments of a plain callable ``fun`` and its derivatives.
+    jac, hess, hessp : callable, optional
+        Gradient, Hessian and Hessian-vector product of a plain callable ``fun``.
+    bounds : sequence of (lo, hi) pairs or scipy.optimize.Bounds, optional
+        Box constraints, handled by the projected/two-metric updates.
+    constraints : tuple, optional
+        Must be empty: general constraints raise ``ValueError``.
+    tol : float, optional
+        Overrides ``gtol``.
+    callback : callable, optional
+        ``callback(intermediate_result)`` after every block iteration; raising
+        ``StopIteration`` stops the run.
+
     Other Parameters
     ----------------
     block_size : int
