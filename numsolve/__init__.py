@@ -6,7 +6,11 @@ minimize      ``numsolve.minimize(fun, x0, method=...)`` (SciPy's signature)
 solve         ``numsolve.solve(A, b, method=...)`` (SciPy's ``rtol``/``atol`` semantics)
 solve_batch   many right-hand sides or many systems at once
 lstsq         linear least squares (sketch-preconditioned)
+solve_monotone  finite-sum monotone inclusions ``0 in F(u) + G(u)`` (variance-reduced Halpern)
+minimax       convex-concave finite-sum saddle problems (through ``solve_monotone``)
 complete      low-rank matrix completion from observed entries (alternating minimization)
+lasso         Lasso / L1-logistic fits and paths with duality-gap certificates
+              (``lasso``, ``lasso_path``, ``l1_logistic``, ``l1_logistic_path``)
 
 Every result carries a ``status`` from one table, :class:`Status`.
 
@@ -21,7 +25,8 @@ from ._status import Status
 from ._version import __version__
 from .completion import complete
 from .linalg import lstsq, solve, solve_batch
-from .optimize import minimize
+from .monotone import minimax, solve_monotone
+from .optimize import l1_logistic, l1_logistic_path, lasso, lasso_path, minimize
 
 __all__ = [
     "OptimizeResult",
@@ -30,12 +35,18 @@ __all__ = [
     "__version__",
     "callbacks",
     "complete",
+    "l1_logistic",
+    "l1_logistic_path",
+    "lasso",
+    "lasso_path",
     "minimize",
+    "minimax",
     "lstsq",
     "problems",
     "show_config",
     "solve",
     "solve_batch",
+    "solve_monotone",
     "to_namespace",
     "to_numpy",
 ]

@@ -20,6 +20,10 @@ status   name                    meaning
 5        ``LINESEARCH``          the line search found no sufficient decrease of the merit
 6        ``SINGULAR_JACOBIAN``   the constraint Jacobian is (numerically) rank deficient
 7        ``INNER_SOLVER``        an inner solver (e.g. the KKT solve) missed its accuracy
+8        ``INFEASIBLE``          the constraints look infeasible: the run ended at a local
+                                 minimiser of the constraint violation that is not feasible
+9        ``DIVERGED``            the residual grew without bound (e.g. an operator that is
+                                 not monotone, or a step size too large)
 99       ``CALLBACK_STOP``       ``callback`` raised ``StopIteration``
 =======  ======================  ==============================================================
 """
@@ -38,7 +42,9 @@ __all__ = [
     "LINESEARCH",
     "SINGULAR_JACOBIAN",
     "INNER_SOLVER",
+    "INFEASIBLE",
     "CALLBACK_STOP",
+    "DIVERGED",
     "status_message",
     "batch_message",
 ]
@@ -86,6 +92,8 @@ class Status(enum.IntEnum):
     LINESEARCH = 5
     SINGULAR_JACOBIAN = 6
     INNER_SOLVER = 7
+    INFEASIBLE = 8
+    DIVERGED = 9
     CALLBACK_STOP = 99
 
 
@@ -98,6 +106,8 @@ NONFINITE = int(Status.NONFINITE)
 LINESEARCH = int(Status.LINESEARCH)
 SINGULAR_JACOBIAN = int(Status.SINGULAR_JACOBIAN)
 INNER_SOLVER = int(Status.INNER_SOLVER)
+INFEASIBLE = int(Status.INFEASIBLE)
+DIVERGED = int(Status.DIVERGED)
 CALLBACK_STOP = int(Status.CALLBACK_STOP)
 
 #: ``status -> {kind: message}``; kind ``""`` is the default, ``"linear"`` (solve,
@@ -137,6 +147,15 @@ _MESSAGES: dict[int, dict[str, str]] = {
     INNER_SOLVER: {
         "": "The inner solver did not reach the required accuracy.",
         "optimize": "The KKT solver did not reach the required accuracy.",
+    },
+    INFEASIBLE: {
+        "": "The constraints look infeasible: the iteration reached a local minimiser of the "
+            "constraint violation ||c(x)|| that is not feasible; check the constraints, or try "
+            "another starting point.",
+    },
+    DIVERGED: {
+        "": "Diverged: the residual grew far above its initial value (the operator may not "
+            "be monotone, or the step size is too large).",
     },
     CALLBACK_STOP: {
         "": "`callback` raised `StopIteration`.",

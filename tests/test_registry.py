@@ -9,6 +9,7 @@ import numsolve
 from numsolve._registry import Method, MethodRegistry, split_options
 from numsolve.completion import COMPLETION_METHODS
 from numsolve.linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
+from numsolve.monotone import MONOTONE_METHODS
 from numsolve.optimize import MINIMIZE_METHODS
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
@@ -18,6 +19,7 @@ REGISTRIES = {
     "lstsq": (LSTSQ_METHODS, numsolve.lstsq),
     "minimize": (MINIMIZE_METHODS, numsolve.minimize),
     "complete": (COMPLETION_METHODS, numsolve.complete),
+    "solve_monotone": (MONOTONE_METHODS, numsolve.solve_monotone),
 }
 
 

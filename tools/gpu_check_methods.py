@@ -449,6 +449,32 @@ def check_complete(dev: Device, solver: str):
                    attr=None)
 
 
+def check_monotone(dev: Device, method: str):
+    """solve_monotone on a bilinear game over two simplices (dense device matrix, indices
+    drawn on the host with the same seed): the same iterates as NumPy up to rounding."""
+    from numsolve.monotone import FiniteSumOperator, Product, Simplex
+
+    A = _rng(13).random((24, 20))
+    u0 = np.concatenate([np.full(20, 1 / 20), np.full(24, 1 / 24)])
+    prox = Product([(20, Simplex()), (24, Simplex())])
+
+    def run(A_, u0_):
+        return numsolve.solve_monotone(FiniteSumOperator.bilinear(A_), u0_, method, prox,
+                                       max_evals=24 * 60, rng=3, rtol=0.0)
+
+    with dev.transfers() as counter:
+        r_dev = run(dev.asarray(A), dev.asarray(u0))
+        dev.sync()
+    r_host = run(A, u0)
+    # a fixed budget ends with status MAXITER on both sides: compare the iterates only
+    r_dev.success = r_host.success = True
+    detail, data = verdict(dev, r_dev, r_host, 1e-9, counter.summary())
+    if r_dev.n_component_evals != r_host.n_component_evals:
+        raise AssertionError(f"component evaluations {r_dev.n_component_evals} vs host "
+                             f"{r_host.n_component_evals}")
+    return f"{detail}; residual {r_dev.residual:.2e}", data
+
+
 def check_mixed_devices(dev: Device):
     b = dev.foreign(np.ones(64))
     if b is None:
@@ -501,6 +527,8 @@ def checks() -> list[tuple[str, list[tuple[str, str]], object, tuple]]:
         ("complete[altmin] exact", [("complete", "altmin")], check_complete, ("exact",)),
         ("complete[altmin] sketch", [("complete", "altmin")], check_complete, ("sketch",)),
     ]
+    out += [(f"solve_monotone[{m}] bilinear game", [("solve_monotone", m)], check_monotone,
+             (m,)) for m in ("vr-halpern", "vr-inexact-halpern", "halpern", "eg", "eag")]
     return out
 
 

@@ -17,14 +17,16 @@ module                    measures
 ``chebcb_limits``         ChebCB variants against hindsight bounds (iterations only)
 ``auglag``                ``minimize(method='auglag')`` vs SLSQP and trust-constr
 ``auglag_one_vector``     auglag's one-vector sketch KKT solvers on the HS set
+``monotone``              VR-Halpern vs Halpern / EG / EAG at equal component-evaluation budgets
 ``auglag_suite``          auglag vs trust-constr and SLSQP on the robustness suite EQ_SUITE
 ``completion``            ``numsolve.complete`` vs JNS13 AltMin, softImpute-ALS, surprise SVD
 ``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
                           AMG; Dask throughput with 1 and 2 workers
 ``bcd_rules``             BCD selection-rule ranking (recipe A), tree vs red-black blocks
+``lasso``                 Lasso / L1-logistic vs scikit-learn, skglm, celer (same gap)
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
            "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling",
-           "bcd_rules")
+           "bcd_rules", "monotone", "lasso")

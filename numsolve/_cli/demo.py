@@ -20,8 +20,9 @@ from typing import Any
 
 from ..completion import COMPLETION_METHODS
 from ..linalg import LSTSQ_METHODS, SOLVE_BATCH_METHODS, SOLVE_METHODS
+from ..monotone import MONOTONE_METHODS
 from ..optimize import MINIMIZE_METHODS
-from . import bcd, completion, krylov, linear, optimize, sketch
+from . import bcd, completion, krylov, linear, monotone, optimize, sketch
 from ._common import DemoSettings
 
 __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_table",
@@ -30,13 +31,14 @@ __all__ = ["DEMO_ENTRIES", "RECIPES", "REGISTRIES", "demo_entries", "format_tabl
 #: Entry point -> registry, in the order of the tour.
 REGISTRIES = {"solve": SOLVE_METHODS, "solve_batch": SOLVE_BATCH_METHODS,
               "lstsq": LSTSQ_METHODS, "minimize": MINIMIZE_METHODS,
-              "complete": COMPLETION_METHODS}
+              "complete": COMPLETION_METHODS, "solve_monotone": MONOTONE_METHODS}
 
 #: ``(entry point, problem) -> recipe(method, options) -> entry``, from every family module.
 RECIPES: dict[tuple[str, str], Callable] = {
     **linear.RECIPES, **krylov.RECIPES, **sketch.RECIPES, **optimize.RECIPES,
     **completion.RECIPES,
-    **bcd.RECIPES}
+    **bcd.RECIPES,
+    **monotone.RECIPES}
 
 
 def demo_entries() -> list[Callable[[DemoSettings], dict]]:

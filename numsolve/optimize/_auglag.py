@@ -31,6 +31,7 @@ from .._result import OptimizeResult, wrap_callback
 from .._status import (
     CALLBACK_STOP,
     CONVERGED,
+    INFEASIBLE,
     INNER_SOLVER,
     LINESEARCH,
     MAXITER,
@@ -39,6 +40,7 @@ from .._status import (
     status_message,
 )
 from ._kkt import KKT_SOLVERS, assemble_kkt, solve_kkt, spd_splu
+from ._restoration import ls_multipliers, restore_feasibility
 
 __all__ = ["minimize_auglag"]
 
@@ -372,8 +374,10 @@ def _reduced_hessian_min(H, G, rng, lu=None, threshold: float = 1e-6) -> float:
     # at scale: Lanczos on P H P + sigma (I - P), P the projector onto null(G); the range
     # directions get eigenvalue sigma >= ||H||, so the smallest eigenvalue is lambda_min(Z^T H Z)
     Gs = sp.csr_matrix(G)
-    if lu is None:
-        lu = spla.splu((Gs @ Gs.T).tocsc())
+    if lu is None:  # (G G^T + tiny I: G may be rank deficient)
+        GG = Gs @ Gs.T
+        lu = spla.splu((GG + 1e-12 * max(1.0, float(sp.linalg.norm(GG)))
+                        * sp.identity(m)).tocsc())
     Hop = spla.aslinearoperator(H)
     sigma = _fro(H, rng) + 1.0
 
@@ -459,8 +463,8 @@ def _matvec(A, v):
 _ONE_VECTOR = ("gaussian", "kaczmarz")  # the one-vector sketches (acceleration, recycling)
 _CHOICES = (("accuracy", ("linear", "superlinear")),
             ("merit_hess", ("lagrangian", "objective")),
-            ("singular_jacobian", ("absolute", "relative", "off")),
-            ("hess_modification", ("auto", "off")),
+            ("singular_jacobian", ("regularize", "absolute", "relative", "off")),
+            ("hess_modification", ("inertia", "auto", "off")),
             ("inner_tol", ("relative", "paper")),
             ("acceleration", ("auto", "momentum", "nesterov", "none")))
 
@@ -630,6 +634,9 @@ class _State:
     inner_nit: int = 0
     max_sketch: int = 0
     safeguard: int = 0
+    restorations: int = 0  # feasibility-restoration phases run
+    shift_floor: float = 0.1  # least inertia shift (hess_modification='inertia'), adaptive
+    kkt_hist: list = field(default_factory=list)  # KKT residuals since the last restart
 
     def stop(self, status: int, detail: str | None = None) -> None:
         """End the iteration with ``status``; returns None (what a step gives on a stop)."""
@@ -646,6 +653,7 @@ class _LocalModel:
     psi: float
     ups: float
     K_fro: float
+    reg: float = 0.0  # -reg I in the (2, 2) block: G rank deficient (singular_jacobian)
 
     def delta_trial(self, mu: float, nu: float, beta: float) -> float:
         """``(0.5 - beta) nu / ((1 + mu + nu) Upsilon^2 psi^2)`` (spec §4 step 5)."""
@@ -671,23 +679,115 @@ def _iterate(st: _State, prob: _Problem, opts: AuglagOptions, notify) -> None:
             return st.stop(MAXITER)
         # steps 2-5: Hessian, singular-Jacobian test, Hessian modification, psi and Upsilon
         model = _local_model(st, prob, opts)
-        if model is None:
-            return None
         # steps 6-7: the KKT system solved to the adaptive accuracy, penalties raised until
         # the solution is a descent direction of the merit
-        step = _newton_step(st, model, opts)
-        if step is None:
-            return None
+        step = None if model is None else _newton_step(st, model, opts)
         # step 8: Armijo backtracking on the merit
-        trial = _line_search(st, prob, *step, opts)
-        if trial is None:
+        trial = None if step is None else _line_search(st, prob, *step, opts)
+        if trial is None:  # a stop: recover (issue 14) and go on, or end
+            if _recover(st, prob, opts):
+                continue
             return None
         # step 9: (x, v) <- (x, v) + alpha (dx, dv)
         _move(st, trial, opts)
+        if _stalled(st, opts) and not _recover_stall(st, prob, opts):
+            return None
         if notify is not None and notify(OptimizeResult(
                 x=trial.x.copy(), fun=trial.f, v=trial.v.copy(), kkt_residual=st.kkt,
                 nit=st.it)):
             return st.stop(CALLBACK_STOP)
+
+
+_RECOVERABLE = (LINESEARCH, SINGULAR_JACOBIAN, INNER_SOLVER)
+_STALL = 25  # iterations without progress far from feasibility before a restoration
+
+
+def _stalled(st: _State, opts: AuglagOptions) -> bool:
+    """No progress far from a KKT point (issue 14; HS7 from afar drifts for 1000 iterations
+    with a flat KKT residual while the merit decreases through ``v^T c``): the KKT residual
+    down by less than 1% over the last ``_STALL`` iterations, with ``||c|| > gtol``."""
+    h = st.kkt_hist
+    h.append(st.kkt)
+    return (opts.singular_jacobian == "regularize" and len(h) > _STALL
+            and h[-1] > 0.99 * h[-1 - _STALL] and np.linalg.norm(st.point.c) > opts.gtol)
+
+
+def _recover_stall(st: _State, prob: _Problem, opts: AuglagOptions) -> bool:
+    """A stall gets the feasibility restoration (``_recover``); the iteration goes on
+    (True) unless the restoration ends in a verdict (INFEASIBLE, NONFINITE)."""
+    st.stop(LINESEARCH, f"no progress in {_STALL} iterations at iteration {st.it}")
+    st.kkt_hist.clear()
+    if _recover(st, prob, opts) or st.status not in (INFEASIBLE, NONFINITE):
+        st.status, st.detail = MAXITER, None
+        return True
+    return False
+_MAX_RESTORATIONS = 5
+
+
+def _recover(st: _State, prob: _Problem, opts: AuglagOptions) -> bool:
+    """Before giving up on a stop of ``_RECOVERABLE`` (``singular_jacobian='regularize'``
+    only): an infeasible point gets the feasibility-restoration phase (at most
+    ``_MAX_RESTORATIONS`` per run) and the method restarts from the feasible point it finds
+    with least-squares multipliers and the initial penalties (True); a restoration that ends
+    at a local minimiser of ``||c||`` that is not feasible stops with ``INFEASIBLE``; a
+    feasible point where ``G`` is rank deficient with ``SINGULAR_JACOBIAN`` saying that no
+    multiplier exists (False)."""
+    if st.status == INNER_SOLVER and opts.kkt_solver != "direct":
+        st.detail = (f"{st.detail}; try kkt_solver='direct' (or 'minres'), or a larger "
+                     "inner_maxiter")
+        return False
+    if (opts.singular_jacobian != "regularize" or st.status not in _RECOVERABLE
+            or st.restorations >= _MAX_RESTORATIONS):
+        return False
+    pt = st.point
+    cn = float(np.linalg.norm(pt.c))
+    if cn <= opts.gtol:
+        _degenerate_verdict(st, opts)
+        return False
+    st.restorations += 1
+    rest = restore_feasibility(prob.cons, pt.x, tol=0.1 * opts.gtol, min_step=opts.min_step)
+    if rest.verdict == "stalled" and rest.cnorm > 0.5 * cn:
+        st.detail = f"{st.detail}; feasibility restoration stalled at ||c|| = {rest.cnorm:.3e}"
+        return False
+    if rest.verdict == "infeasible":
+        st.point, _ = prob.at(rest.x, pt.v)
+        st.kkt = st.point.kkt_residual()
+        return st.stop(INFEASIBLE, f"||c|| = {rest.cnorm:.3e} after {rest.nit} "
+                                   f"feasibility-restoration steps, at iteration {st.it}")
+    # feasible (or ||c|| at least halved): restart from there
+    g = prob.obj.grad(rest.x)
+    G = prob.cons.J(rest.x)
+    trial, ok = prob.at(rest.x, ls_multipliers(G, g) if _finite(g, G) else pt.v)
+    if not ok:
+        return st.stop(NONFINITE, f"after feasibility restoration at iteration {st.it}")
+    st.point, st.kkt = trial, trial.kkt_residual()
+    st.mu, st.nu, st.delta, st.theta = opts.mu0, opts.nu0, opts.delta0, 1.0
+    st.status, st.detail = MAXITER, None
+    st.steps.clear()
+    return True
+
+
+def _degenerate_verdict(st: _State, opts: AuglagOptions) -> None:
+    """The message of a stop at a feasible point: when ``G`` is rank deficient there and no
+    multiplier makes ``grad f + G^T v`` small, the problem is degenerate (LICQ fails; there
+    may be no KKT point); otherwise the stop's own message, with what to try."""
+    pt = st.point
+    G = pt.G.toarray() if sp.issparse(pt.G) else np.asarray(pt.G)
+    if G.shape[0] * G.shape[1] > 4_000_000:
+        return
+    sv = np.linalg.svd(G, compute_uv=False)
+    rank = int(np.sum(sv > 1e-8 * max(1.0, sv[0] if sv.size else 0.0)))
+    v = np.linalg.lstsq(G.T, -pt.g, rcond=None)[0]
+    dual = float(np.linalg.norm(pt.g + G.T @ v))
+    if rank < G.shape[0] and dual > opts.gtol:
+        st.stop(SINGULAR_JACOBIAN, f"degenerate problem: x is feasible (||c|| = "
+                                   f"{np.linalg.norm(pt.c):.1e}) but G has rank {rank} < m = "
+                                   f"{G.shape[0]} there and min_v ||grad f + G^T v|| = "
+                                   f"{dual:.2e}: no Lagrange multiplier exists (LICQ fails); "
+                                   f"try another x0 (iteration {st.it})")
+    else:
+        st.detail = (f"{st.detail}; x is feasible, min_v ||grad f + G^T v|| = {dual:.2e}: try "
+                     "another x0, or rescale the problem")
 
 
 def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel | None:
@@ -699,31 +799,61 @@ def _local_model(st: _State, prob: _Problem, opts: AuglagOptions) -> _LocalModel
     H = _as_matrix(_add(Hf, prob.cons.hess(pt.x, pt.v)), n)
     if not is_linear_operator(H) and not _finite(H):
         return st.stop(NONFINITE, f"in the Hessian at iteration {st.it}")
-    # step 3: xi_G = lambda_min(G G^T) and the singular-Jacobian test
+    # step 3: xi_G = lambda_min(G G^T) and the singular-Jacobian test, or (the default) the
+    # regularisation of a rank-deficient G
     xi_G, lam_max, lu_GG = _lambda_min_GGt(pt.G, need_max=opts.singular_jacobian == "relative")
+    G_fro = _fro(pt.G, gen)
+    reg = _regularisation(st, xi_G, G_fro, opts)
     detail = _singular_jacobian(xi_G, lam_max, st.it, opts)
     if detail is not None:
         return st.stop(SINGULAR_JACOBIAN, detail)
+    if reg:
+        lu_GG = None  # G G^T singular: the reduced-Hessian estimate factors G G^T + reg I
+        cn = float(np.linalg.norm(pt.c))
+        if cn > opts.gtol and np.linalg.norm(pt.G.T @ pt.c) <= 1e-8 * max(1.0, G_fro) * cn:
+            return st.stop(SINGULAR_JACOBIAN, f"G^T c = 0 with ||c|| = {cn:.3e} at iteration "
+                                              f"{st.it}: no first-order decrease of ||c||")
     # step 4: B = H + t I, t = xi_B + ||H||_F when lambda_min(Z^T H Z) < 1e-6 (only when m < n)
     H_fro = _fro(H, gen)
     t = 0.0
-    if opts.hess_modification == "auto" and m < n:
-        if _reduced_hessian_min(H, pt.G, gen, lu=lu_GG) < 1e-6:
-            t = opts.xi_B + H_fro
+    if opts.hess_modification != "off" and m < n:
+        lam = _reduced_hessian_min(H, pt.G, gen, lu=lu_GG)
+        # 'inertia' shifts only a reduced Hessian that is not positive definite (relative to
+        # ||H||_F); a tiny positive curvature (HS111: exp(x_4) ~ 1e-7 at x*) is kept
+        if lam < (1e-6 if opts.hess_modification == "auto" else 1e-8 * max(1.0, H_fro)):
+            # 'auto': the paper's shift; 'inertia' (issue 14): mirror the most negative
+            # reduced eigenvalue, lambda_min(Z^T B Z) = |lambda_min|, at least
+            # shift_floor ||H||_F (adapted by the line search, from 0.1 within [1e-4, 1]):
+            # the paper's xi_B + ||H||_F, or any fixed floor such as xi_B, turns the steps
+            # along flat directions into short gradient steps (slow tails, HS111 from afar)
+            t = (opts.xi_B + H_fro if opts.hess_modification == "auto"
+                 else max(-2 * lam, st.shift_floor * max(1.0, H_fro)))
     B = _shift(H, t, n)
     # step 5: psi and Upsilon (Frobenius norms, as the authors' code)
     B_fro = _fro(B, gen) if t else H_fro
-    G_fro = _fro(pt.G, gen)
-    psi = 20 * max(B_fro**2, 1.0) / (min(max(xi_G, 1e-300), 1.0) * min(opts.xi_B, 1.0))
+    # (xi_G floored: a rank-deficient G is regularised, and psi^2 must stay finite)
+    psi = 20 * max(B_fro**2, 1.0) / (min(max(xi_G, 1e-12), 1.0) * min(opts.xi_B, 1.0))
     ups = max(G_fro, H_fro, 1.0)
-    return _LocalModel(Hf, H, B, psi, ups, math.sqrt(B_fro**2 + 2 * G_fro**2))
+    return _LocalModel(Hf, H, B, psi, ups, math.sqrt(B_fro**2 + 2 * G_fro**2), reg)
+
+
+def _regularisation(st: _State, xi_G: float, G_fro: float, opts: AuglagOptions) -> float:
+    """``singular_jacobian='regularize'`` (issue 14): when ``lambda_min(G G^T) < xi_G_min``,
+    the KKT matrix gets ``-reg I`` in its (2, 2) block, ``reg = min(xi_G_min, ||grad L||^2)``
+    (at least ``1e-12 max(1, ||G||_F^2)``): the step stays defined when ``G`` is rank
+    deficient, its multiplier part is the minimum-norm one, and it tends to the Newton step
+    as the KKT residual vanishes, fast enough not to slow the local convergence. 0 otherwise
+    (and for the other modes)."""
+    if opts.singular_jacobian != "regularize" or not xi_G < opts.xi_G_min:
+        return 0.0
+    return max(1e-12 * max(1.0, G_fro**2), min(opts.xi_G_min, st.kkt**2))
 
 
 def _singular_jacobian(xi_G: float, lam_max: float, it: int, opts: AuglagOptions) -> str | None:
     """The stop message of the singular-Jacobian test (spec §4 step 3; §9 pitfall 5), or None:
     ``lambda_min(G G^T) < xi_G_min`` (``'absolute'``), ``< xi_G_min lambda_max``
     (``'relative'``), or never (``'off'``)."""
-    if opts.singular_jacobian == "off":
+    if opts.singular_jacobian in ("off", "regularize"):
         return None
     if opts.singular_jacobian == "absolute":
         bad = xi_G < opts.xi_G_min
@@ -750,7 +880,7 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
                         f"Hessian is matrix-free (hessp or a LinearOperator, n > {_DENSE_MAX}): "
                         "use kkt_solver='minres' (or a Gaussian sketch), or give hess as an "
                         "array or sparse matrix")
-    K = assemble_kkt(model.B, pt.G)
+    K = assemble_kkt(model.B, pt.G, model.reg)
     dmin = _delta_floor(opts.delta_min, opts.kkt_solver, K, opts.equilibrate)
     st.delta = max(min(st.delta, model.delta_trial(st.mu, st.nu, opts.beta)), dmin)
     rhs = -np.concatenate([pt.gradL, pt.c])
@@ -759,7 +889,7 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
     z = np.zeros(n + m)
     if opts.recycle and st.steps and opts.kkt_solver != "direct":
         z = _recycled_start(K, rhs, st.steps)
-    solve = _inner_solver(K, rhs, model.B, pt.G, opts)
+    solve = _inner_solver(K, rhs, (model.B, pt.G) if not model.reg else None, opts)
     while True:
         # step 7(a): the inner solver, warm-started from z, to the accuracy target
         target = st.theta * st.delta * bnorm
@@ -791,16 +921,17 @@ def _newton_step(st: _State, model: _LocalModel, opts: AuglagOptions):
     return z, slope
 
 
-def _inner_solver(K, rhs, B, G, opts: AuglagOptions) -> Callable:
+def _inner_solver(K, rhs, blocks, opts: AuglagOptions) -> Callable:
     """``solve(z0, tol)``: :func:`solve_kkt` on ``K z = rhs`` with the method's options (the
-    direct solver keeps its factorisation of ``K`` between the calls)."""
+    direct solver keeps its factorisation of ``K`` between the calls; ``blocks = (B, G)``
+    when ``K``'s (2, 2) block is 0)."""
     acceleration = _kkt_acceleration(opts.acceleration, opts.kkt_solver, K)
     kkt_cache: dict = {}
 
     def solve(z0, tol):
         return solve_kkt(K, rhs, z0, method=opts.kkt_solver, tol=tol,
                          maxiter=opts.inner_maxiter, rng=opts.rng, sketch_size=opts.sketch_size,
-                         adaptive=opts.adaptive_sketch, acceleration=acceleration, blocks=(B, G),
+                         adaptive=opts.adaptive_sketch, acceleration=acceleration, blocks=blocks,
                          cache=kkt_cache, equilibrate=opts.equilibrate)
 
     return solve
@@ -822,6 +953,10 @@ def _line_search(st: _State, prob: _Problem, z: np.ndarray, slope: float,
         if not ok:
             nonfinite_trial = True
         elif trial.merit(st.mu, st.nu) <= merit0 + alpha * opts.beta * slope:
+            # the inertia shift's floor adapts: down after a full step, up after a short one
+            st.shift_floor = min(max(st.shift_floor * (0.1 if alpha == 1.0 else
+                                                       10.0 if alpha < 0.1 else 1.0),
+                                     1e-4), 1.0)
             return trial
         alpha *= 0.5
     if nonfinite_trial:
@@ -889,13 +1024,13 @@ def _host_point(x0, bounds) -> np.ndarray:
 def minimize_auglag(
     fun, x0, *, args=(), jac=None, hess=None, hessp=None, bounds=None, constraints=(), tol=None,
     callback=None, gtol: float = 1e-6, maxiter: int = 1000, kkt_solver: str = "direct",
-    sketch_size: int | None = None, adaptive_sketch: bool = True,
-    inner_maxiter: int | None = None, inner_tol: str = "relative", recycle: int | None = None,
+    sketch_size: int | None = None, adaptive_sketch: bool = True, inner_maxiter=None,
+    inner_tol: str = "relative", recycle: int | None = None,
     acceleration: str = "auto", v0=None, mu0: float = 1.0, nu0: float = 0.1,
     delta0: float = 0.1, delta_min: float | str = "auto", equilibrate: bool = True,
     xi_B: float = 0.1, beta: float = 0.1, rho: float = 1.5, accuracy: str = "linear",
-    merit_hess: str = "lagrangian", singular_jacobian: str = "absolute",
-    xi_G_min: float = 1e-2, hess_modification: str = "auto", min_step: float = 1e-12, rng=None,
+    merit_hess: str = "lagrangian", singular_jacobian: str = "regularize",
+    xi_G_min: float = 1e-2, hess_modification: str = "inertia", min_step: float = 1e-12, rng=None,
 ) -> OptimizeResult:
     """Exact augmented Lagrangian with randomized iterative sketching (AdaSketch-Newton).
 
@@ -958,13 +1093,15 @@ def minimize_auglag(
     accuracy : {'linear', 'superlinear'}, and merit_hess : {'lagrangian', 'objective'}
         ``theta = 1`` or ``theta_k = min(1, ||grad L_k||)``; the Hessian of the merit
         gradient: the Lagrangian's (the paper) or the objective's.
-    singular_jacobian : {'absolute', 'relative', 'off'}, and xi_G_min : float, default 1e-2
-        Stop (``status=6``, ``SINGULAR_JACOBIAN``) when ``lambda_min(G G^T) < xi_G_min``
-        (absolute), when ``lambda_min / lambda_max < xi_G_min`` (relative), or never.
-    hess_modification : {'auto', 'off'}
-        Shift ``B = H + (xi_B + ||H||_F) I`` when ``lambda_min(Z^T H Z) < 1e-6``.
-    min_step : float, default 1e-12
-        The line search fails (``status=5``, ``LINESEARCH``) below this step size.
+    singular_jacobian : {'regularize', 'absolute', 'relative', 'off'}, and xi_G_min : float
+        Default: regularise ``K`` where ``lambda_min(G G^T) < xi_G_min`` (1e-2) and restore
+        feasibility before giving up (``status=8`` if infeasible; :doc:`/optimize`). Else
+        the paper's stop, ``status=6``, when ``lambda_min(G G^T) < xi_G_min`` (absolute),
+        ``lambda_min / lambda_max < xi_G_min`` (relative), or never.
+    hess_modification : {'inertia', 'auto', 'off'}, and min_step : float, default 1e-12
+        ``B = H + max(-2 lambda_min, s ||H||_F) I`` when ``lambda_min(Z^T H Z) <= 0`` (``s``
+        adapts), the paper's ``H + (xi_B + ||H||_F) I`` when it is below 1e-6 (``'auto'``),
+        or none; ``status=5`` (``LINESEARCH``) below the step ``min_step``.
     rng : int or numpy.random.Generator, optional
         Seed of the sketches (same seed, same result).
 
@@ -999,12 +1136,10 @@ def minimize_auglag(
                             if f.name != "gtol"}, gtol=gtol if tol is None else tol)
     prob = _Problem(_Objective(fun, jac, hess, hessp, tuple(args)),
                     _EqConstraints(constraints, x))
-    v = _initial_multipliers(opts.v0, prob.cons.m)
-    notify = wrap_callback(callback)
     # the state at (x0, v0), the outer iterations (spec §4 steps 1-9), the result
-    st = _start(prob, x, v, opts)
+    st = _start(prob, x, _initial_multipliers(opts.v0, prob.cons.m), opts)
     if st.status != NONFINITE:
-        _iterate(st, prob, opts, notify)
+        _iterate(st, prob, opts, wrap_callback(callback))
     return _result(st, prob, opts)
 
 

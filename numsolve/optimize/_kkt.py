@@ -62,9 +62,11 @@ class KKTSolveInfo:
     sketch_size: int = 0
 
 
-def assemble_kkt(B, G):
-    """``[[B, G^T], [G, 0]]``: dense (both dense), CSR, or a ``LinearOperator`` when ``B``
-    is one (matrix-free Hessians: only ``'minres'`` and the Gaussian sketches use it)."""
+def assemble_kkt(B, G, reg: float = 0.0):
+    """``[[B, G^T], [G, -reg I]]``: dense (both dense), CSR, or a ``LinearOperator`` when
+    ``B`` is one (matrix-free Hessians: only ``'minres'`` and the Gaussian sketches use it).
+    ``reg > 0`` regularises a rank-deficient ``G`` (``minimize_auglag``'s
+    ``singular_jacobian='regularize'``)."""
     n = B.shape[0]
     m = G.shape[0]
     if isinstance(B, spla.LinearOperator):
@@ -72,17 +74,20 @@ def assemble_kkt(B, G):
             z = np.asarray(z).reshape(-1)
             zx, zv = z[:n], z[n:]
             return np.concatenate([B.matvec(zx) + np.asarray(G.T @ zv).reshape(-1),
-                                   np.asarray(G @ zx).reshape(-1)])
+                                   np.asarray(G @ zx).reshape(-1) - reg * zv])
 
         # K is symmetric: rmatvec = matvec; matmat is LinearOperator's column loop
         return spla.LinearOperator((n + m, n + m), matvec=mv, rmatvec=mv, dtype=float)
     if sp.issparse(B) or sp.issparse(G):
         return sp.bmat([[sp.csr_matrix(B), sp.csr_matrix(G).T],
-                        [sp.csr_matrix(G), None]], format="csr")
+                        [sp.csr_matrix(G), -reg * sp.identity(m) if reg else None]],
+                       format="csr")
     K = np.zeros((n + m, n + m))
     K[:n, :n] = B
     K[:n, n:] = G.T
     K[n:, :n] = G
+    if reg:
+        K[n:, n:] = -reg * np.eye(m)
     return K
 
 

@@ -9,10 +9,14 @@
 ``hock_schittkowski``           Hock-Schittkowski equality problems (exact derivatives)
 ``poisson_control``             sparse Poisson optimal control (equality constrained)
 ``constrained_logistic``        logistic regression with linear and sphere constraints
-``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (51 problems, issue 14)
+``EQ_SUITE``, ``eq_problem``    equality-constrained robustness suite (62 problems, issue 14)
 ``kkt_residual_ls``             KKT residual with least-squares multipliers (any solver's x)
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
+``matrix_game``                 policeman-and-burglar bilinear game over simplices (min-max)
+``hard_qp``                     Ouyang-Xu hard linearly constrained QP as a min-max problem
+``quadratic_minimax``           regularised finite-sum quadratic min-max (closed-form solution)
+``dro_logistic``                distributionally robust logistic regression (chi-square ball)
 ``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
 ``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
 ``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
@@ -33,6 +37,7 @@ from ._constrained import (
     poisson_control,
 )
 from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
+from ._minimax import MinimaxProblem, dro_logistic, hard_qp, matrix_game, quadratic_minimax
 from ._obstacles import obstacle_mask
 from ._pde_sequences import (
     convection_diffusion_sequence,
@@ -52,10 +57,14 @@ __all__ = [
     "HS_PROBLEMS",
     "CompletionProblem",
     "ConstrainedProblem",
+    "MinimaxProblem",
+    "constrained_logistic",
+    "dro_logistic",
+    "hard_qp",
+    "matrix_game",
     "EQ_SUITE",
     "eq_problem",
     "kkt_residual_ls",
-    "constrained_logistic",
     "convection_diffusion_sequence",
     "darcy_sequence",
     "gaussian_random_field",
@@ -68,6 +77,7 @@ __all__ = [
     "poisson2d",
     "poisson3d",
     "poisson_control",
+    "quadratic_minimax",
     "random_spd",
     "shifted_poisson_sequence",
 ]

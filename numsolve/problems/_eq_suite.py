@@ -23,9 +23,11 @@ in ``info['class']``:
 ``'large'``
     Generated sparse instances (Poisson control, a nonlinear control problem, a sparse
     equality QP, a sphere-constrained quadratic, a large circle fit).
+``'far-x0'``
+    Problems above from far starting points (a seeded random search).
 ``'degenerate'``
-    Problems with no KKT point (infeasible constraints; a solution where ``G = 0`` and no
-    multiplier exists): every solver must report failure.
+    Infeasible constraints (every solver must fail), and a solution where ``G = 0`` and no
+    multiplier exists (only approximate KKT points, with multipliers growing without bound).
 
 >>> from numsolve.problems import EQ_SUITE, eq_problem
 >>> len(EQ_SUITE) >= 40
@@ -203,6 +205,17 @@ def _bt1():
 def _at(base: Callable[[], ConstrainedProblem], x0, name: str) -> Callable:
     def build():
         return _tag(base(), "singular-x0", name=name, x0=np.asarray(x0, float))
+
+    return build
+
+
+def _far(name: str, seed: int, scale: float) -> Callable:
+    """``name`` started at ``x0 + scale N(0, 1) (1 + |x0|)`` (``rng=seed``): the starts of a
+    random search on which the first release of ``method='auglag'`` failed (issue 14)."""
+    def build():
+        p = EQ_SUITE[name]()
+        x0 = p.x0 + as_rng(seed).standard_normal(p.n) * scale * (1 + np.abs(p.x0))
+        return _tag(p, "far-x0", name=f"{p.name}-FAR-{seed}-{scale:g}", x0=x0)
 
     return build
 
@@ -493,7 +506,8 @@ def _infeasible():
 
 def _no_multiplier():
     """``min x1 + x2  s.t.  x1^2 + x2^2 = 0``: the only feasible point is 0, where ``G = 0``
-    and no multiplier satisfies ``grad f + G^T v = 0`` (LICQ and MFCQ fail)."""
+    and no multiplier satisfies ``grad f + G^T v = 0`` (LICQ and MFCQ fail); near 0 the KKT
+    residual can still be made small with ``|v| ~ 1 / |x|``."""
     return _hs("DEGENERATE-NO-MULTIPLIER", 2, 1, [1.0, 0.5], lambda x: x[0] + x[1],
                lambda x: [1.0, 1.0], lambda x: np.zeros((2, 2)), lambda x: [x @ x],
                lambda x: [2 * x], lambda x, v: 2 * v[0] * np.eye(2), 0.0, [0.0, 0.0])
@@ -555,6 +569,12 @@ EQ_SUITE: dict[str, Callable[[], ConstrainedProblem]] = {
     "sparse-qp-1000": _sparse_qp,
     "sphere-quadratic-500": _sphere_quadratic,
     "circle-fit-200": lambda: _circle_fit(200),
+    # far starting points (a random search, seeds 0-5 at scale 1 and 6-15 at scale 2, over
+    # the problems above with n <= 50: every start where the first release failed)
+    **{f"{name}-far{seed}": _far(name, seed, scale) for name, seed, scale in (
+        ("hs56", 3, 1.0), ("hs111", 2, 1.0), ("hs111", 4, 1.0), ("circle-fit-10", 3, 1.0),
+        ("hs7", 13, 2.0), ("hs56", 13, 2.0), ("hs77", 8, 2.0), ("hs77", 11, 2.0),
+        ("hs111", 6, 2.0), ("hs111", 9, 2.0), ("hs111", 14, 2.0))},
     # no KKT point
     "infeasible-2": _tagged(_infeasible, "degenerate"),
     "degenerate-no-multiplier": _tagged(_no_multiplier, "degenerate"),

@@ -1,0 +1,164 @@
+"""Side-by-side: VR-Halpern (Alg. 1), inexact VR-Halpern (Alg. 2), Halpern, EG and EAG at equal
+component-evaluation budgets (the Done-when of issue 16).
+
+(a) the 500 x 500 policeman-burglar matrix game over two simplices (spec §5.1), 5000 epochs
+    (Alg. 2: 1000 epochs, the spec's budget; every method's residual at 1000 epochs is read off
+    its certificate history), the authors' tuned steps; ratios VR-Halpern / EG and / EAG, three
+    seeds of VR-Halpern; the duality gap and the LP value (``linprog``, HiGHS);
+(b) the n = 200 hard QP (spec §5.2), 20000 epochs; ratio VR-Halpern / EAG over ten seeds
+    (mean: the expected residual the theorem bounds; median; worst);
+(c) games with n in {500, 2000, 5000} components: component evaluations and seconds for
+    VR-Halpern to reach the residual deterministic Halpern (same step, same anchoring) has
+    after --scale-epochs epochs, and the ratio of evaluations (it should shrink as n grows);
+    also evaluations to the absolute residual --target when reached;
+(d) distributionally robust logistic regression (iris by default, chi-square ball): the
+    solution of EG and of Alg. 2 against the reference solve (L-BFGS on the primal).
+
+Residuals are the certificates ``||u - P(u - F(u))||`` (``||F(u)||`` for the QP) of each
+method's last iterate. Every solver runs with ``--blas-threads`` BLAS threads (default 1).
+
+Usage::
+
+    python -m asv_benchmarks.compare.monotone                  # all parts
+    python -m asv_benchmarks.compare.monotone --part game,qp
+    python -m asv_benchmarks.compare.monotone --quick          # tiny budgets: a smoke run
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from numsolve.problems import dro_logistic, hard_qp, matrix_game
+
+from ._common import parser, section, start, timed
+
+METHODS = ("vr-halpern", "vr-inexact-halpern", "halpern", "eg", "eag")
+
+
+def _at(res, evals: float) -> float:
+    """Last certified residual with at most ``evals`` component evaluations."""
+    h, e = res.residual_history, res.evals_history
+    ok = e <= evals
+    return float(h[ok][-1]) if ok.any() else float("nan")
+
+
+def _first(res, target: float) -> tuple[float, float]:
+    """(evaluations, seconds) at which the certificate first fell to ``target``."""
+    hit = np.flatnonzero(res.residual_history <= target)
+    if hit.size == 0:
+        return float("nan"), float("nan")
+    return float(res.evals_history[hit[0]]), float(res.time_history[hit[0]])
+
+
+def part_game(n: int, epochs: float, alg2_epochs: float, seeds=(0, 1, 2)) -> dict:
+    section(f"(a) policeman-burglar game {n} x {n}: {epochs:g} epochs (Alg. 2: {alg2_epochs:g})")
+    p = matrix_game(n)
+    out = {}
+    for m in METHODS:
+        ep = alg2_epochs if m == "vr-inexact-halpern" else epochs
+        runs = seeds if m == "vr-halpern" else (0,)
+        out[m] = [timed(lambda m=m, s=s, ep=ep: p.solve(m, max_evals=int(ep * n), rng=s,
+                                                          rtol=0.0)) for s in runs]
+    res0 = out["eg"][0][1].residual_history[0]
+    value, _ = p.lp_value()
+    print(f"initial residual {res0:.4e}; LP game value (HiGHS) {value:.6e}")
+    print(f"{'method':20s}{'seed':>5s}{'epochs':>9s}{'residual':>12s}{'@1000 ep':>11s}"
+          f"{'gap':>11s}{'|v - v_LP|':>12s}{'time':>8s}")
+    A = p.info["A"]
+    for m in METHODS:
+        for s, (t, r) in zip(seeds if m == "vr-halpern" else (0,), out[m], strict=False):
+            x = p.split(r.x)[0]
+            print(f"{m:20s}{s:5d}{r.epochs:9.0f}{r.residual:12.3e}{_at(r, 1000 * n):11.3e}"
+                  f"{p.gap(r.x):11.3e}{abs(np.max(A @ x) - value):12.3e}{t:7.1f}s")
+    vr = [r.residual for _, r in out["vr-halpern"]]
+    _ratio_line("VR-Halpern / EG ", vr, out["eg"][0][1].residual, 0.5)
+    _ratio_line("VR-Halpern / EAG", vr, out["eag"][0][1].residual, 0.8)
+    return out
+
+
+def _ratio_line(name: str, vr, ref: float, need: float) -> None:
+    r = np.asarray(vr) / ref
+    print(f"{name} = {r.mean():.3f} mean over {r.size} seeds (E[Res]: the theorem's measure), "
+          f"median {np.median(r):.3f}, worst {r.max():.3f}; need <= {need}   "
+          f"[{', '.join(f'{v:.3f}' for v in r)}]")
+
+
+def part_qp(n: int, epochs: float, seeds=tuple(range(10))) -> dict:
+    section(f"(b) hard QP n = {n}: {epochs:g} epochs")
+    p = hard_qp(n)
+    out = {}
+    for m in ("vr-halpern", "halpern", "eg", "eag"):
+        runs = seeds if m == "vr-halpern" else (0,)
+        out[m] = [timed(lambda m=m, s=s: p.solve(m, max_evals=int(epochs * n), rng=s,
+                                                   rtol=0.0)) for s in runs]
+    print(f"initial residual {out['eg'][0][1].residual_history[0]:.4e}")
+    print(f"{'method':12s}{'seed':>5s}{'residual':>12s}{'||u - u*||':>12s}{'time':>8s}")
+    for m, runs in out.items():
+        for s, (t, r) in zip(seeds if m == "vr-halpern" else (0,), runs, strict=False):
+            print(f"{m:12s}{s:5d}{r.residual:12.3e}{np.linalg.norm(r.x - p.solution):12.3e}"
+                  f"{t:7.1f}s")
+    vr = [r.residual for _, r in out["vr-halpern"]]
+    _ratio_line("VR-Halpern / EAG", vr, out["eag"][0][1].residual, 0.8)
+    return out
+
+
+def part_scale(sizes, epochs: float, target: float) -> None:
+    section(f"(c) games n in {tuple(sizes)}: VR-Halpern vs deterministic Halpern "
+            f"({epochs:g} epochs of Halpern)")
+    print(f"{'n':>6s}{'Halpern res':>13s}{'VR evals to it':>16s}{'ratio':>8s}"
+          f"{'Halpern s':>11s}{'VR s':>8s}{'VR res':>11s}{'evals to ' + format(target, 'g'):>16s}")
+    for n in sizes:
+        p = matrix_game(n)
+        th, h = timed(lambda p=p, n=n: p.solve("halpern", max_evals=int(epochs * n), rtol=0.0))
+        tv, v = timed(lambda p=p, n=n: p.solve("vr-halpern", max_evals=int(epochs * n), rng=0,
+                                               rtol=0.0))
+        ev, sv = _first(v, h.residual)
+        ratio = ev / h.n_component_evals
+        et = _first(v, target)[0], _first(h, target)[0]
+        print(f"{n:6d}{h.residual:13.3e}{ev:16.4g}{ratio:8.3f}{th:10.1f}s{sv:7.1f}s"
+              f"{v.residual:11.3e}   VR {et[0]:.3g} / H {et[1]:.3g}")
+
+
+def part_dro(dataset: str, lam: float, alg2_epochs: float) -> None:
+    section(f"(d) DRO logistic regression ({dataset}, chi-square ball rho = 1, lam = {lam:g})")
+    p = dro_logistic(dataset, lam=lam)
+    F, m = p.operator, p.operator.n_components
+    for name, opts, budget in (("eg", {"eta": 2.0 / F.lipschitz_full}, 10**8),
+                               ("vr-inexact-halpern", {}, int(alg2_epochs * m))):
+        t, r = timed(lambda n=name, o=opts, b=budget: p.solve(n, rtol=1e-8, max_evals=b,
+                                                               rng=0, options=o))
+        th, w = p.split(r.x)
+        th_ref, w_ref = p.split(p.solution)
+        print(f"{name:20s} residual {r.residual:.3e} (initial {r.residual_history[0]:.3e})  "
+              f"||theta - theta_ref|| / ||theta_ref|| "
+              f"{np.linalg.norm(th - th_ref) / np.linalg.norm(th_ref):.2e}  "
+              f"max |p - p_ref| {np.abs(w - w_ref).max():.2e}  epochs {r.epochs:.0f}  {t:.1f}s")
+
+
+def main(argv=None) -> None:
+    ap = parser(__doc__)
+    ap.add_argument("--part", default="game,qp,scale,dro")
+    ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run")
+    ap.add_argument("--scale-epochs", type=float, default=500.0)
+    ap.add_argument("--target", type=float, default=1e-4)
+    ap.add_argument("--sizes", default="500,2000,5000")
+    ap.add_argument("--dro-dataset", default="iris", help="'iris' (lam 0.1) or 'breast_cancer' "
+                    "(lam 0.01; ill-conditioned, minutes)")
+    args = ap.parse_args(argv)
+    start(args, "numsolve.solve_monotone: variance-reduced Halpern vs Halpern / EG / EAG")
+    parts = args.part.split(",")
+    q = args.quick
+    if "game" in parts:
+        part_game(60 if q else 500, 50 if q else 5000, 20 if q else 1000)
+    if "qp" in parts:
+        part_qp(20 if q else 200, 100 if q else 20000)
+    if "scale" in parts:
+        sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
+        part_scale(sizes, 30 if q else args.scale_epochs, args.target)
+    if "dro" in parts and not q:
+        bc = args.dro_dataset == "breast_cancer"
+        part_dro(args.dro_dataset, 0.01 if bc else 0.1, 3000 if bc else 20000)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""Finite-sum monotone inclusions and min-max problems (spec ``variance-reduced-halpern`` §5).
+
+* :func:`matrix_game` - Nemirovski's "policeman and burglar" bilinear game over two simplices,
+  ``min_x max_y y^T A x`` (spec §5.1; 500 x 500 by default), with its LP value
+  (:meth:`MinimaxProblem.lp_value`, HiGHS) and duality gap;
+* :func:`hard_qp` - the Ouyang-Xu lower-bound instance, a linearly constrained QP written as
+  ``min_x max_y x^T H x / 2 - h^T x - <A x - b, y>`` (spec §5.2; n = 200), with its closed-form
+  solution;
+* :func:`quadratic_minimax` - a regularised finite-sum quadratic min-max problem (strongly
+  monotone, hence cocoercive), with its closed-form solution;
+* :func:`dro_logistic` - distributionally robust logistic regression: ``min_theta max_p
+  sum_i p_i loss_i(theta) + lam ||theta||^2 / 2`` over a chi-square ball of sample weights, on a
+  data set bundled with scikit-learn, with a reference solve (L-BFGS on the primal).
+
+Each returns a :class:`MinimaxProblem`: the operator, the resolvent, the start, the authors'
+tuned method options (``options[method]``) and what is known about the solution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._checks import as_rng, check_int, check_real
+from ..monotone import Chi2BallSimplex, FiniteSumOperator, Product, Simplex, solve_monotone
+from ..monotone._operators import _scatter
+from ..monotone._prox import chi2_path_step
+
+__all__ = ["MinimaxProblem", "dro_logistic", "hard_qp", "matrix_game", "quadratic_minimax"]
+
+
+@dataclass
+class MinimaxProblem:
+    """A monotone inclusion ``0 in F(u) + G(u)`` with ``u = (x, y)``.
+
+    Attributes
+    ----------
+    name : str
+    operator : FiniteSumOperator
+        ``F``.
+    prox : callable or None
+        Resolvent of ``G`` (``None``: unconstrained).
+    x0 : ndarray
+        Start (and anchor), ``u0 = (x0, y0)``.
+    dim_x : int
+        Length of the ``x`` block.
+    options : dict
+        ``method -> options``: the authors' tuned steps (spec §5), used by :meth:`solve`.
+    solution : ndarray or None
+        The solution when known in closed form or by a reference solve.
+    info : dict
+        Extra data (the game matrix, the data set, ...).
+    """
+
+    name: str
+    operator: FiniteSumOperator
+    prox: Callable | None
+    x0: np.ndarray
+    dim_x: int
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    solution: np.ndarray | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def split(self, u):
+        """``(x, y)`` blocks of ``u``."""
+        return u[:self.dim_x], u[self.dim_x:]
+
+    def solve(self, method: str = "vr-halpern", **kwargs):
+        """:func:`numsolve.solve_monotone` with this problem's data and tuned options
+        (``options=`` in ``kwargs`` override them)."""
+        opts = {**self.options.get(method, {}), **kwargs.pop("options", {})}
+        return solve_monotone(self.operator, self.x0, method, self.prox, options=opts,
+                              **kwargs)
+
+    def gap(self, u) -> float:
+        """Duality gap ``max_y' f(x, y') - min_x' f(x', y)`` (matrix games only)."""
+        A = self.info["A"]
+        x, y = self.split(np.asarray(u))
+        return float(np.max(A @ x) - np.min(A.T @ y))
+
+    def lp_value(self) -> tuple[float, np.ndarray]:
+        """Game value and an optimal ``x`` by linear programming (``linprog``, HiGHS):
+        ``min t  s.t.  A x <= t, sum(x) = 1, x >= 0`` (matrix games only)."""
+        from scipy.optimize import linprog
+
+        A = self.info["A"]
+        m, k = A.shape
+        c = np.zeros(k + 1)
+        c[-1] = 1.0
+        A_ub = np.hstack([A, -np.ones((m, 1))])
+        A_eq = np.concatenate([np.ones(k), [0.0]])[None, :]
+        bounds = [(0, None)] * k + [(None, None)]
+        r = linprog(c, A_ub=A_ub, b_ub=np.zeros(m), A_eq=A_eq, b_eq=[1.0], bounds=bounds,
+                    method="highs")
+        if r.status != 0:  # pragma: no cover - a feasible bounded LP
+            raise RuntimeError(f"linprog failed: {r.message}")
+        return float(r.fun), r.x[:k]
+
+
+def matrix_game(n: int = 500, *, rng: Any = 1) -> MinimaxProblem:
+    """Nemirovski's policeman-and-burglar game ``min_{x in simplex} max_{y in simplex} y^T A x``.
+
+    ``A = w * C`` (``w`` multiplying the columns), ``C_ij = 1 - exp(-0.8 |i - j|)``, ``w =
+    |N(0, 1)|`` (spec §5.1; the authors seed NumPy's legacy generator with 1, here ``rng`` seeds
+    numsolve's, so the digits differ). ``F(x, y) = (A^T y, -A x)`` with ``n`` components (row and
+    column ``i`` of ``A``); start: uniform strategies. Tuned steps (spec §5.1): EG and EAG
+    ``5/||A||_2``; Algorithm 1 ``5/||A||_F``; Algorithm 2 ``eta = sqrt(n)/||A||_F``.
+
+    Examples
+    --------
+    >>> from numsolve.problems import matrix_game
+    >>> p = matrix_game(50)
+    >>> p.operator.n_components, p.x0.shape
+    (50, (100,))
+    """
+    n = check_int("n", n, low=2)
+    w = np.abs(as_rng(rng).standard_normal(n))
+    i = np.arange(n)
+    A = w * (1.0 - np.exp(-0.8 * np.abs(i[:, None] - i[None, :])))
+    F = FiniteSumOperator.bilinear(A)
+    norm2, normF = F.lipschitz_full, float(np.linalg.norm(A))
+    options = {"eg": {"eta": 5 / norm2}, "eag": {"eta": 5 / norm2},
+               "vr-halpern": {"eta": 5 / normF},
+               "halpern": {"eta": 5 / normF, "anchoring": "resolvent"},
+               "vr-inexact-halpern": {"eta": math.sqrt(n) / normF}}
+    return MinimaxProblem(f"policeman-burglar {n}x{n}", F,
+                          Product([(n, Simplex()), (n, Simplex())]),
+                          np.full(2 * n, 1.0 / n), n, options, info={"A": A})
+
+
+def hard_qp(n: int = 200) -> MinimaxProblem:
+    """Ouyang-Xu's hard linearly constrained QP as ``min_x max_y x^T H x/2 - h^T x - <Ax - b, y>``.
+
+    ``A[i, n-1-i] = 1``, ``A[i, n-2-i] = -1``, divided by 4; ``H = 2 A^T A``, ``b = ones/4``,
+    ``h = e_n/4`` (spec §5.2). ``F(x, y) = (H x - h - A^T y, A x - b)``, unconstrained (residual
+    ``||F||``), start ``0``; component ``i`` holds columns ``i`` of both blocks. The solution
+    is the solution of the linear system ``F(u) = 0``. Tuned steps (spec §5.2): EG 0.5, EAG
+    0.3, Algorithm 1 0.3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.problems import hard_qp
+    >>> p = hard_qp(10)
+    >>> bool(np.linalg.norm(p.operator.full(p.solution)) < 1e-12)
+    True
+    """
+    n = check_int("n", n, low=2)
+    A = np.zeros((n, n))
+    i = np.arange(n)
+    A[i, n - 1 - i] = 1.0
+    A[i[:-1], n - 2 - i[:-1]] = -1.0
+    A /= 4.0
+    H = 2.0 * A.T @ A
+    b = np.full(n, 0.25)
+    h = np.zeros(n)
+    h[-1] = 0.25
+    M = np.block([[H, -A.T], [A, np.zeros((n, n))]])
+    q = np.concatenate([-h, -b])
+    F = FiniteSumOperator.from_matrix(M, q, groups=np.concatenate([i, i]))
+    options = {"eg": {"eta": 0.5}, "eag": {"eta": 0.3}, "vr-halpern": {"eta": 0.3},
+               "halpern": {"eta": 0.3, "anchoring": "resolvent"}}
+    return MinimaxProblem(f"hard QP n={n}", F, None, np.zeros(2 * n), n, options,
+                          solution=np.linalg.solve(M, -q), info={"M": M, "q": q})
+
+
+def quadratic_minimax(n_components: int = 100, dim_x: int = 20, dim_y: int = 20, *,
+                      mu: float = 0.5, rng: Any = 0) -> MinimaxProblem:
+    """Regularised finite-sum quadratic min-max problem (strongly monotone, cocoercive).
+
+    ``f_i(x, y) = mu ||x||^2/2 + x^T B_i y - mu ||y||^2/2 + a_i^T x - c_i^T y`` with Gaussian
+    ``B_i`` (scaled by ``1/sqrt(dim)``), ``a_i``, ``c_i``; built with
+    :meth:`FiniteSumOperator.from_saddle` (vectorised partial gradients). The solution solves
+    ``[[mu I, B], [-B^T, mu I]] u = -(a, c)`` (means over ``i``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.problems import quadratic_minimax
+    >>> p = quadratic_minimax(10, 3, 2)
+    >>> bool(np.linalg.norm(p.operator.full(p.solution)) < 1e-12)
+    True
+    """
+    n = check_int("n_components", n_components, low=1)
+    nx, ny = check_int("dim_x", dim_x, low=1), check_int("dim_y", dim_y, low=1)
+    mu = check_real("mu", mu, low=0.0, low_open=True)
+    g = as_rng(rng)
+    B = g.standard_normal((n, nx, ny)) / math.sqrt(max(nx, ny))
+    a, c = g.standard_normal((n, nx)), g.standard_normal((n, ny))
+
+    def grad_x(x, y, idx):
+        return mu * x + np.mean(B[idx], axis=0) @ y + np.mean(a[idx], axis=0)
+
+    def grad_y(x, y, idx):
+        return np.mean(B[idx], axis=0).T @ x - mu * y - np.mean(c[idx], axis=0)
+
+    Bm = B.mean(axis=0)
+    M = np.block([[mu * np.eye(nx), Bm], [-Bm.T, mu * np.eye(ny)]])
+    norms = np.linalg.norm(B, ord=2, axis=(1, 2))
+    F = FiniteSumOperator.from_saddle(
+        grad_x, grad_y, n, nx, ny, lipschitz=float(np.sqrt(np.mean((mu + norms) ** 2))),
+        lipschitz_full=float(np.linalg.norm(M, 2)))
+    sol = np.linalg.solve(M, -np.concatenate([a.mean(axis=0), c.mean(axis=0)]))
+    return MinimaxProblem(f"quadratic min-max n={n}", F, None, np.zeros(nx + ny), nx,
+                          solution=sol, info={"M": M})
+
+
+class _DROOperator(FiniteSumOperator):
+    """``F_i(theta, p) = (n p_i grad loss_i(theta) + lam theta, -n loss_i(theta) e_i)``."""
+
+    def __init__(self, X, y, lam, radius):
+        self.X, self.y, self.lam = X, y, lam
+        m, d = X.shape
+        row = np.linalg.norm(X, axis=1)
+        pmax = 1.0 / m + radius
+        Li = m * (pmax * row ** 2 / 4 + row) + lam
+        s = np.linalg.norm(X, 2)
+        # Jacobian [[sum_i p_i s_i'' a_i a_i^T + lam I, X^T diag(dz)], [-diag(dz) X, 0]] on the
+        # feasible set: the curvature block is at most min(pmax ||X||^2, max_i ||a_i||^2) / 4
+        # (sum(p) = 1), the coupling at most ||X||_2
+        curv = min(pmax * s * s, float(np.max(row)) ** 2) / 4
+        super().__init__(m, d + m, lipschitz=float(np.sqrt(np.mean(Li ** 2))),
+                         lipschitz_full=curv + s + lam)
+
+    def _parts(self, idx, theta):
+        Xi, yi = self.X[idx], self.y[idx]
+        z = -yi * (Xi @ theta)
+        loss = np.logaddexp(0.0, z)
+        dz = -yi / (1.0 + np.exp(-z))  # d loss / d margin, times the sign
+        return Xi, loss, dz
+
+    def batch(self, idx, u):
+        idx = np.asarray(idx)
+        m, d = self.X.shape
+        theta, p = u[:d], u[d:]
+        Xi, loss, dz = self._parts(idx, theta)
+        scale = m / len(idx)
+        g_theta = scale * (Xi.T @ (p[idx] * dz)) + self.lam * theta
+        g_p = _scatter(np, m, idx, -scale * loss)
+        return np.concatenate([g_theta, g_p])
+
+    def full(self, u):
+        return self.batch(np.arange(self.n_components), u)
+
+    def losses(self, theta):
+        return self._parts(np.arange(self.n_components), theta)
+
+
+def _worst_weights(loss, radius):
+    """``argmax_{p in simplex, ||p - 1/m|| <= radius} p^T loss``: by the KKT conditions
+    ``project_simplex(1/m + t (loss - mean))`` at the step where the path leaves the ball."""
+    z = loss - loss.mean()
+    t = float(chi2_path_step(z, radius)[0])
+    if not np.isfinite(t):  # the ball holds the whole simplex path: a vertex
+        return Simplex()(1.0 / loss.size + 1e12 * z)
+    return Simplex()(1.0 / loss.size + t * z)
+
+
+def dro_logistic(dataset: str = "breast_cancer", *, rho: float = 1.0, lam: float = 1e-2,
+                 reference: bool = True) -> MinimaxProblem:
+    """Distributionally robust logistic regression over a chi-square ball of sample weights.
+
+    ``min_theta max_{p in simplex, m ||p - 1/m||^2 <= rho} sum_i p_i loss_i(theta)
+    + lam ||theta||^2 / 2``, ``loss_i(theta) = log(1 + exp(-y_i a_i^T theta))`` on a
+    scikit-learn data set (``'breast_cancer'`` (569 x 30) or ``'iris'`` (binarised), columns
+    standardised, an intercept column added). ``m`` components, component ``i`` holding sample
+    ``i``; the resolvent is the projection onto the chi-square ball within the simplex
+    (:class:`~numsolve.monotone.Chi2BallSimplex`) on ``p`` and the identity on ``theta``.
+
+    The reference solve (``reference=True``) minimises the convex primal ``phi(theta) =
+    max_p (...)`` with L-BFGS (its gradient by Danskin's theorem, the inner maximiser exact up
+    to bisection) and stores ``(theta*, p*(theta*))`` as ``solution``.
+
+    Examples
+    --------
+    >>> from numsolve.problems import dro_logistic
+    >>> p = dro_logistic(reference=False)
+    >>> p.operator.n_components, p.dim_x
+    (569, 31)
+    """
+    from sklearn import datasets
+
+    rho = check_real("rho", rho, low=0.0, low_open=True)
+    lam = check_real("lam", lam, low=0.0, low_open=True)
+    if dataset == "breast_cancer":
+        X, y = datasets.load_breast_cancer(return_X_y=True)
+    elif dataset == "iris":
+        X, y = datasets.load_iris(return_X_y=True)
+        y = (y == 0).astype(float)
+    else:
+        raise ValueError(f"dataset must be 'breast_cancer' or 'iris', got {dataset!r}")
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    X = np.hstack([X, np.ones((X.shape[0], 1))])
+    y = np.where(y > 0, 1.0, -1.0)
+    m, d = X.shape
+    radius = math.sqrt(rho / m)
+    F = _DROOperator(X, y, lam, radius)
+    prox = Product([(d, None), (m, Chi2BallSimplex(radius))])
+    u0 = np.concatenate([np.zeros(d), np.full(m, 1.0 / m)])
+    sol = _dro_reference(F, radius) if reference else None
+    options = {"vr-inexact-halpern": {}, "eg": {}, "eag": {}}
+    return MinimaxProblem(f"DRO logistic ({dataset}, chi2 rho={rho:g})", F, prox, u0, d,
+                          options, solution=sol, info={"X": X, "y": y, "radius": radius})
+
+
+def _dro_reference(F: _DROOperator, radius: float) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    def phi(theta):
+        _, loss, dz = F.losses(theta)
+        p = _worst_weights(loss, radius)
+        val = p @ loss + 0.5 * F.lam * theta @ theta
+        return val, F.X.T @ (p * dz) + F.lam * theta
+
+    d = F.X.shape[1]
+    r = minimize(phi, np.zeros(d), jac=True, method="L-BFGS-B",
+                 options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 5000})
+    theta = r.x
+    return np.concatenate([theta, _worst_weights(F.losses(theta)[1], radius)])
