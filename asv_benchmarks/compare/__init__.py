@@ -23,10 +23,12 @@ module                    measures
 ``recycling``             recycling + sorting vs independent CG/GMRES, gcrotmk (CU), reused
                           AMG; Dask throughput with 1 and 2 workers
 ``bcd_rules``             BCD selection-rule ranking (recipe A), tree vs red-black blocks
+``bcd_lattice``           forest partitions on the lattice: spectral radii, predicted and
+                          measured iteration ratios (iterations only)
 ``lasso``                 Lasso / L1-logistic vs scikit-learn, skglm, celer (same gap)
 ========================  =================================================================
 """
 
 MODULES = ("cg", "dcdm", "lstsq", "logistic", "sor", "tsallis_limits", "chebcb_limits",
            "auglag", "auglag_one_vector", "auglag_suite", "completion", "recycling",
-           "bcd_rules", "monotone", "lasso")
+           "bcd_rules", "bcd_lattice", "monotone", "lasso")

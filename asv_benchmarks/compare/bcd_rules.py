@@ -10,7 +10,8 @@ cyclic; variable-block GSD with the matrix update the best of all.
 Part 2: label propagation on a 256 x 256 lattice (recipe D scaled up, 4% of the nodes
 labelled, ``w = 1e5``): iterations to ``(f - f*) / |f*| <= 1e-8`` for the comb forests with
 message passing (``partition='tree'``) and red-black blocks, both cyclic (``f*`` from a sparse
-direct solve).
+direct solve). Why the ratio is about 3x (2x from the forests, 1.5x from the greedy
+colouring's third colour), with spectral radii: :mod:`asv_benchmarks.compare.bcd_lattice`.
 
 Part 3 (the spec's Fig. 7): non-negative least squares with an L1 term on recipe A
 (``A-l1``, ``alpha = 0.05 max(A^T b)``), the ``gsq-nn`` greedy rule on variable blocks with the

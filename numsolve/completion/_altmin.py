@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +54,7 @@ class AltMinOptions:
     incoherence: float | None = None
     normalize: bool | None = None
     power_iterations: int = 2
+    blocks: int | None = None
 
     def __post_init__(self):
         check_real("l2", self.l2, low=0.0)
@@ -70,6 +72,7 @@ class AltMinOptions:
         if self.normalize is not None and not isinstance(self.normalize, (bool, np.bool_)):
             raise TypeError(f"normalize must be None, True or False, got {self.normalize!r}")
         check_int("power_iterations", self.power_iterations, low=0)
+        check_int("blocks", self.blocks, low=1, allow_none=True)
 
     @property
     def orthonormalize(self) -> bool:
@@ -180,18 +183,33 @@ def _split(X, k, biases):
     return (X[:, :k], X[:, k]) if biases else (X, None)
 
 
+def _half_step(side, *args, **kw):
+    """:func:`~._halfstep.half_step` in-process, or on the cluster for a ``RemoteSide``."""
+    return side.half_step(*args, **kw) if hasattr(side, "half_step") else half_step(side, *args,
+                                                                                     **kw)
+
+
 class _Loop:
     """State of step 2: factors, biases, warm starts, histories."""
 
-    def __init__(self, obs: Observed, U0, k: int, opts: AltMinOptions, gen):
+    def __init__(self, obs: Observed, U0, k: int, opts: AltMinOptions, gen, client=None):
         xp = self.xp = obs.xp
         m, n = obs.shape
         self.k, self.opts, self.gen, self.obs = k, opts, gen, obs
         vals = obs.row_val
         self.mean = float(xp.mean(vals)) if opts.biases else 0.0
         kd = k + int(opts.biases)
-        self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
-        self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
+        if client is None:
+            self.rows = make_side(xp, obs.row_ptr, obs.row_col, obs.row_val - self.mean, kd)
+            self.cols = make_side(xp, obs.col_ptr, obs.col_row, obs.col_val - self.mean, kd)
+        else:  # row blocks of both orientations scattered to the workers once
+            from ._distributed import RemoteSide, n_blocks
+
+            nb = n_blocks(client, opts.blocks)
+            self.rows = RemoteSide(client, obs.row_ptr, obs.row_col, obs.row_val - self.mean,
+                                   kd, nb)
+            self.cols = RemoteSide(client, obs.col_ptr, obs.col_row, obs.col_val - self.mean,
+                                   kd, nb)
         s = opts.sketch_size if opts.sketch_size is not None else min(4 * kd, max(m, n))
         if opts.solver == "sketch":
             s = check_sketch_size(s, max(m, n), minimum=min(kd, max(m, n)),
@@ -220,7 +238,7 @@ class _Loop:
             self.step = replace(self.step, inner_rtol=self.forcing())
         Vw = self.V_warm if self.V_warm is not None else xp.zeros(
             (self.V.shape[0], k + int(biases)), dtype=xp.float64)
-        Y, _, itv = half_step(self.cols, _design(xp, self.U, biases),
+        Y, _, itv = _half_step(self.cols, _design(xp, self.U, biases),
                               self.a if biases else xp.zeros(self.U.shape[0]), Vw, self.step,
                               seed, want_rss=False)
         V, self.b = _split(Y, k, biases)
@@ -230,7 +248,7 @@ class _Loop:
         self.V = V
         Uw = self._warm(self.U, self.a if biases else None, Rv)
         Uw = Uw if Uw is not None else xp.zeros((self.U.shape[0], k + int(biases)))
-        X, rss, itu = half_step(self.rows, _design(xp, V, biases),
+        X, rss, itu = _half_step(self.rows, _design(xp, V, biases),
                                 self.b if biases else xp.zeros(V.shape[0]), Uw, self.step,
                                 seed + 1)
         self.U, self.a = _split(X, k, biases)
@@ -292,7 +310,8 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
            biases: bool = False, solver: str = "exact", sketch_size: int | None = None,
            inner_maxiter: int = 10, inner_rtol: float | None = None, init: str = "randomized",
            incoherence: float | None = None, normalize: bool | None = None,
-           power_iterations: int = 2) -> CompletionResult:
+           power_iterations: int = 2, blocks: int | None = None,
+           client: Any = None) -> CompletionResult:
     """Robust alternating minimization (spec §1) on validated observations ``obs``.
 
     The options are those of :func:`numsolve.complete` (``options=``); see its docstring.
@@ -309,8 +328,10 @@ def altmin(obs: Observed, rank: int, *, l2: float = 0.0, rtol: float = 1e-9,
         Ridge weight, stopping tolerances, pass budget, held-out entries, callback and seed
         (as in :func:`numsolve.complete`).
     biases, solver, sketch_size, inner_maxiter, inner_rtol, init, incoherence, normalize, \
-power_iterations : optional
+power_iterations, blocks : optional
         The method options of :func:`numsolve.complete` (``options=``).
+    client : dask.distributed.Client, optional
+        Run the half-steps on this cluster (see :func:`numsolve.complete`).
 
     Returns
     -------
@@ -330,8 +351,12 @@ power_iterations : optional
     (True, True)
     """
     opts = AltMinOptions(l2, rtol, ftol, maxiter, biases, solver, sketch_size, inner_maxiter,
-                         inner_rtol, init, incoherence, normalize, power_iterations)
+                         inner_rtol, init, incoherence, normalize, power_iterations, blocks)
     xp, gen = obs.xp, as_rng(rng)
+    if client is not None:
+        from ._distributed import check_client
+
+        check_client(client, xp)
     m, n = obs.shape
     k = check_int("rank", rank, low=1)
     val = Validation(validation, obs.shape, xp) if validation is not None else None
@@ -344,7 +369,7 @@ power_iterations : optional
         p = obs.nnz / (m * n)
         U0 = U0 * math.sqrt(float(xp.linalg.vector_norm(obs.row_val - mean))
                             / math.sqrt(p * k))
-    loop = _Loop(obs, U0, k, opts, gen)
+    loop = _Loop(obs, U0, k, opts, gen, client)
     hist: list[float] = []
     vhist: list[float] = []
     obj: list[float] = []

@@ -22,7 +22,7 @@ COMPLETION_METHODS = MethodRegistry("complete", [
                  Demo("low-rank", {"rng": 0, "solver": "sketch"})]),
 ])
 
-_ARGS = ("l2", "rtol", "maxiter", "validation", "callback", "rng")
+_ARGS = ("l2", "rtol", "maxiter", "validation", "callback", "rng", "client")
 
 
 def complete(
@@ -37,6 +37,7 @@ def complete(
     callback: Callable | None = None,
     rng: Any = None,
     options: Mapping[str, Any] | None = None,
+    client: Any = None,
 ) -> CompletionResult:
     """Complete a low-rank matrix from a subset of its entries: ``X = U V^T ~ M``.
 
@@ -86,11 +87,12 @@ def complete(
         last relative residual and of its last relative decrease), ``biases`` (row/column
         bias terms and the global mean, default False), ``init`` (``'randomized'`` (default)
         randomized SVD, ``'svds'`` :func:`scipy.sparse.linalg.svds`, ``'random'``),
-        ``incoherence`` (``mu`` of the clipping; default: estimated from the 90th percentile
-        of the row norms),
-        ``normalize`` (QR after each half-step; default ``l2 == 0``), ``ftol`` (stop when the
-        residual decreases by less than ``ftol`` relatively; default 1e-6),
-        ``power_iterations`` (randomized SVD, default 2).
+        ``incoherence`` (``mu`` of the clipping; default: from the 90th percentile of the row
+        norms), ``normalize`` (QR after each half-step; default ``l2 == 0``), ``ftol`` (stop
+        when the residual decreases by less than ``ftol`` relatively; default 1e-6),
+        ``power_iterations`` (default 2), ``blocks`` (row blocks with ``client``).
+    client : dask.distributed.Client, optional
+        Run the half-steps on this Dask cluster by row blocks; same result (host data only).
 
     Returns
     -------
@@ -139,9 +141,9 @@ def complete(
     obs = observed_entries(M)
     if rank > min(obs.shape):
         raise ValueError(f"rank={rank} exceeds min(m, n) = {min(obs.shape)}")
-    return dispatch(COMPLETION_METHODS, method, (obs, rank),
-                    dict(l2=l2, rtol=rtol, maxiter=maxiter, validation=validation,
-                         callback=callback, rng=rng), options, reserved=_ARGS,
+    kwargs = dict(l2=l2, rtol=rtol, maxiter=maxiter, validation=validation, callback=callback,
+                  rng=rng, **({} if client is None else {"client": client}))
+    return dispatch(COMPLETION_METHODS, method, (obs, rank), kwargs, options, reserved=_ARGS,
                     result_type=CompletionResult)
 
 

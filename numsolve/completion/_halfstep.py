@@ -214,9 +214,12 @@ class StepOptions:
     inner_rtol: float
 
 
-def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: bool = True):
+def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: bool = True,
+              per_row: bool = False):
     """Solve (1) for every row of ``side`` with design ``D``; returns ``(X, rss, inner)``:
-    the new rows, the residual sum of squares and the PCG iterations (0 when exact)."""
+    the new rows, the residual sum of squares and the PCG iterations (0 when exact).
+    ``per_row`` (host kernels): ``rss`` is the array of the rows' residuals (summed by the
+    caller, so that a half-step cut into row blocks sums them exactly as here)."""
     xp = side.xp
     k = D.shape[1]
     if side.numba:
@@ -227,11 +230,11 @@ def half_step(side: Side, D, off, X, opts: StepOptions, seed: int, want_rss: boo
         D = np.ascontiguousarray(D)
         if opts.solver == "exact":
             kern.exact_rows(side.ptr, side.idx, side.val, D, off, opts.l2, Xn, rss, want_rss)
-            return Xn, float(rss.sum()), 0
+            return Xn, (rss if per_row else float(rss.sum())), 0
         nits = np.zeros(Xn.shape[0], dtype=np.int64)
         kern.sketch_rows(side.ptr, side.idx, side.val, D, off, opts.l2, opts.sketch_size,
                          seed, opts.inner_maxiter, opts.inner_rtol, Xn, rss, nits)
-        return Xn, float(rss.sum()), int(nits.max(initial=0))
+        return Xn, (rss if per_row else float(rss.sum())), int(nits.max(initial=0))
     if opts.solver == "exact":
         G, r = _normal_equations(side, D, off)
         Xn = _solve_batched(xp, G, r, _shift(xp, G, side.counts, opts.l2))

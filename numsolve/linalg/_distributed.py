@@ -25,7 +25,7 @@ import numpy as np
 from .._result import SolveResult
 from ._sequence import batch_result, solve_chunk, solve_chunks
 
-__all__ = ["solve_distributed", "default_sequences"]
+__all__ = ["solve_distributed", "default_sequences", "gather_all"]
 
 
 def default_sequences(client) -> int:
@@ -47,14 +47,19 @@ def _solve_rows(B, A, method: str, kw: dict) -> SolveResult:
     return solve_chunk([(A, B[i]) for i in range(B.shape[0])], method, **kw)
 
 
-def _gather(client, futures) -> list:
+def gather_all(client, futures, what: str = "solve_batch(client=...): the distributed "
+               "batch") -> list:
+    """``client.gather`` that turns any failure into one ``RuntimeError`` naming ``what``."""
     try:
         return client.gather(futures)
     except Exception as exc:
         raise RuntimeError(
-            f"solve_batch(client=...): the distributed batch failed ({type(exc).__name__}: "
-            f"{exc}); no partial result is returned - re-run, or run without client"
+            f"{what} failed ({type(exc).__name__}: {exc}); no partial result is returned - "
+            "re-run, or run without client"
         ) from exc
+
+
+_gather = gather_all
 
 
 def _mapper(client, method: str, kw: dict, shared) -> Callable:

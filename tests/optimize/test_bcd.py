@@ -191,7 +191,9 @@ def test_union_find_forests_on_a_general_graph():
 
 def test_tree_blocks_beat_red_black():
     """Message passing on the comb forests needs fewer iterations to 1e-8 relative
-    suboptimality than red-black blocks (measured: about 3x; see docs/bcd.rst)."""
+    suboptimality than red-black (checkerboard) blocks: exact line-like relaxation against
+    point relaxation, a factor of about 2 on the 5-point Laplacian (measured 2.0-2.1x; the
+    spectral-radius analysis is in docs/bcd.rst); 1.8x leaves room for rounding."""
     q = label_propagation(32, 32, n_labelled=40, rng=0)
     f_star = q(q.solve())
     its = {}
@@ -200,7 +202,7 @@ def test_tree_blocks_beat_red_black():
         rel = (res.f_history - f_star) / abs(f_star)
         its[part] = int(np.argmax(rel < 1e-8))
         assert rel[its[part]] < 1e-8
-    assert 2 * its["tree"] <= its["red-black"], its
+    assert 1.8 * its["tree"] <= its["red-black"], its
 
 
 def test_generic_callable_path():

@@ -96,3 +96,35 @@ def test_greedy_forest_growth_and_cycle_detection():
     cyc = np.arange(n)
     flag, _ = _solve(Q, cyc, np.ones(n))
     assert flag == NOT_FOREST
+
+
+def test_lattice_rates_predict_iteration_ratio():
+    """The asymptotic analysis of docs/bcd.rst on a small lattice: the staircase forests are
+    forests covering every node twice; the spectral radius of one sweep (error propagation,
+    the library's block updates) predicts the measured iteration ratio of comb forests over
+    red-black blocks to 10%; the greedy colouring's third colour leaves ``rho_sweep``
+    unchanged against the 2-colour checkerboard; and no forest partition reaches 5x."""
+    from asv_benchmarks.compare.bcd_lattice import (
+        iterations,
+        partitions,
+        spectral_radius,
+        staircase_forests,
+    )
+
+    q = label_propagation(20, 20, n_labelled=16, rng=1)
+    stairs = staircase_forests(q.lattice)
+    assert all(_is_forest(q.Q, b) for b in stairs)
+    np.testing.assert_array_equal(np.bincount(np.concatenate(stairs), minlength=q.n), 2)
+    f_star = q(q.solve())
+    parts = partitions(q)
+    rate, its = {}, {}
+    for name in ("red-black", "checkerboard", "comb", "staircase"):
+        rho, _ = spectral_radius(q, parts[name])
+        rate[name] = np.log(rho) / len(parts[name])
+        its[name] = iterations(q, parts[name], f_star)
+    m = len(parts["red-black"])  # greedy colouring: 2 or 3 colours (a small third one)
+    np.testing.assert_allclose(rate["red-black"] * m, rate["checkerboard"] * 2, rtol=1e-6)
+    predicted = rate["comb"] / rate["red-black"]
+    measured = its["red-black"] / its["comb"]
+    assert abs(measured / predicted - 1) < 0.1, (predicted, measured)
+    assert max(its["red-black"] / its[k] for k in ("comb", "staircase")) < 5, its

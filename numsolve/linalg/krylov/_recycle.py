@@ -83,9 +83,20 @@ def _host(v) -> np.ndarray:
 
 
 def _matvecs(ops: VectorOps, W):
-    """``A W`` column by column (``k`` products, counted)."""
+    """``A W`` (``k`` products, counted): one sparse-times-block product for a host matrix
+    (the same sums as ``k`` matvecs, one pass over ``A``), else column by column."""
     xp = ops.xp
+    if ops.numpy and ops.sys.kind != "operator":
+        ops.nmatvec += int(W.shape[1])
+        return np.asarray(ops.sys.A @ W)
     return xp.stack([ops.Av(W[:, j]) for j in range(W.shape[1])], axis=1)
+
+
+def _is_orthonormal(ops: VectorOps, W, tol: float = 1e-12) -> bool:
+    """``W^T W = I`` to ``tol`` (a basis from :func:`harmonic_ritz_lanczos` already is: one
+    Gram matrix instead of the two of Cholesky-QR twice)."""
+    G = _host(W.T @ W)
+    return bool(np.all(np.isfinite(G)) and np.max(np.abs(G - np.eye(G.shape[0]))) <= tol)
 
 
 def _orthonormalize(ops: VectorOps, W):
@@ -119,14 +130,14 @@ class Deflation:
 
     def __init__(self, ops: VectorOps, W):
         self.ops = ops
-        self.W = _orthonormalize(ops, W)
+        self.W = W if W is not None and _is_orthonormal(ops, W) else _orthonormalize(ops, W)
         self.k = 0 if self.W is None else int(self.W.shape[1])
         self.ok = True
         if not self.k:
             return
         self.AW = _matvecs(ops, self.W)
         E = _host(self.W.T @ self.AW)
-        E = 0.5 * (E + E.T)
+        self.E = E = 0.5 * (E + E.T)
         try:
             self.chol = sla.cho_factor(E, lower=True, check_finite=True)
         except (np.linalg.LinAlgError, ValueError):
@@ -221,8 +232,7 @@ def harmonic_ritz_lanczos(ops: VectorOps, defl: Deflation | None, lanczos, k: in
     F = np.zeros((kw + m, kw + m))
     G = np.zeros_like(F)
     if kw:
-        E = _host(defl.W.T @ defl.AW)
-        F[:kw, :kw] = 0.5 * (E + E.T)
+        F[:kw, :kw] = defl.E
         G[:kw, :kw] = _host(defl.AW.T @ defl.AW)
         GWP = (Gs[:m] - Gs[1: m + 1]).T / alpha
         G[:kw, kw:] = GWP

@@ -144,24 +144,24 @@ def minimize_bcd(
 
     Parameters
     ----------
-    fun : Objective or callable
-        The objective: a ``numsolve.objectives`` model (the fast, incremental path) or a
-        plain callable ``fun(x, *args) -> float`` (the generic slow path; needs ``jac``).
+    fun : callable
+        The objective: a ``numsolve.objectives`` object (the fast paths) or a plain callable
+        ``fun(x, *args)`` with ``jac`` (the generic, slower path).
     x0 : array_like, shape (n,)
-        Starting point (host array; device input raises ``TypeError``). Not modified.
+        Starting point (not modified).
     args : tuple, optional
-        Extra arguments of a plain callable ``fun`` and its derivatives.
+        Extra arguments of a plain callable ``fun`` (and ``jac``, ``hess``, ``hessp``).
     jac, hess, hessp : callable, optional
         Gradient, Hessian and Hessian-vector product of a plain callable ``fun``.
-    bounds : sequence of (lo, hi) pairs or scipy.optimize.Bounds, optional
-        Box constraints, handled by the projected/two-metric updates.
-    constraints : tuple, optional
-        Must be empty: general constraints raise ``ValueError``.
+    bounds : sequence or Bounds, optional
+        Box constraints (wrap ``fun`` in ``BoundConstrained``).
+    constraints : tuple
+        Must be empty (``ValueError`` otherwise).
     tol : float, optional
-        Overrides ``gtol``.
+        Sets ``gtol``.
     callback : callable, optional
-        ``callback(intermediate_result)`` after every block iteration; raising
-        ``StopIteration`` stops the run.
+        ``callback(intermediate_result)`` after each iteration; raise ``StopIteration`` to
+        stop.
 
     Other Parameters
     ----------------

@@ -141,6 +141,36 @@ def greedy_colouring(indptr, indices, visit):
 
 
 @nb.njit(cache=True)
+def bipartite_colouring(indptr, indices, visit):
+    """Two-colour the graph by breadth-first search from the nodes of ``visit`` in order
+    (a true red-black colouring of a lattice); returns ``(colour, ok)``, ``ok`` False when
+    an odd cycle makes two colours impossible."""
+    n = indptr.size - 1
+    colour = np.full(n, -1, np.int64)
+    queue = np.empty(n, np.int64)
+    for s in visit:
+        if colour[s] >= 0:
+            continue
+        colour[s] = 0
+        head, tail = 0, 1
+        queue[0] = s
+        while head < tail:
+            v = queue[head]
+            head += 1
+            for p in range(indptr[v], indptr[v + 1]):
+                u = indices[p]
+                if u == v:
+                    continue
+                if colour[u] < 0:
+                    colour[u] = 1 - colour[v]
+                    queue[tail] = u
+                    tail += 1
+                elif colour[u] == colour[v]:
+                    return colour, False
+    return colour, True
+
+
+@nb.njit(cache=True)
 def _joins_as_forest(indptr, indices, v, label, which, uf, roots):
     """Can ``v`` join forest ``which`` without closing a cycle? (its neighbours already in
     that forest lie in different trees); returns the number of those roots (-1: no)."""

@@ -3,8 +3,9 @@
 * ``'order'``: consecutive indices; ``'sort'``: sort the coordinate Lipschitz constants
   ``L_i`` and cut the sorted list into groups of ``tau`` (the paper's recommended "FB");
   ``'avg'``: pair large ``L_i`` with small ones so every block has a similar average.
-* ``'red-black'``: greedy graph colouring of a sparse quadratic's graph (nodes visited in
-  descending ``L_i``): no edge inside a colour, ``Q_bb`` diagonal.
+* ``'red-black'``: a colouring of a sparse quadratic's graph with no edge inside a colour
+  (``Q_bb`` diagonal): the two colours of a bipartite graph (a lattice's checkerboard), else
+  a greedy colouring (nodes visited in descending ``L_i``).
 * ``'tree'``: disjoint forests; on a lattice the two comb forests, on general graphs the
   union-find forest partition (nodes in descending ``L_i``).
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._message import forest_partition, greedy_colouring
+from ._message import bipartite_colouring, forest_partition, greedy_colouring
 
 __all__ = ["fixed_blocks", "comb_forests", "graph_blocks"]
 
@@ -61,11 +62,16 @@ def comb_forests(index: np.ndarray) -> list[np.ndarray]:
 
 
 def graph_blocks(kind: str, Q, L: np.ndarray, lattice: np.ndarray | None) -> list[np.ndarray]:
-    """``'red-black'`` (greedy colouring) or ``'tree'`` (comb forests on a lattice, else the
-    union-find forest partition) blocks of the graph of ``Q`` (CSC)."""
+    """``'red-black'`` (two colours when the graph is bipartite, else greedy colouring) or
+    ``'tree'`` (comb forests on a lattice, else the union-find forest partition) blocks of
+    the graph of ``Q`` (CSC)."""
     visit = np.argsort(-L, kind="stable").astype(np.int64)
     if kind == "tree" and lattice is not None:
         return comb_forests(lattice)
-    labels = (greedy_colouring if kind == "red-black" else forest_partition)(
-        Q.indptr, Q.indices, visit)
+    if kind == "red-black":
+        labels, two = bipartite_colouring(Q.indptr, Q.indices, visit)
+        if not two:  # an odd cycle: as few colours as the greedy order finds
+            labels = greedy_colouring(Q.indptr, Q.indices, visit)
+    else:
+        labels = forest_partition(Q.indptr, Q.indices, visit)
     return [np.flatnonzero(labels == c).astype(np.int64) for c in range(int(labels.max()) + 1)]
