@@ -8,8 +8,10 @@ of 10 harmonic Ritz vectors plus the previous solution (``solve_batch(..., recyc
 and the same after sorting the systems by similarity (``sort=True``, the SKR recipe).
 
 What to conclude: the cumulative iteration count of the recycled runs grows more slowly
-than that of independent CG once the first few systems have built up the subspace, and
-sorting (neighbouring systems alike) lowers it further.
+than that of independent CG once the first few systems have built up the subspace (here
+about 0.6x its iterations after 30 systems). Sorting the systems changes little at this small
+size, where consecutive systems are already alike; :doc:`/sequences` has the full-size
+measurements.
 """
 
 import matplotlib.pyplot as plt

@@ -125,7 +125,11 @@ def _missing_sections(obj) -> list[str]:
         doc = ClassDoc(obj, config={"show_class_members": False})
         # Result objects, enums and dataclasses document their fields as Attributes (the
         # convention of scipy.optimize.OptimizeResult); everything else its constructor.
-        need = {"Parameters": bool(doc["Parameters"] or doc["Attributes"]),
+        try:  # a class built without arguments (a stateless resolvent) has none to document
+            no_args = not inspect.signature(obj).parameters
+        except (TypeError, ValueError):
+            no_args = False
+        need = {"Parameters": bool(doc["Parameters"] or doc["Attributes"]) or no_args,
                 "Examples": bool(doc["Examples"])}
     else:
         doc = FunctionDoc(obj)

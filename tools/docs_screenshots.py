@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import tempfile
 
-PAGES = ["krylov", "sor", "sketching", "sequences", "auto_examples/index"]
+PAGES = ["krylov", "sor", "sketching", "sequences", "bcd", "completion", "lasso", "monotone",
+         "auto_examples/index"]
 WIDTHS = (1024, 1400)
 OUTLINE = "<style>img{outline:3px solid rgb(255,0,0) !important}</style></head>"
 

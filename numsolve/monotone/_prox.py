@@ -65,7 +65,15 @@ def project_simplex(v, radius: float = 1.0):
 
 
 class Identity:
-    """The resolvent of ``G = 0`` (no constraint): ``prox(v, eta) = v``."""
+    """The resolvent of ``G = 0`` (no constraint): ``prox(v, eta) = v``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.monotone import Identity
+    >>> Identity()(np.array([1.0, -2.0]), 0.5)
+    array([ 1., -2.])
+    """
 
     def __call__(self, v, eta: float = 1.0):
         return v
@@ -76,6 +84,11 @@ class Identity:
 
 class Simplex:
     """Projection onto the simplex ``{u >= 0, sum(u) = radius}`` (see :func:`project_simplex`).
+
+    Parameters
+    ----------
+    radius : float, optional
+        The simplex's total ``sum(u)``, ``> 0`` (default 1: probability vectors).
 
     Examples
     --------
@@ -97,6 +110,11 @@ class Simplex:
 
 class Box:
     """Projection onto the box ``[lower, upper]`` (scalars or arrays; ``-inf``/``inf`` allowed).
+
+    Parameters
+    ----------
+    lower, upper : float or array_like, optional
+        The bounds (default ``[0, 1]``), broadcast against the vector.
 
     Examples
     --------
@@ -121,6 +139,11 @@ class Box:
 
 class L1:
     """The prox of ``lam * ||u||_1``: soft thresholding at ``eta * lam``.
+
+    Parameters
+    ----------
+    lam : float
+        The L1 weight, ``>= 0``.
 
     Examples
     --------
@@ -176,7 +199,12 @@ class Chi2BallSimplex:
     The chi-square divergence ``D(u || c) = d ||u - c||^2`` bounded by ``rho`` is this set with
     ``radius = sqrt(rho / d)``. By the KKT conditions of the ball constraint the projection is
     ``project_simplex(c + t (v - c))`` with the largest ``t <= 1`` that puts it in the ball;
-    that ``t`` is exact, from one sort (:func:`chi2_path_step`), with no search.
+    that ``t`` is exact, from one sort (``chi2_path_step``), with no search.
+
+    Parameters
+    ----------
+    radius : float
+        The Euclidean radius of the ball around the centre ``c``, ``> 0``.
 
     Examples
     --------
@@ -261,6 +289,26 @@ def as_resolvent(prox: Callable | None) -> Callable:
     ``None`` is the identity; a callable taking one positional argument (a projection) is
     called as ``prox(v)``; anything else that is not callable is a ``TypeError`` naming
     ``prox``.
+
+    Parameters
+    ----------
+    prox : callable or None
+        A resolvent ``prox(v, eta)``, a projection ``prox(v)``, or ``None``.
+
+    Returns
+    -------
+    callable
+        ``prox(v, eta)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.monotone import as_resolvent
+    >>> r = as_resolvent(lambda v: np.maximum(v, 0.0))   # a projection, one argument
+    >>> r(np.array([-1.0, 2.0]), 0.5)
+    array([0., 2.])
+    >>> as_resolvent(None)
+    Identity()
     """
     if prox is None:
         return Identity()

@@ -65,14 +65,16 @@ def solve_monotone(
     ----------
     F : FiniteSumOperator
         The finite-sum operator (monotone; cocoercive for ``'vr-halpern'`` and
-        ``'halpern'``). Build one with :meth:`FiniteSumOperator.from_callables`,
-        :meth:`~FiniteSumOperator.from_matrix`, :meth:`~FiniteSumOperator.bilinear` or
-        :meth:`~FiniteSumOperator.from_saddle`.
+        ``'halpern'``). Build one with
+        :meth:`~numsolve.monotone.FiniteSumOperator.from_callables`,
+        :meth:`~numsolve.monotone.FiniteSumOperator.from_matrix`,
+        :meth:`~numsolve.monotone.FiniteSumOperator.bilinear` or
+        :meth:`~numsolve.monotone.FiniteSumOperator.from_saddle`.
     x0 : array, shape (F.dim,)
         Starting point and anchor (NumPy, CuPy or another array-API namespace; the iterates
         and the result live there). Never modified.
     method : str or callable
-        Case-insensitive name of a method of :data:`MONOTONE_METHODS`:
+        Case-insensitive name of a method of :data:`~numsolve.monotone.MONOTONE_METHODS`:
 
         {methods}
 

@@ -158,6 +158,18 @@ def _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, kappa, anderson, inner
 def lasso_alpha_max(X: Any, y: Any) -> float:
     """``||X^T y||_inf / n``: the smallest ``alpha`` at which ``w = 0`` solves the Lasso.
 
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, p)
+        The design (dense, CSC or CSR; host arrays only).
+    y : array_like, shape (n,)
+        The targets.
+
+    Returns
+    -------
+    float
+        ``alpha_max`` on scikit-learn's scale ``(1/(2n)) ||y - X w||^2 + alpha ||w||_1``.
+
     Examples
     --------
     >>> import numpy as np
@@ -171,7 +183,27 @@ def lasso_alpha_max(X: Any, y: Any) -> float:
 
 def logistic_alpha_max(X: Any, y: Any) -> float:
     """``||X^T y||_inf / (2 n)`` (labels as +-1): the smallest ``alpha`` with ``w = 0``
-    optimal for the L1-logistic problem."""
+    optimal for the L1-logistic problem.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, p)
+        The design (dense, CSC or CSR; host arrays only).
+    y : array_like, shape (n,)
+        Binary labels (two distinct values, mapped to -1 and +1).
+
+    Returns
+    -------
+    float
+        ``alpha_max`` on the scale ``(1/n) sum log(1 + exp(-y x^T w)) + alpha ||w||_1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.optimize import logistic_alpha_max
+    >>> logistic_alpha_max(np.eye(2), [1, -1])
+    0.25
+    """
     D = _design(X)
     return float(np.max(np.abs(D.prepare(_check_y(y, D.n, binary=True)))) / (2 * D.n))
 
@@ -182,6 +214,24 @@ def lasso_duality_gap(X: Any, y: Any, w: Any, alpha: float) -> tuple[float, floa
 
     ``primal - gap`` is a lower bound of the optimum; numsolve's solvers stop on this gap and
     the comparison benchmark checks every competitor's solution with this function.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, p)
+        The design (dense, CSC or CSR; host arrays only).
+    y : array_like, shape (n,)
+        The targets.
+    w : array_like, shape (p,)
+        The coefficients to certify.
+    alpha : float
+        The L1 weight.
+
+    Returns
+    -------
+    gap : float
+        The duality gap, an upper bound of ``primal - P*``.
+    primal : float
+        The Lasso objective at ``w``.
 
     Examples
     --------
@@ -201,7 +251,35 @@ def lasso_duality_gap(X: Any, y: Any, w: Any, alpha: float) -> tuple[float, floa
 
 def logistic_duality_gap(X: Any, y: Any, w: Any, alpha: float) -> tuple[float, float]:
     """``(gap, primal)`` of the L1-logistic problem at ``w`` (labels mapped to +-1; the dual
-    point ``-s grad_z`` rescaled to feasibility, every feature counted)."""
+    point ``-s grad_z`` rescaled to feasibility, every feature counted).
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, p)
+        The design (dense, CSC or CSR; host arrays only).
+    y : array_like, shape (n,)
+        Binary labels (two distinct values, mapped to -1 and +1).
+    w : array_like, shape (p,)
+        The coefficients to certify.
+    alpha : float
+        The L1 weight.
+
+    Returns
+    -------
+    gap : float
+        The duality gap, an upper bound of ``primal - P*``.
+    primal : float
+        The L1-logistic objective at ``w``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.optimize import logistic_alpha_max, logistic_duality_gap
+    >>> X, y = np.eye(2), [1, -1]
+    >>> gap, primal = logistic_duality_gap(X, y, np.zeros(2), logistic_alpha_max(X, y))
+    >>> round(gap, 12), round(primal, 6)   # w = 0 is optimal at alpha_max: zero gap
+    (0.0, 0.693147)
+    """
     D = _design(X)
     y = _check_y(y, D.n, binary=True)
     w = np.asarray(w, dtype=np.float64)
@@ -485,6 +563,26 @@ def l1_logistic_path(X: Any, y: Any, alphas: Any = None, *, n_alphas: int = 100,
     """L1-logistic solutions on a decreasing grid of ``alpha`` (warm starts), as
     :func:`lasso_path` with :func:`l1_logistic` and ``alpha_max`` of
     :func:`~numsolve.optimize.logistic_alpha_max`.
+
+    Parameters
+    ----------
+    X, y
+        As in :func:`l1_logistic` (``y``: binary labels).
+    alphas : array_like, optional
+        The grid (sorted decreasing); default ``n_alphas`` values geometrically spaced from
+        ``alpha_max`` down to ``eps * alpha_max``.
+    n_alphas, eps
+        The default grid.
+    x0 : array_like, optional
+        Warm start of the first fit.
+    **fit_kw
+        Passed to :func:`l1_logistic` (``rtol``, ``atol``, ``maxiter``, ...).
+
+    Returns
+    -------
+    OptimizeResult
+        As :func:`lasso_path`: ``alphas``, ``coefs`` (``p x len(alphas)``, also ``x``),
+        ``gaps``, ``funs``, ``nit``, ``statuses``, ``success``, ``status``, ``message``.
 
     Examples
     --------

@@ -54,6 +54,14 @@ class MinimaxProblem:
         The solution when known in closed form or by a reference solve.
     info : dict
         Extra data (the game matrix, the data set, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.problems import hard_qp
+    >>> p = hard_qp(10)                      # a MinimaxProblem
+    >>> p.name, p.dim_x, p.x0.shape, p.prox is None
+    ('hard QP n=10', 10, (20,), True)
     """
 
     name: str
@@ -110,6 +118,19 @@ def matrix_game(n: int = 500, *, rng: Any = 1) -> MinimaxProblem:
     column ``i`` of ``A``); start: uniform strategies. Tuned steps (spec §5.1): EG and EAG
     ``5/||A||_2``; Algorithm 1 ``5/||A||_F``; Algorithm 2 ``eta = sqrt(n)/||A||_F``.
 
+    Parameters
+    ----------
+    n : int, optional
+        Size of the game (``A`` is ``n x n``, ``u`` has ``2 n`` entries).
+    rng : int or numpy.random.Generator, optional
+        Seeds the column weights ``w``.
+
+    Returns
+    -------
+    MinimaxProblem
+        The bilinear operator, the product of two simplex projections, the uniform start and the
+        game matrix in ``info``.
+
     Examples
     --------
     >>> from numsolve.problems import matrix_game
@@ -140,6 +161,16 @@ def hard_qp(n: int = 200) -> MinimaxProblem:
     ``||F||``), start ``0``; component ``i`` holds columns ``i`` of both blocks. The solution
     is the solution of the linear system ``F(u) = 0``. Tuned steps (spec §5.2): EG 0.5, EAG
     0.3, Algorithm 1 0.3.
+
+    Parameters
+    ----------
+    n : int, optional
+        Dimension of ``x`` and ``y`` (``u`` has ``2 n`` entries).
+
+    Returns
+    -------
+    MinimaxProblem
+        Unconstrained (``prox=None``), start ``0``, ``solution`` from a direct solve.
 
     Examples
     --------
@@ -174,8 +205,25 @@ def quadratic_minimax(n_components: int = 100, dim_x: int = 20, dim_y: int = 20,
 
     ``f_i(x, y) = mu ||x||^2/2 + x^T B_i y - mu ||y||^2/2 + a_i^T x - c_i^T y`` with Gaussian
     ``B_i`` (scaled by ``1/sqrt(dim)``), ``a_i``, ``c_i``; built with
-    :meth:`FiniteSumOperator.from_saddle` (vectorised partial gradients). The solution solves
+    :meth:`~numsolve.monotone.FiniteSumOperator.from_saddle` (vectorised partial
+    gradients). The solution solves
     ``[[mu I, B], [-B^T, mu I]] u = -(a, c)`` (means over ``i``).
+
+    Parameters
+    ----------
+    n_components : int, optional
+        ``n``, the number of components ``f_i``.
+    dim_x, dim_y : int, optional
+        Lengths of ``x`` and ``y``.
+    mu : float, optional
+        Strong convexity / concavity modulus, ``> 0``.
+    rng : int or numpy.random.Generator, optional
+        Seeds ``B_i``, ``a_i``, ``c_i``.
+
+    Returns
+    -------
+    MinimaxProblem
+        Unconstrained, with the closed-form ``solution``.
 
     Examples
     --------
@@ -274,6 +322,23 @@ def dro_logistic(dataset: str = "breast_cancer", *, rho: float = 1.0, lam: float
     The reference solve (``reference=True``) minimises the convex primal ``phi(theta) =
     max_p (...)`` with L-BFGS (its gradient by Danskin's theorem, the inner maximiser exact up
     to bisection) and stores ``(theta*, p*(theta*))`` as ``solution``.
+
+    Parameters
+    ----------
+    dataset : {'breast_cancer', 'iris'}, optional
+        The scikit-learn data set (needs scikit-learn).
+    rho : float, optional
+        Chi-square radius ``rho`` of the ball of sample weights.
+    lam : float, optional
+        L2 weight ``lam`` on ``theta``.
+    reference : bool, optional
+        Compute the reference ``solution`` (an L-BFGS solve; ``False`` leaves it ``None``).
+
+    Returns
+    -------
+    MinimaxProblem
+        ``u = (theta, p)``, with the product resolvent (identity on ``theta``,
+        :class:`~numsolve.monotone.Chi2BallSimplex` on ``p``).
 
     Examples
     --------

@@ -105,7 +105,8 @@ def darcy_sequence(T: int, n: int = 64, *, sigma: float = 1.0, alpha: float = 2.
     -------
     list of (A, b, context)
         CSR SPD matrix, right-hand side, and ``context`` = the ``8 x 8`` block means of
-        ``log a`` (64 numbers; fewer for ``n < 8``), the feature :func:`sort_systems` uses.
+        ``log a`` (64 numbers; fewer for ``n < 8``), the feature
+        :func:`~numsolve.linalg.sort_systems` uses.
 
     Examples
     --------

@@ -62,9 +62,9 @@ def comb_forests(index: np.ndarray) -> list[np.ndarray]:
 
 
 def graph_blocks(kind: str, Q, L: np.ndarray, lattice: np.ndarray | None) -> list[np.ndarray]:
-    """``'red-black'`` (two colours when the graph is bipartite, else greedy
-    colouring) or ``'tree'`` (comb forests on a lattice, else the union-find
-    forest partition) blocks of the graph of ``Q`` (CSC)."""
+    """``'red-black'`` (two colours when the graph is bipartite, else greedy colouring) or
+    ``'tree'`` (comb forests on a lattice, else the union-find forest partition) blocks of
+    the graph of ``Q`` (CSC)."""
     visit = np.argsort(-L, kind="stable").astype(np.int64)
     if kind == "tree" and lattice is not None:
         return comb_forests(lattice)
