@@ -106,17 +106,15 @@ def complete(
     Raises
     ------
     ValueError
-        NaN or inf values, duplicate ``(row, col)`` entries, indices out of range, no entries,
-        invalid options.
+        NaN/inf values, duplicate entries, indices out of range, no entries, invalid options.
     TypeError
         ``M`` of an unsupported type, non-integer indices, inputs on different devices.
 
     Notes
     -----
-    A row (column) without observations gets a zero factor row: its prediction is ``0``, or
-    ``mean + col_bias`` (``row_bias + mean``) with ``biases=True``. A row with fewer
-    observations than unknowns gets the minimum-norm solution of its regression (a ridge of
-    ``1e-12 tr(G)/k``).
+    A row (column) without observations gets a zero factor row (prediction ``0``, or the
+    biases with ``biases=True``); one with fewer observations than unknowns gets the
+    minimum-norm solution of its regression (a ridge of ``1e-12 tr(G)/k``).
 
     References
     ----------
