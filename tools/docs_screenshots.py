@@ -41,7 +41,7 @@ def shoot(build: pathlib.Path, out: pathlib.Path, browser: str = "chromium") -> 
         for width in WIDTHS:
             png = out / f"{page.replace('/', '_')}_{width}.png"
             subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                            "--hide-scrollbars", f"--window-size={width},4400",
+                            "--hide-scrollbars", f"--window-size={width},14000",
                             f"--screenshot={png}", html.as_uri()],
                            check=True, capture_output=True, timeout=120)
             written.append(png.name)
