@@ -167,6 +167,16 @@ class FixedOmega(_Tuner):
     omega : float
         In ``(0, 2)``.
 
+    Notes
+    -----
+    The fixed-``omega`` comparator of the experiments of Khodak et al. [1]_.
+
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+
     Examples
     --------
     >>> from numsolve.linalg import FixedOmega
