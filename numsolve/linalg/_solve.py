@@ -334,6 +334,9 @@ def lstsq(
 ) -> SolveResult:
     """Solve the linear least-squares problem ``min_x ||A x - b||_2`` (optionally with ridge).
 
+    The default ``'sketch'`` method is sketch-preconditioned LSQR (Blendenpik [1]_, LSRN
+    [2]_).
+
     Parameters
     ----------
     A : array, sparse matrix or LinearOperator, shape (n, d), n >= d

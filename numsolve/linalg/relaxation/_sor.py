@@ -943,7 +943,7 @@ def _abandon(tuner):
 # Young's optimal omega (an oracle)
 # --------------------------------------------------------------------------------------------
 def young_omega(A: Any) -> float:
-    """Young's optimal SOR relaxation factor ``2 / (1 + sqrt(1 - rho_J^2))`` (an oracle).
+    """Young's [1]_ optimal SOR relaxation factor ``2 / (1 + sqrt(1 - rho_J^2))`` (an oracle).
 
     ``rho_J`` is the spectral radius of the Jacobi iteration matrix ``I - D^{-1} A``, computed
     from the eigenvalues of the symmetric ``D^{-1/2} A D^{-1/2}`` (dense for ``n <= 2000``,

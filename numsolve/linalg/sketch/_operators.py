@@ -91,7 +91,7 @@ def _canonical_kind(kind: str) -> str:
 
 
 def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: float = 1.0) -> int:
-    """Documented sketch size for a subspace embedding of a ``d``-dimensional subspace.
+    """Documented sketch size for a subspace embedding of a ``d``-dimensional subspace [1]_, [2]_.
 
     With this ``m`` the singular values of ``S @ U`` (``U`` with ``d`` orthonormal columns)
     lie in ``[1 - eps, 1 + eps]`` with high probability (numsolve's tests check it over many
@@ -669,7 +669,7 @@ def make_sketch(
 
 def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 10,
                     jl_dim: int = 32) -> np.ndarray:
-    """Row leverage scores of a tall matrix ``A`` (``n x d``).
+    """Row leverage scores of a tall matrix ``A`` (``n x d``), exact or approximate [1]_.
 
     The leverage score of row ``i`` is the squared norm of row ``i`` of an orthonormal basis
     ``U`` of the column space of ``A``; the scores sum to ``rank(A)``. The rank is decided as
