@@ -230,7 +230,7 @@ def minimize(
     References
     ----------
     .. [1] I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained optimization via exact
-       augmented Lagrangian and randomized iterative sketching", ICML 2023 (PMLR 202:13174-13198),
+       augmented Lagrangian and randomized iterative sketching", ICML 2023,
        arXiv:2305.18379.
     .. [2] M. Pilanci and M. J. Wainwright, "Newton sketch: a near linear-time optimization
        algorithm with linear-quadratic convergence", SIAM J. Optim. 27(1):205-245, 2017,

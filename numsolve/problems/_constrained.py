@@ -407,7 +407,7 @@ def hock_schittkowski(name: str) -> ConstrainedProblem:
     .. [1] W. Hock and K. Schittkowski, "Test Examples for Nonlinear Programming Codes",
        Lecture Notes in Economics and Mathematical Systems 187, Springer, 1981.
     .. [2] I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained optimization via exact
-       augmented Lagrangian and randomized iterative sketching", ICML 2023 (PMLR 202:13174-13198),
+       augmented Lagrangian and randomized iterative sketching", ICML 2023,
        arXiv:2305.18379.
 
     Examples
