@@ -150,6 +150,54 @@ def test_public_docstring_has_numpydoc_sections(qualname, obj):
         assert ">>>" in inspect.getdoc(obj), f"{qualname}: Examples has no runnable code"
 
 
+# -- citations of the published methods -------------------------------------------------------
+#: Public entry points that implement (or reproduce the setup of) a published method: each must
+#: cite it in a numpydoc References section, and every citation label must be used in the text.
+METHOD_ENTRY_POINTS = (
+    "numsolve.minimize", "numsolve.solve_monotone", "numsolve.minimax", "numsolve.complete",
+    "numsolve.lstsq", "numsolve.solve_batch", "numsolve.lasso", "numsolve.lasso_path",
+    "numsolve.l1_logistic", "numsolve.l1_logistic_path",
+    "numsolve.optimize.lasso_alpha_max", "numsolve.optimize.logistic_alpha_max",
+    "numsolve.optimize.lasso_duality_gap", "numsolve.optimize.logistic_duality_gap",
+    "numsolve.optimize.bcd.minimize_bcd", "numsolve.completion.altmin",
+    "numsolve.monotone.FiniteSumOperator", "numsolve.monotone.Simplex",
+    "numsolve.monotone.project_simplex",
+    "numsolve.linalg.defcg", "numsolve.linalg.gcrodr", "numsolve.linalg.fcg",
+    "numsolve.linalg.dcdm", "numsolve.linalg.gmres", "numsolve.linalg.fgmres",
+    "numsolve.linalg.minres", "numsolve.linalg.SequenceSolver", "numsolve.linalg.sort_systems",
+    "numsolve.linalg.MulticolorSOR", "numsolve.linalg.SORSmoother",
+    "numsolve.linalg.SSORPreconditioner", "numsolve.linalg.ssor_preconditioner",
+    "numsolve.linalg.young_omega", "numsolve.linalg.FixedOmega", "numsolve.linalg.TsallisINF",
+    "numsolve.linalg.TsallisINFCB", "numsolve.linalg.ChebCB",
+    "numsolve.linalg.MultilevelStencilModel", "numsolve.linalg.DirectionModel",
+    "numsolve.linalg.sketch.Sketch", "numsolve.linalg.sketch.make_sketch",
+    "numsolve.linalg.sketch.sketch", "numsolve.linalg.sketch.leverage_scores",
+    "numsolve.linalg.sketch.embedding_sketch_size",
+    "numsolve.problems.hock_schittkowski", "numsolve.problems.eq_problem",
+    "numsolve.problems.bcd_dataset", "numsolve.problems.label_propagation",
+    "numsolve.problems.matrix_game", "numsolve.problems.hard_qp",
+    "numsolve.problems.dro_logistic",
+)
+
+
+@pytest.mark.parametrize("qualname", METHOD_ENTRY_POINTS)
+def test_method_entry_point_cites_its_paper(qualname):
+    """A numpydoc References section with unique labels, each cited as ``[label]_``."""
+    from numpydoc.docscrape import ClassDoc, FunctionDoc
+
+    obj = _resolve(qualname)
+    doc = (ClassDoc(obj, config={"show_class_members": False}) if inspect.isclass(obj)
+           else FunctionDoc(obj))
+    refs = "\n".join(doc["References"])
+    assert refs.strip(), f"{qualname} has no References section"
+    labels = re.findall(r"^\.\. \[([^\]]+)\]", refs, re.M)
+    assert labels, f"{qualname}: References holds no '.. [label]' citation"
+    assert len(labels) == len(set(labels)), f"{qualname}: duplicate citation labels {labels}"
+    text = inspect.getdoc(obj).split("References\n----------")[0]
+    unused = [lab for lab in labels if f"[{lab}]_" not in text]
+    assert not unused, f"{qualname}: citations never referenced in the text: {unused}"
+
+
 # -- the decision guide and the results table --------------------------------------------------
 def _registries():
     from numsolve._cli.demo import REGISTRIES

@@ -345,6 +345,20 @@ power_iterations, blocks, preconditioner : optional
     CompletionResult
         The balanced factors ``U``, ``V``, the residual history and the status.
 
+    Notes
+    -----
+    Alternating minimization in the framework of Jain, Netrapalli & Sanghavi [2]_ (exact
+    half-steps, ``solver='exact'``), with the sketch-preconditioned approximate half-steps of
+    Gu, Song, Yin & Zhang [1]_ (``solver='sketch'``); all of ``Omega`` is reused in every
+    half-step rather than split into fresh samples as in the analyses.
+
+    References
+    ----------
+    .. [1] Y. Gu, Z. Song, J. Yin and L. Zhang, "Low rank matrix completion via robust
+       alternating minimization in nearly linear time", ICLR 2024, arXiv:2302.11068.
+    .. [2] P. Jain, P. Netrapalli and S. Sanghavi, "Low-rank matrix completion using
+       alternating minimization", STOC 2013.
+
     Examples
     --------
     Called through :func:`numsolve.complete`:

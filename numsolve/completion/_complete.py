@@ -63,7 +63,7 @@ def complete(
         callback=, rng=, **options)`` with the validated observations ``obs``.
     l2 : float
         Ridge weight (``>= 0``). With ``l2 = 0`` the factors are re-orthonormalised after every
-        half-step (JNS13); with ``l2 > 0`` the iteration is ridge ALS on the objective above.
+        half-step ([1]_, [2]_); with ``l2 > 0`` the iteration is ridge ALS on the objective above.
     rtol : float
         Stop when the relative residual on the observed entries
         ``||P_Omega(X - M)||_F / ||P_Omega(M)||_F`` is ``<= rtol``.

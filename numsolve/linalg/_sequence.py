@@ -90,6 +90,16 @@ def sort_systems(systems: list, feature: Callable | None = None, *, start: int =
     order : array of int
         A permutation of ``range(len(systems))``.
 
+    Notes
+    -----
+    The sorting step of SKR (sorting Krylov recycling) [1]_: neighbours in the order are
+    similar, so a recycled subspace carries over.
+
+    References
+    ----------
+    .. [1] H. Wang, Z. Hao, J. Wang, Z. Geng, Z. Wang, B. Li and F. Wu, "Accelerating data
+       generation for neural operators via Krylov subspace recycling", ICLR 2024.
+
     Examples
     --------
     >>> import numpy as np
@@ -200,6 +210,24 @@ class SequenceSolver:
     totals : dict
         ``systems``, ``nit``, ``nmatvec``, ``time`` (seconds) over all solves since the last
         :meth:`reset`, and ``preconditioner_builds``.
+
+    Notes
+    -----
+    SKR's recipe [1]_: solve related systems in turn and recycle a Krylov subspace, here by
+    deflated CG [2]_ (``'cg'``) or GCRO-DR [3]_ (``'gmres'``); with an ``omega`` tuner,
+    ``'sor'``/``'ssor-cg'`` learn the relaxation factor as in [4]_.
+
+    References
+    ----------
+    .. [1] H. Wang, Z. Hao, J. Wang, Z. Geng, Z. Wang, B. Li and F. Wu, "Accelerating data
+       generation for neural operators via Krylov subspace recycling", ICLR 2024.
+    .. [2] Y. Saad, M. Yeung, J. Erhel and F. Guyomarc'h, "A deflated version of the
+       conjugate gradient algorithm", SIAM J. Sci. Comput. 21(5):1909-1926, 2000.
+    .. [3] M. L. Parks, E. de Sturler, G. Mackey, D. D. Johnson and S. Maiti, "Recycling Krylov
+       subspaces for sequences of linear systems", SIAM J. Sci. Comput. 28(5):1651-1674, 2006.
+    .. [4] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
 
     Examples
     --------

@@ -280,6 +280,20 @@ def solve_batch(
         (``'sor'``/``'ssor-cg'``: a list of per-system histories, plus ``omega``,
         ``context``, ``trajectory`` and the per-system ``results``).
 
+    Notes
+    -----
+    ``recycle``/``sort`` follow SKR [1]_ (sort, then recycle): deflated CG [2]_ or GCRO-DR
+    [3]_ carry a subspace from system to system.
+
+    References
+    ----------
+    .. [1] H. Wang, Z. Hao, J. Wang, Z. Geng, Z. Wang, B. Li and F. Wu, "Accelerating data
+       generation for neural operators via Krylov subspace recycling", ICLR 2024.
+    .. [2] Y. Saad, M. Yeung, J. Erhel and F. Guyomarc'h, "A deflated version of the
+       conjugate gradient algorithm", SIAM J. Sci. Comput. 21(5):1909-1926, 2000.
+    .. [3] M. L. Parks, E. de Sturler, G. Mackey, D. D. Johnson and S. Maiti, "Recycling Krylov
+       subspaces for sequences of linear systems", SIAM J. Sci. Comput. 28(5):1651-1674, 2006.
+
     Examples
     --------
     >>> import numpy as np
@@ -319,6 +333,9 @@ def lstsq(
     options: Mapping[str, Any] | None = None,
 ) -> SolveResult:
     """Solve the linear least-squares problem ``min_x ||A x - b||_2`` (optionally with ridge).
+
+    The default ``'sketch'`` method is sketch-preconditioned LSQR (Blendenpik [1]_, LSRN
+    [2]_).
 
     Parameters
     ----------

@@ -55,6 +55,17 @@ def minimax(grad_x: Callable, grad_y: Callable, x0: Any, y0: Any, *, n_component
         That of :func:`~numsolve.solve_monotone`, with ``x`` and ``y`` the two blocks and
         ``u`` the joined vector.
 
+    Notes
+    -----
+    The saddle operator ``F(x, y) = (grad_x f, -grad_y f)`` is monotone but not cocoercive in
+    general, so the default is the inexact Halpern iteration of Algorithm 2 of [1]_, the
+    method of [1]_ for monotone Lipschitz finite sums.
+
+    References
+    ----------
+    .. [1] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024, arXiv:2310.02987.
+
     Examples
     --------
     >>> import numpy as np

@@ -125,6 +125,16 @@ class FiniteSumOperator:
     lipschitz_full : float or None
         ``L_F``: Lipschitz constant of ``F``; ``None`` when unknown.
 
+    Notes
+    -----
+    The finite-sum setting of [1]_: a full evaluation costs ``n`` component evaluations, a
+    batch ``len(idx)``, and complexity is counted in these units.
+
+    References
+    ----------
+    .. [1] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024, arXiv:2310.02987.
+
     Examples
     --------
     A subclass with ``F_i(x) = i x`` (``i = 1, 2``), so ``F(x) = 1.5 x``:

@@ -49,6 +49,18 @@ def project_simplex(v, radius: float = 1.0):
     With ``s = sort(v)`` in decreasing order, ``theta = max_k (s_1 + ... + s_k - radius) / k``
     and the projection is ``max(v - theta, 0)``: the maximum is attained at the number of
     positive entries of the projection, so no search (and no device-to-host sync) is needed.
+    This is the sort-based ``O(d log d)`` algorithm of Held, Wolfe & Crowder [1]_ (also
+    Duchi et al. [2]_); Condat [3]_ reviews it with faster expected-linear-time variants,
+    which numsolve does not implement.
+
+    References
+    ----------
+    .. [1] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
+       Math. Program. 6:62-88, 1974.
+    .. [2] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient projections onto
+       the l1-ball for learning in high dimensions", ICML 2008.
+    .. [3] L. Condat, "Fast projection onto the simplex and the l1 ball", Math. Program.
+       158(1):575-585, 2016.
 
     Examples
     --------
@@ -89,6 +101,17 @@ class Simplex:
     ----------
     radius : float, optional
         The simplex's total ``sum(u)``, ``> 0`` (default 1: probability vectors).
+
+    Notes
+    -----
+    The sort-based algorithm of Held, Wolfe & Crowder [1]_ and Duchi et al. [2]_.
+
+    References
+    ----------
+    .. [1] M. Held, P. Wolfe and H. P. Crowder, "Validation of subgradient optimization",
+       Math. Program. 6:62-88, 1974.
+    .. [2] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient projections onto
+       the l1-ball for learning in high dimensions", ICML 2008.
 
     Examples
     --------

@@ -119,6 +119,22 @@ def solve_monotone(
     ``None``) are estimated at ``x0`` from difference quotients and doubled; every later
     quotient above the estimate doubles it again (backtracking; see the user guide).
 
+    ``'vr-halpern'`` is Algorithm 1 of [1]_ (Halpern iteration with a PAGE-style
+    variance-reduced estimator) and ``'vr-inexact-halpern'`` Algorithm 2 of [1]_ (inexact
+    Halpern iteration, each resolvent computed by VR-FoRB [2]_); the baselines are
+    extragradient [3]_ and anchored extragradient [4]_.
+
+    References
+    ----------
+    .. [1] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024, arXiv:2310.02987.
+    .. [2] A. Alacaoglu and Y. Malitsky, "Stochastic variance reduction for variational
+       inequality methods", COLT 2022.
+    .. [3] G. M. Korpelevich, "The extragradient method for finding saddle points and other
+       problems", Ekonomika i Matematicheskie Metody 12:747-756, 1976.
+    .. [4] T. Yoon and E. K. Ryu, "Accelerated algorithms for smooth convex-concave minimax
+       problems with O(1/k^2) rate on squared gradient norm", ICML 2021.
+
     Examples
     --------
     >>> import numpy as np

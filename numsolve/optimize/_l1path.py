@@ -170,6 +170,16 @@ def lasso_alpha_max(X: Any, y: Any) -> float:
     float
         ``alpha_max`` on scikit-learn's scale ``(1/(2n)) ||y - X w||^2 + alpha ||w||_1``.
 
+    Notes
+    -----
+    From the optimality condition ``|x_j^T (y - X w)| / n <= alpha`` at ``w = 0``; the top of
+    the glmnet path [1]_.
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for generalized
+       linear models via coordinate descent", J. Stat. Softw. 33(1):1-22, 2010.
+
     Examples
     --------
     >>> import numpy as np
@@ -196,6 +206,16 @@ def logistic_alpha_max(X: Any, y: Any) -> float:
     -------
     float
         ``alpha_max`` on the scale ``(1/n) sum log(1 + exp(-y x^T w)) + alpha ||w||_1``.
+
+    Notes
+    -----
+    The gradient of the loss at ``w = 0`` is ``-X^T y / (2 n)``; ``w = 0`` is optimal when its
+    largest entry is at most ``alpha`` (the top of the glmnet path [1]_).
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for generalized
+       linear models via coordinate descent", J. Stat. Softw. 33(1):1-22, 2010.
 
     Examples
     --------
@@ -232,6 +252,18 @@ def lasso_duality_gap(X: Any, y: Any, w: Any, alpha: float) -> tuple[float, floa
         The duality gap, an upper bound of ``primal - P*``.
     primal : float
         The Lasso objective at ``w``.
+
+    Notes
+    -----
+    The rescaled residual is the dual point of the gap-safe screening rules [1]_, [2]_; the
+    same gap drives the solvers' stopping test and their screening.
+
+    References
+    ----------
+    .. [1] O. Fercoq, A. Gramfort and J. Salmon, "Mind the duality gap: safer rules for the
+       Lasso", ICML 2015.
+    .. [2] E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for
+       sparsity enforcing penalties", JMLR 18(128):1-33, 2017.
 
     Examples
     --------
@@ -270,6 +302,16 @@ def logistic_duality_gap(X: Any, y: Any, w: Any, alpha: float) -> tuple[float, f
         The duality gap, an upper bound of ``primal - P*``.
     primal : float
         The L1-logistic objective at ``w``.
+
+    Notes
+    -----
+    The dual point and the dual objective (the negative binary entropy) of the gap-safe rules
+    for L1-logistic regression [1]_.
+
+    References
+    ----------
+    .. [1] E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for
+       sparsity enforcing penalties", JMLR 18(128):1-33, 2017.
 
     Examples
     --------
@@ -415,6 +457,27 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
         of ``x`` never changed), ``ws_sizes``, ``n_kept`` (features left by screening),
         ``gap_history`` (per outer iteration).
 
+    Notes
+    -----
+    Working sets as in celer [1]_ and skglm [2]_: the nonzero coefficients plus the largest
+    optimality violators ``|grad_j| - alpha``, ``max(ws_min, 2 nnz(w))`` features (skglm's
+    growth rule); coordinate descent on the working set with Anderson extrapolation of the
+    iterates [3]_; gap-safe sphere screening [4]_, [5]_ with the dual point of
+    :func:`~numsolve.optimize.lasso_duality_gap`. celer's dual extrapolation is not used.
+
+    References
+    ----------
+    .. [1] M. Massias, A. Gramfort and J. Salmon, "Celer: a fast solver for the Lasso with dual
+       extrapolation", ICML 2018.
+    .. [2] Q. Bertrand, Q. Klopfenstein, P.-A. Bannier, G. Gidel and M. Massias, "Beyond L1:
+       faster and better sparse models with skglm", NeurIPS 2022.
+    .. [3] Q. Bertrand and M. Massias, "Anderson acceleration of coordinate descent",
+       AISTATS 2021.
+    .. [4] O. Fercoq, A. Gramfort and J. Salmon, "Mind the duality gap: safer rules for the
+       Lasso", ICML 2015.
+    .. [5] E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for
+       sparsity enforcing penalties", JMLR 18(128):1-33, 2017.
+
     Examples
     --------
     >>> import numpy as np
@@ -462,6 +525,23 @@ def l1_logistic(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1
     OptimizeResult
         As :func:`lasso`; ``n_epochs`` counts Newton steps and ``active_set_iter`` is the
         Newton step after which the sign pattern never changed.
+
+    Notes
+    -----
+    Working sets and gap-safe screening as in :func:`lasso` ([1]_, [2]_, [3]_); each working
+    set is solved by proximal Newton with coordinate descent on the quadratic model and an
+    Armijo backtracking search, as in newGLMNET [4]_.
+
+    References
+    ----------
+    .. [1] M. Massias, A. Gramfort and J. Salmon, "Celer: a fast solver for the Lasso with dual
+       extrapolation", ICML 2018.
+    .. [2] Q. Bertrand, Q. Klopfenstein, P.-A. Bannier, G. Gidel and M. Massias, "Beyond L1:
+       faster and better sparse models with skglm", NeurIPS 2022.
+    .. [3] E. Ndiaye, O. Fercoq, A. Gramfort and J. Salmon, "Gap safe screening rules for
+       sparsity enforcing penalties", JMLR 18(128):1-33, 2017.
+    .. [4] G.-X. Yuan, C.-H. Ho and C.-J. Lin, "An improved GLMNET for L1-regularized
+       logistic regression", JMLR 13:1999-2030, 2012.
 
     Examples
     --------
@@ -545,6 +625,16 @@ def lasso_path(X: Any, y: Any, alphas: Any = None, *, n_alphas: int = 100, eps: 
         ``n_epochs``, ``active_set_iters``, ``statuses`` (one per alpha), ``success`` (all
         converged), ``status``, ``message``.
 
+    Notes
+    -----
+    The pathwise strategy of glmnet [1]_: decreasing ``alpha`` from ``alpha_max``, each fit
+    warm-started from the previous solution. Each fit is :func:`lasso`.
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for generalized
+       linear models via coordinate descent", J. Stat. Softw. 33(1):1-22, 2010.
+
     Examples
     --------
     >>> import numpy as np
@@ -583,6 +673,16 @@ def l1_logistic_path(X: Any, y: Any, alphas: Any = None, *, n_alphas: int = 100,
     OptimizeResult
         As :func:`lasso_path`: ``alphas``, ``coefs`` (``p x len(alphas)``, also ``x``),
         ``gaps``, ``funs``, ``nit``, ``statuses``, ``success``, ``status``, ``message``.
+
+    Notes
+    -----
+    The pathwise strategy of glmnet [1]_ (warm starts down a decreasing grid); each fit is
+    :func:`l1_logistic`.
+
+    References
+    ----------
+    .. [1] J. Friedman, T. Hastie and R. Tibshirani, "Regularization paths for generalized
+       linear models via coordinate descent", J. Stat. Softw. 33(1):1-22, 2010.
 
     Examples
     --------

@@ -219,6 +219,28 @@ def minimize(
         A :class:`scipy.optimize.OptimizeResult` subclass: ``x``, ``fun``, ``jac``, ``nit``,
         ``nfev``, ``success``, ``status``, ``message`` (and ``method``).
 
+    Notes
+    -----
+    The numsolve methods implement published algorithms: ``'auglag'`` is AdaSketch-Newton
+    [1]_ (inexact Newton on the KKT system, Armijo search on the exact augmented Lagrangian
+    merit); ``'newton-sketch'`` is the Newton sketch of [2]_ when a Hessian square root is
+    known, else randomized subspace Newton [3]_; ``'bcd'`` is the greedy block coordinate
+    descent of [4]_. ``'scipy:<name>'`` methods are SciPy's own (see its references).
+
+    References
+    ----------
+    .. [1] I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained optimization via exact
+       augmented Lagrangian and randomized iterative sketching", ICML 2023,
+       arXiv:2305.18379.
+    .. [2] M. Pilanci and M. J. Wainwright, "Newton sketch: a near linear-time optimization
+       algorithm with linear-quadratic convergence", SIAM J. Optim. 27(1):205-245, 2017,
+       arXiv:1505.02250.
+    .. [3] R. M. Gower, D. Kovalev, F. Lieder and P. Richtarik, "RSN: randomized subspace
+       Newton", NeurIPS 2019.
+    .. [4] J. Nutini, I. Laradji and M. Schmidt, "Let's make block coordinate descent converge
+       faster: faster greedy rules, message-passing, active-set complexity, and superlinear
+       convergence", JMLR 23(131):1-74, 2022, arXiv:1712.08859.
+
     Examples
     --------
     >>> import numpy as np

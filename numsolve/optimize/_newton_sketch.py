@@ -193,7 +193,7 @@ def minimize_newton_sketch(
     armijo: float = 0.1, backtrack: float = 0.5, max_backtracks: int = 40,
     nnz_per_column: int = 8, rng: int | np.random.Generator | None = None,
 ) -> OptimizeResult:
-    """Newton sketch / randomized subspace Newton (see the module notes).
+    """Newton sketch [1]_ / randomized subspace Newton [2]_ (see the module notes).
 
     Options
     -------
@@ -225,6 +225,14 @@ def minimize_newton_sketch(
         Line-search constants ``a`` in (0, 1/2), ``b`` in (0, 1), and the number of halvings.
     rng : int or numpy.random.Generator
         A fresh sketch is drawn from it every iteration.
+
+    References
+    ----------
+    .. [1] M. Pilanci and M. J. Wainwright, "Newton sketch: a near linear-time optimization
+       algorithm with linear-quadratic convergence", SIAM J. Optim. 27(1):205-245, 2017,
+       arXiv:1505.02250.
+    .. [2] R. M. Gower, D. Kovalev, F. Lieder and P. Richtarik, "RSN: randomized subspace
+       Newton", NeurIPS 2019.
     """
     xp = _namespace(x0)
     x = xp.asarray(x0)

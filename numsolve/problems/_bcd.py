@@ -104,6 +104,17 @@ def bcd_dataset(name: str, n_samples: int | None = None, n_features: int | None 
     BCDProblem
         The objective, ``x0 = 0`` and the name.
 
+    Notes
+    -----
+    The data-set recipes A-D of the experiments of Nutini, Laradji & Schmidt [1]_, as their
+    released code builds them (numsolve's generator, so the digits differ).
+
+    References
+    ----------
+    .. [1] J. Nutini, I. Laradji and M. Schmidt, "Let's make block coordinate descent converge
+       faster: faster greedy rules, message-passing, active-set complexity, and superlinear
+       convergence", JMLR 23(131):1-74, 2022, arXiv:1712.08859.
+
     Examples
     --------
     >>> from numsolve.problems import bcd_dataset
@@ -177,6 +188,17 @@ def label_propagation(nrows: int, ncols: int, n_labelled: int = 100, weight: flo
     SparseQuadratic
         With ``lattice`` set (``lattice[r, c]``: the variable of node ``(r, c)``, ``-1`` for a
         labelled node), so ``partition='tree'`` uses the comb forests.
+
+    Notes
+    -----
+    Recipe D of the experiments of [1]_ (label propagation on a lattice), where forest blocks
+    solved by message passing are compared with other partitions.
+
+    References
+    ----------
+    .. [1] J. Nutini, I. Laradji and M. Schmidt, "Let's make block coordinate descent converge
+       faster: faster greedy rules, message-passing, active-set complexity, and superlinear
+       convergence", JMLR 23(131):1-74, 2022, arXiv:1712.08859.
 
     Examples
     --------

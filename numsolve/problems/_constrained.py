@@ -397,6 +397,19 @@ def hock_schittkowski(name: str) -> ConstrainedProblem:
         Objectives are the original HS ones (not halved), so ``f_star`` is the literature
         value.
 
+    Notes
+    -----
+    The problems of Hock & Schittkowski [1]_ with their numbers there; the selection is the
+    set of equality-constrained problems used in the experiments of Hong et al. [2]_.
+
+    References
+    ----------
+    .. [1] W. Hock and K. Schittkowski, "Test Examples for Nonlinear Programming Codes",
+       Lecture Notes in Economics and Mathematical Systems 187, Springer, 1981.
+    .. [2] I. Hong, S. Na, M. W. Mahoney and M. Kolar, "Constrained optimization via exact
+       augmented Lagrangian and randomized iterative sketching", ICML 2023,
+       arXiv:2305.18379.
+
     Examples
     --------
     >>> from numsolve.problems import hock_schittkowski

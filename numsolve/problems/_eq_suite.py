@@ -595,6 +595,17 @@ def eq_problem(name: str) -> ConstrainedProblem:
         A new instance (problems hold no state between solvers); ``info['class']`` names the
         suite's class of the problem.
 
+    Notes
+    -----
+    The ``'hs'`` problems (and the HS problems inside other classes) are from Hock &
+    Schittkowski [1]_, numbered as there; BT1 is Boggs and Tolle's; the other classes are
+    numsolve's own constructions.
+
+    References
+    ----------
+    .. [1] W. Hock and K. Schittkowski, "Test Examples for Nonlinear Programming Codes",
+       Lecture Notes in Economics and Mathematical Systems 187, Springer, 1981.
+
     Examples
     --------
     >>> from numsolve.problems import eq_problem

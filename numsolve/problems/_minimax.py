@@ -131,6 +131,16 @@ def matrix_game(n: int = 500, *, rng: Any = 1) -> MinimaxProblem:
         The bilinear operator, the product of two simplex projections, the uniform start and the
         game matrix in ``info``.
 
+    Notes
+    -----
+    The matrix-game experiment of Cai, Alacaoglu & Diakonikolas [1]_ (the authors' scripts),
+    with their tuned step sizes.
+
+    References
+    ----------
+    .. [1] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024, arXiv:2310.02987.
+
     Examples
     --------
     >>> from numsolve.problems import matrix_game
@@ -171,6 +181,18 @@ def hard_qp(n: int = 200) -> MinimaxProblem:
     -------
     MinimaxProblem
         Unconstrained (``prox=None``), start ``0``, ``solution`` from a direct solve.
+
+    Notes
+    -----
+    The lower-bound instance of Ouyang & Xu [2]_, as run in the experiments of Cai, Alacaoglu
+    & Diakonikolas [1]_ with their tuned step sizes.
+
+    References
+    ----------
+    .. [1] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024, arXiv:2310.02987.
+    .. [2] Y. Ouyang and Y. Xu, "Lower complexity bounds of first-order methods for
+       convex-concave bilinear saddle-point problems", Math. Program. 185:1-35, 2021.
 
     Examples
     --------
@@ -339,6 +361,17 @@ def dro_logistic(dataset: str = "breast_cancer", *, rho: float = 1.0, lam: float
     MinimaxProblem
         ``u = (theta, p)``, with the product resolvent (identity on ``theta``,
         :class:`~numsolve.monotone.Chi2BallSimplex` on ``p``).
+
+    Notes
+    -----
+    Halpern-type methods for distributionally robust optimization are studied by Liang, Xu,
+    Toh & Zhu [1]_. The chi-square formulation, data sets and constants here are numsolve's
+    choices, not a reproduction of that paper's experiments.
+
+    References
+    ----------
+    .. [1] L. Liang, Z. Xu, K.-C. Toh and J.-J. Zhu, "An inexact Halpern iteration with
+       application to distributionally robust optimization", arXiv:2402.06033, 2024.
 
     Examples
     --------

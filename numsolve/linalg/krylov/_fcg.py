@@ -228,7 +228,7 @@ def solve_fcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callb
     """Flexible conjugate gradients for SPD ``A`` with a possibly nonlinear preconditioner.
 
     Called through ``numsolve.solve(A, b, method='fcg', M=..., options=...)`` or directly as
-    :func:`numsolve.linalg.fcg`.
+    :func:`numsolve.linalg.fcg`. FCG is Notay's flexible CG [1]_.
 
     Parameters
     ----------
@@ -296,7 +296,8 @@ def solve_dcdm(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, call
     """Deep conjugate-direction method: FCG with a learned direction model.
 
     Called through ``numsolve.solve(A, b, method='dcdm', model=f, options={'k': 2})`` or
-    directly as :func:`numsolve.linalg.dcdm`.
+    directly as :func:`numsolve.linalg.dcdm`. DCDM [1]_ is flexible CG [2]_ whose
+    preconditioner is the model applied to the normalised residual.
 
     Parameters
     ----------

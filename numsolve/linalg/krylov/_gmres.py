@@ -237,7 +237,8 @@ solve_gmres.__doc__ = (
 
     Called through ``numsolve.solve(A, b, method='gmres', ...)`` or directly as
     :func:`numsolve.linalg.gmres`. ``M`` must be a fixed linear operator; use
-    ``method='fgmres'`` for a nonlinear or varying one.
+    ``method='fgmres'`` for a nonlinear or varying one. GMRES is the method of Saad and
+    Schultz [1]_.
 """
     + _DOC_PARAMS
     + """
@@ -255,7 +256,7 @@ solve_gmres.__doc__ = (
 )
 
 solve_fgmres.__doc__ = (
-    """Flexible GMRES (Saad 1993): right preconditioning with a nonlinear or varying ``M``.
+    """Flexible GMRES (Saad 1993 [1]_): right preconditioning with a nonlinear or varying ``M``.
 
     Called through ``numsolve.solve(A, b, method='fgmres', ...)`` or directly as
     :func:`numsolve.linalg.fgmres`. Stores ``z_j = M(v_j)`` (twice the memory of GMRES).

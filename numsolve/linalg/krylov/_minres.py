@@ -123,7 +123,7 @@ def minres_iterate(ops: VectorOps, b, x, *, tol: float, maxiter: int, shift: flo
 def solve_minres(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
                  shift: float = 0.0, stall_iterations: int = 200,
                  check_finite: bool = True) -> SolveResult:
-    """MINRES for symmetric (possibly indefinite) ``A``.
+    """MINRES [1]_ for symmetric (possibly indefinite) ``A``.
 
     Called through ``numsolve.solve(A, b, method='minres', ...)`` or directly as
     :func:`numsolve.linalg.minres` (operator in, :class:`~numsolve.SolveResult` out).

@@ -30,7 +30,8 @@ class DirectionModel(Protocol):
     Only ``__call__`` is required. ``numsolve.solve(A, b, method='dcdm', model=m)`` calls
     ``m(r / norm(r))`` once per iteration with a 1-D residual of ``b``'s namespace and dtype
     (NumPy or CuPy) and expects an array of the same shape and namespace back. The direction's
-    scale and sign do not matter (the solver does an exact line search); it may be nonlinear.
+    scale and sign do not matter (the solver does an exact line search); it may be nonlinear
+    (the network of DCDM [1]_ is).
 
     Optional methods used by numsolve's tooling and recommended for user models:
 
@@ -229,7 +230,8 @@ class MultilevelStencilModel:
     correlated with the level's restricted residual under zero padding. All parameters enter
     linearly, so :meth:`fit` is a closed-form least-squares problem: it minimises
     ``sum_j ||r_j - A q(r_j)||^2`` over training vectors ``r_j`` (by default the DCDM-style
-    low-frequency-weighted sine mixtures of :func:`sine_training_vectors`).
+    low-frequency-weighted sine mixtures of :func:`sine_training_vectors`). It is a small
+    linear CPU substitute for the convolutional network of DCDM [1]_.
 
     The model is resolution-agnostic: applied on a finer grid than it was trained on, the
     extra coarse levels reuse the stencil of the coarsest trained level (``extrapolate``).

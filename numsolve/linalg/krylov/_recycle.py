@@ -417,6 +417,23 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
         Also ``U`` (the new recycle space, ``(n, k)`` or None), ``nmatvec`` (products with
         ``A``, including the ``k`` of ``A U``) and ``k`` (the deflation size used).
 
+    Notes
+    -----
+    Algorithm 3.6 of [1]_ with a preconditioner: the initial guess (2.5) and the deflated
+    search directions (2.6)-(2.7) of [1]_. The next recycle space comes from a harmonic Ritz
+    projection onto the recycle space and the stored search directions, the choice of
+    RMINRES [2]_ and GCRO-DR [3]_.
+
+    References
+    ----------
+    .. [1] Y. Saad, M. Yeung, J. Erhel and F. Guyomarc'h, "A deflated version of the
+       conjugate gradient algorithm", SIAM J. Sci. Comput. 21(5):1909-1926, 2000.
+    .. [2] S. Wang, E. de Sturler and G. H. Paulino, "Large-scale topology optimization using
+       preconditioned Krylov subspace methods with recycling", Int. J. Numer. Methods Eng.
+       69(12):2441-2468, 2007.
+    .. [3] M. L. Parks, E. de Sturler, G. Mackey, D. D. Johnson and S. Maiti, "Recycling Krylov
+       subspaces for sequences of linear systems", SIAM J. Sci. Comput. 28(5):1651-1674, 2006.
+
     Examples
     --------
     >>> import numpy as np

@@ -288,6 +288,17 @@ def solve_gcrodr(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, ca
     SolveResult
         With ``U`` (the recycle space for the next system) and ``nmatvec``.
 
+    Notes
+    -----
+    Algorithm 2 of [1]_: steps (3)-(5) use the given recycle space, steps (7)-(14) (one
+    GMRES(m) cycle and harmonic Ritz vectors) build one when none is given, steps (17)-(21)
+    are the cycles and steps (23)-(26) the harmonic Ritz update of ``U``.
+
+    References
+    ----------
+    .. [1] M. L. Parks, E. de Sturler, G. Mackey, D. D. Johnson and S. Maiti, "Recycling Krylov
+       subspaces for sequences of linear systems", SIAM J. Sci. Comput. 28(5):1651-1674, 2006.
+
     Examples
     --------
     >>> import numpy as np

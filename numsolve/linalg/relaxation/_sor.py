@@ -204,6 +204,15 @@ class SORSmoother:
     dtype : {numpy.float64, numpy.float32}, optional
         Working precision (default: float32 for float32 ``A``, else float64).
 
+    Notes
+    -----
+    The SOR sweep ``x <- x + (D/omega + L)^{-1} (b - A x)`` of Young [1]_ (see also Saad [2]_).
+
+    References
+    ----------
+    .. [1] D. M. Young, "Iterative Solution of Large Linear Systems", Academic Press, 1971.
+    .. [2] Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM, 2003.
+
     Examples
     --------
     >>> import numpy as np
@@ -300,6 +309,12 @@ class MulticolorSOR:
     into and out of colour order, ``winv(omega)`` is ``omega / diag`` in that order, and
     ``sweep(x, b, winv, mode)`` updates ``x`` in place (``mode`` 0 forward, 1 backward, 2 a
     symmetric sweep).
+
+    Multicolour orderings for SOR and SSOR are described in Saad's book [1]_.
+
+    References
+    ----------
+    .. [1] Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM, 2003.
 
     Examples
     --------
@@ -456,6 +471,18 @@ class SSORPreconditioner(spla.LinearOperator):
     omega : float
     ordering : str
 
+    Notes
+    -----
+    The standard SSOR preconditioner (e.g. Saad [1]_), in the form of the SSOR-PCG solver of
+    Khodak et al. [2]_.
+
+    References
+    ----------
+    .. [1] Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM, 2003.
+    .. [2] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+
     Examples
     --------
     >>> import numpy as np
@@ -574,6 +601,18 @@ def ssor_preconditioner(A: Any, omega: float = 1.0, *, ordering: str | None = No
         ``omega`` outside ``(0, 2)``; a zero or missing diagonal entry (the row is named).
     TypeError
         ``A`` is a ``LinearOperator`` (SSOR needs the matrix entries).
+
+    Notes
+    -----
+    The standard SSOR preconditioner (e.g. Saad [1]_), as in the SSOR-preconditioned CG of
+    Khodak et al. [2]_, whose ``omega`` the tuners of :mod:`numsolve.linalg` learn.
+
+    References
+    ----------
+    .. [1] Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM, 2003.
+    .. [2] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
 
     Examples
     --------
@@ -904,7 +943,7 @@ def _abandon(tuner):
 # Young's optimal omega (an oracle)
 # --------------------------------------------------------------------------------------------
 def young_omega(A: Any) -> float:
-    """Young's optimal SOR relaxation factor ``2 / (1 + sqrt(1 - rho_J^2))`` (an oracle).
+    """Young's [1]_ optimal SOR relaxation factor ``2 / (1 + sqrt(1 - rho_J^2))`` (an oracle).
 
     ``rho_J`` is the spectral radius of the Jacobi iteration matrix ``I - D^{-1} A``, computed
     from the eigenvalues of the symmetric ``D^{-1/2} A D^{-1/2}`` (dense for ``n <= 2000``,

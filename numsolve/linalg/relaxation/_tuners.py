@@ -167,6 +167,16 @@ class FixedOmega(_Tuner):
     omega : float
         In ``(0, 2)``.
 
+    Notes
+    -----
+    The fixed-``omega`` comparator of the experiments of Khodak et al. [1]_.
+
+    References
+    ----------
+    .. [1] M. Khodak, E. Chow, M.-F. Balcan and A. Talwalkar, "Learning to relax: setting
+       solver parameters across a sequence of linear system instances", ICLR 2024,
+       arXiv:2310.02246.
+
     Examples
     --------
     >>> from numsolve.linalg import FixedOmega
@@ -186,7 +196,7 @@ class FixedOmega(_Tuner):
 
 
 class TsallisINF(_Tuner):
-    """1/2-Tsallis-INF bandit over a grid of ``omega`` values (non-contextual).
+    """1/2-Tsallis-INF bandit [2]_ over a grid of ``omega`` values (non-contextual), as in [1]_.
 
     Follows ``learners/TsallisINF.m`` of *Learning to Relax*: learning rate ``eta = 2/sqrt(t)``,
     importance-weighted estimates of the shifted loss ``iterations - 1`` rescaled by its running
@@ -360,7 +370,7 @@ class TsallisINF(_Tuner):
 
 
 class TsallisINFCB(_Tuner):
-    """Binned contextual Tsallis-INF: an independent :class:`TsallisINF` per context bin.
+    """Binned contextual Tsallis-INF [1]_: an independent :class:`TsallisINF` per context bin.
 
     Follows ``learners/TsallisINFCB.m`` of *Learning to Relax*. The context interval
     ``[a, b]`` is split into ``n_bins`` bins of equal width with centres
@@ -539,7 +549,7 @@ def chebyshev_features(c, a: float, b: float, m: int) -> np.ndarray:
 
 
 class ChebCB(_Tuner):
-    """Contextual bandit over ``omega`` with Chebyshev-feature regression (SquareCB-style).
+    """Contextual bandit [1]_ over ``omega`` with Chebyshev-feature regression (SquareCB [2]_).
 
     Follows ``learners/ChebCB.m`` of *Learning to Relax*. Each arm keeps a least-squares model
     of the scaled cost ``(iterations - 1) / scale`` as a polynomial (Chebyshev features

@@ -91,7 +91,7 @@ def _canonical_kind(kind: str) -> str:
 
 
 def embedding_sketch_size(kind: str, d: int, eps: float = 0.5, *, coherence: float = 1.0) -> int:
-    """Documented sketch size for a subspace embedding of a ``d``-dimensional subspace.
+    """Documented sketch size for a subspace embedding of a ``d``-dimensional subspace [1]_, [2]_.
 
     With this ``m`` the singular values of ``S @ U`` (``U`` with ``d`` orthonormal columns)
     lie in ``[1 - eps, 1 + eps]`` with high probability (numsolve's tests check it over many
@@ -215,6 +215,15 @@ class Sketch:
         Number of columns.
     params : dict
         The drawn randomness (indices, signs, scales); built by :func:`make_sketch`.
+
+    Notes
+    -----
+    The sketch families of :func:`make_sketch`; see Woodruff [1]_ for a survey.
+
+    References
+    ----------
+    .. [1] D. P. Woodruff, "Sketching as a tool for numerical linear algebra", Foundations
+       and Trends in Theoretical Computer Science 10(1-2):1-157, 2014.
 
     Examples
     --------
@@ -577,6 +586,30 @@ def make_sketch(
     -------
     Sketch
 
+    Notes
+    -----
+    ``'gaussian'``: i.i.d. ``N(0, 1/m)`` entries (see [1]_); ``'countsketch'``: one ``+-1``
+    per column (Clarkson & Woodruff [2]_); ``'sparse-sign'``: ``s`` nonzeros ``+-1/sqrt(s)``
+    per column, one in each of ``s`` row blocks (the OSNAP construction of Nelson & Nguyen
+    [3]_); ``'srht'``: random signs, an orthonormal transform and uniform row sampling (the
+    subsampled randomized Hadamard transform [4]_, [5]_); ``'leverage'``: leverage-score
+    row sampling [6]_.
+
+    References
+    ----------
+    .. [1] D. P. Woodruff, "Sketching as a tool for numerical linear algebra", Foundations
+       and Trends in Theoretical Computer Science 10(1-2):1-157, 2014.
+    .. [2] K. L. Clarkson and D. P. Woodruff, "Low rank approximation and regression in input
+       sparsity time", STOC 2013.
+    .. [3] J. Nelson and H. L. Nguyen, "OSNAP: faster numerical linear algebra algorithms via
+       sparser subspace embeddings", FOCS 2013.
+    .. [4] N. Ailon and B. Chazelle, "The fast Johnson-Lindenstrauss transform and approximate
+       nearest neighbors", SIAM J. Comput. 39(1):302-322, 2009.
+    .. [5] J. A. Tropp, "Improved analysis of the subsampled randomized Hadamard transform",
+       Adv. Adapt. Data Anal. 3(1-2):115-126, 2011.
+    .. [6] P. Drineas, M. Magdon-Ismail, M. W. Mahoney and D. P. Woodruff, "Fast
+       approximation of matrix coherence and statistical leverage", JMLR 13 (2012).
+
     Examples
     --------
     >>> import numpy as np
@@ -636,7 +669,7 @@ def make_sketch(
 
 def leverage_scores(A, *, method: str = "approx", rng=None, oversampling: int = 10,
                     jl_dim: int = 32) -> np.ndarray:
-    """Row leverage scores of a tall matrix ``A`` (``n x d``).
+    """Row leverage scores of a tall matrix ``A`` (``n x d``), exact or approximate [1]_.
 
     The leverage score of row ``i`` is the squared norm of row ``i`` of an orthonormal basis
     ``U`` of the column space of ``A``; the scores sum to ``rank(A)``. The rank is decided as
@@ -786,6 +819,16 @@ def sketch(
     -------
     array
         The sketch (see :meth:`Sketch.apply`).
+
+    Notes
+    -----
+    The sketch families and their sources are listed in :func:`make_sketch`; see
+    Woodruff [1]_ for a survey.
+
+    References
+    ----------
+    .. [1] D. P. Woodruff, "Sketching as a tool for numerical linear algebra", Foundations
+       and Trends in Theoretical Computer Science 10(1-2):1-157, 2014.
 
     Examples
     --------

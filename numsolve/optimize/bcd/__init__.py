@@ -135,7 +135,7 @@ def minimize_bcd(
     max_backtracks: int = 40, qp_maxsweeps: int = 1000, check_every: int | None = None,
     rng: int | np.random.Generator | None = None,
 ) -> OptimizeResult:
-    """Greedy block coordinate descent (see the module notes).
+    """Greedy block coordinate descent [1]_ (see the module notes).
 
     Called through ``numsolve.minimize(fun, x0, method='bcd', options={...})``; ``fun`` is a
     ``numsolve.objectives`` objective (``LeastSquares``, ``BinaryLogistic``,
@@ -204,6 +204,12 @@ def minimize_bcd(
         ``optimality`` (the prox-gradient residual last measured), ``work`` (nonzeros
         touched), ``active_set_iteration`` and ``switch_iteration`` (L1/bounds; ``None``
         otherwise), ``success``, ``status``, ``message``.
+
+    References
+    ----------
+    .. [1] J. Nutini, I. Laradji and M. Schmidt, "Let's make block coordinate descent converge
+       faster: faster greedy rules, message-passing, active-set complexity, and superlinear
+       convergence", JMLR 23(131):1-74, 2022, arXiv:1712.08859.
 
     Examples
     --------
