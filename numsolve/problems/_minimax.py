@@ -398,14 +398,14 @@ def normalized_matrix_game(n: int = 500, *, rng: Any = 1) -> MinimaxProblem:
     [3]_ (spec section 5.1), with the same ``A`` as ``matrix_game(n, rng=rng)`` divided by its
     Frobenius norm. The equilibria and every method's iterates at the steps ``c / ||A||_F``
     are those of :func:`matrix_game`; what the scaling changes is the certificate ``||u - P(u -
-    F(u))||``, a natural map with step 1: with ``L_F = ||A||_2 <= 1`` (here ``||A||_2`` is
-    within 0.2 % of ``||A||_F``: ``C`` is close to rank one) step 1 is the step ``1 / L_F``,
-    so an absolute residual such as ``1e-4`` means the same for every ``n``, while for the
-    unscaled game (``||A||_2`` about ``0.8 n``) it asks for a ``1/n``-times smaller step-size
-    residual. ``n`` components (row and column ``i`` of ``A``); start: uniform strategies.
-    Tuned steps (the authors' rules at ``||A||_F = 1``): Algorithm 1, Halpern (anchor inside
-    the resolvent), EG and EAG ``eta = 5`` (``5 / ||A||_F``; ``<= 5 / ||A||_2``), Algorithm 2
-    ``eta = sqrt(n)``.
+    F(u))||``, a natural map with step 1: with ``L_F = ||A||_2 <= 1`` (here ``1 - ||A||_2`` is
+    about ``0.75 / n``: ``C`` is close to rank one) step 1 is the step ``1 / L_F``, so an
+    absolute residual such as ``1e-4`` is measured at the step ``1 / L_F`` for every ``n``,
+    while for the unscaled game (``||A||_2`` about ``n``) it asks for a ``1/n``-times smaller
+    step-size residual. ``n`` components (row and column ``i`` of ``A``); start: uniform
+    strategies. Tuned steps (the authors' rules at ``||A||_F = 1``): Algorithm 1, Halpern
+    (anchor inside the resolvent), EG and EAG ``eta = 5`` (``5 / ||A||_F``; ``<= 5 /
+    ||A||_2``), Algorithm 2 ``eta = sqrt(n)``.
 
     Parameters
     ----------
