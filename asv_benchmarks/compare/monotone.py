@@ -12,7 +12,15 @@ component-evaluation budgets (the Done-when of issue 16).
     after --scale-epochs epochs, and the ratio of evaluations (it should shrink as n grows);
     also evaluations to the absolute residual --target when reached;
 (d) distributionally robust logistic regression (iris by default, chi-square ball): the
-    solution of EG and of Alg. 2 against the reference solve (L-BFGS on the primal).
+    solution of EG and of Alg. 2 against the reference solve (L-BFGS on the primal);
+(e) ``--part grid``: on the n = 500 policeman-burglar game scaled to ``||A||_F = 1``
+    (``normalized_matrix_game``), epochs each of Halpern and VR-Halpern needs to reach the
+    absolute residual --target with steps ``c / ||A||_F``, c in --eta-grid;
+(f) ``--part target``: the same scaled game with n in --sizes: component evaluations and
+    seconds for Halpern and for VR-Halpern (mean over --target-seeds seeds) to first reach the
+    absolute residual --target (and 10x below it), both with step --target-eta ``/ ||A||_F``,
+    and the ratio VR / Halpern of evaluations (the Done-when asks <= 0.3 at n = 5000, shrinking
+    with n).
 
 Residuals are the certificates ``||u - P(u - F(u))||`` (``||F(u)||`` for the QP) of each
 method's last iterate. Every solver runs with ``--blas-threads`` BLAS threads (default 1).
@@ -28,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from numsolve.problems import dro_logistic, hard_qp, matrix_game
+from numsolve.problems import dro_logistic, hard_qp, matrix_game, normalized_matrix_game
 
 from ._common import parser, section, start, timed
 
@@ -119,6 +127,55 @@ def part_scale(sizes, epochs: float, target: float) -> None:
               f"{v.residual:11.3e}   VR {et[0]:.3g} / H {et[1]:.3g}")
 
 
+def _to_target(p, method: str, c: float, targets, seeds, epochs: float):
+    """Per seed: [(evaluations, seconds) at the first certificate <= t for t in targets]."""
+    opts = {"eta": c / float(np.linalg.norm(p.info["A"]))}
+    n = p.operator.n_components
+    # the operator's cached constants (a 300-step power iteration for ||A||_2 at n > 2000) are
+    # computed once here, outside the timings, not inside the first method's run
+    _ = p.operator.lipschitz_full, p.operator.lipschitz
+    out = []
+    for s in seeds:
+        r = p.solve(method, max_evals=int(epochs * n), rng=s, rtol=0.0, atol=min(targets),
+                    options=opts)
+        out.append([_first(r, t) for t in targets])
+    return np.asarray(out), r.residual_history[0]  # (seed, target, {evals, seconds})
+
+
+def part_grid(n: int, grid, target: float, seeds, epochs: float) -> None:
+    section(f"(e) policeman-burglar {n} x {n}, ||A||_F = 1: epochs to residual {target:g}, "
+            f"steps c / ||A||_F")
+    print(f"{'c':>7s}{'Halpern':>10s}{'VR-Halpern':>12s}{'ratio':>8s}   (VR: mean of "
+          f"{len(seeds)} seeds; nan: not reached in {epochs:g} epochs)")
+    p = normalized_matrix_game(n)
+    best = {}
+    for c in grid:
+        h = _to_target(p, "halpern", c, (target,), (0,), epochs)[0][:, 0, 0].mean() / n
+        v = _to_target(p, "vr-halpern", c, (target,), seeds, epochs)[0][:, 0, 0].mean() / n
+        for m, e in (("halpern", h), ("vr-halpern", v)):
+            if np.isfinite(e) and e < best.get(m, (np.inf,))[0]:
+                best[m] = (e, c)
+        print(f"{c:7g}{h:10.1f}{v:12.1f}{v / h:8.3f}")
+    print("best c: " + ", ".join(f"{m} {c:g} ({e:.1f} epochs)" for m, (e, c) in best.items()))
+
+
+def part_target(sizes, target: float, c: float, seeds, epochs: float) -> None:
+    targets = (target, target / 10)
+    section(f"(f) policeman-burglar games, ||A||_F = 1, n in {tuple(sizes)}: to residual "
+            f"{target:g} (and {targets[1]:g}), Halpern and VR-Halpern with eta = {c:g} / ||A||_F")
+    print(f"{'n':>6s}{'target':>8s}{'initial':>10s}{'H evals':>11s}{'H s':>8s}{'VR evals':>11s}"
+          f"{'VR s':>8s}{'VR/H':>7s}{'worst':>7s}   (VR: mean over {len(seeds)} seeds)")
+    for n in sizes:
+        p = normalized_matrix_game(n)
+        h, res0 = _to_target(p, "halpern", c, targets, (0,), epochs)
+        v, _ = _to_target(p, "vr-halpern", c, targets, seeds, epochs)
+        for j, t in enumerate(targets):
+            eh, th = h[0, j]
+            ev, tv = v[:, j, 0].mean(), v[:, j, 1].mean()
+            print(f"{n:6d}{t:8.0e}{res0:10.2e}{eh:11.4g}{th:7.2f}s{ev:11.4g}{tv:7.2f}s"
+                  f"{ev / eh:7.3f}{v[:, j, 0].max() / eh:7.3f}")
+
+
 def part_dro(dataset: str, lam: float, alg2_epochs: float) -> None:
     section(f"(d) DRO logistic regression ({dataset}, chi-square ball rho = 1, lam = {lam:g})")
     p = dro_logistic(dataset, lam=lam)
@@ -137,11 +194,15 @@ def part_dro(dataset: str, lam: float, alg2_epochs: float) -> None:
 
 def main(argv=None) -> None:
     ap = parser(__doc__)
-    ap.add_argument("--part", default="game,qp,scale,dro")
+    ap.add_argument("--part", default="game,qp,scale,grid,target,dro")
     ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run")
     ap.add_argument("--scale-epochs", type=float, default=500.0)
     ap.add_argument("--target", type=float, default=1e-4)
     ap.add_argument("--sizes", default="500,2000,5000")
+    ap.add_argument("--target-eta", type=float, default=5.0,
+                    help="(f): steps c / ||A||_F of both methods (5: the authors' rule)")
+    ap.add_argument("--target-seeds", type=int, default=5)
+    ap.add_argument("--eta-grid", default="1,2,5,10,20")
     ap.add_argument("--dro-dataset", default="iris", help="'iris' (lam 0.1) or 'breast_cancer' "
                     "(lam 0.01; ill-conditioned, minutes)")
     args = ap.parse_args(argv)
@@ -155,6 +216,13 @@ def main(argv=None) -> None:
     if "scale" in parts:
         sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
         part_scale(sizes, 30 if q else args.scale_epochs, args.target)
+    seeds = tuple(range(2 if q else args.target_seeds))
+    if "grid" in parts:
+        grid = (5.0, 20.0) if q else tuple(float(c) for c in args.eta_grid.split(","))
+        part_grid(60 if q else 500, grid, args.target, seeds, 20000)
+    if "target" in parts:
+        sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
+        part_target(sizes, args.target, args.target_eta, seeds, 20000)
     if "dro" in parts and not q:
         bc = args.dro_dataset == "breast_cancer"
         part_dro(args.dro_dataset, 0.01 if bc else 0.1, 3000 if bc else 20000)

@@ -14,6 +14,7 @@
 ``shifted_poisson_sequence``    diagonally shifted Poisson systems (SOR tuning)
 ``heat2d_sequence``             Crank-Nicolson heat steps with time-varying diffusion
 ``matrix_game``                 policeman-and-burglar bilinear game over simplices (min-max)
+``normalized_matrix_game``      the same game scaled to ``||A||_F = 1`` (absolute residuals)
 ``hard_qp``                     Ouyang-Xu hard linearly constrained QP as a min-max problem
 ``quadratic_minimax``           regularised finite-sum quadratic min-max (closed-form solution)
 ``dro_logistic``                distributionally robust logistic regression (chi-square ball)
@@ -37,7 +38,14 @@ from ._constrained import (
     poisson_control,
 )
 from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
-from ._minimax import MinimaxProblem, dro_logistic, hard_qp, matrix_game, quadratic_minimax
+from ._minimax import (
+    MinimaxProblem,
+    dro_logistic,
+    hard_qp,
+    matrix_game,
+    normalized_matrix_game,
+    quadratic_minimax,
+)
 from ._obstacles import obstacle_mask
 from ._pde_sequences import (
     convection_diffusion_sequence,
@@ -62,6 +70,7 @@ __all__ = [
     "dro_logistic",
     "hard_qp",
     "matrix_game",
+    "normalized_matrix_game",
     "EQ_SUITE",
     "eq_problem",
     "kkt_residual_ls",

@@ -30,7 +30,8 @@ from ..monotone import Chi2BallSimplex, FiniteSumOperator, Product, Simplex, sol
 from ..monotone._operators import _scatter
 from ..monotone._prox import chi2_path_step
 
-__all__ = ["MinimaxProblem", "dro_logistic", "hard_qp", "matrix_game", "quadratic_minimax"]
+__all__ = ["MinimaxProblem", "dro_logistic", "hard_qp", "matrix_game", "normalized_matrix_game",
+           "quadratic_minimax"]
 
 
 @dataclass
@@ -419,3 +420,70 @@ def _dro_reference(F: _DROOperator, radius: float) -> np.ndarray:
                  options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": 5000})
     theta = r.x
     return np.concatenate([theta, _worst_weights(F.losses(theta)[1], radius)])
+
+
+def normalized_matrix_game(n: int = 500, *, rng: Any = 1) -> MinimaxProblem:
+    """The policeman-and-burglar game of :func:`matrix_game` with ``||A||_F = 1``.
+
+    ``min_{x in simplex} max_{y in simplex} y^T A x`` with ``A = w * C / ||w * C||_F``,
+    ``C_ij = 1 - exp(-0.8 |i - j|)``, ``w = |N(0, 1)|`` multiplying the columns: the game of
+    Nemirovski [1]_ used by Alacaoglu and Malitsky [2]_ and Cai, Alacaoglu and Diakonikolas
+    [3]_ (spec section 5.1), with the same ``A`` as ``matrix_game(n, rng=rng)`` divided by its
+    Frobenius norm. The equilibria and every method's iterates at the steps ``c / ||A||_F``
+    are those of :func:`matrix_game`; what the scaling changes is the certificate ``||u - P(u -
+    F(u))||``, a natural map with step 1: with ``L_F = ||A||_2 <= 1`` (here ``1 - ||A||_2`` is
+    about ``0.75 / n``: ``C`` is close to rank one) step 1 is the step ``1 / L_F``, so an
+    absolute residual such as ``1e-4`` is measured at the step ``1 / L_F`` for every ``n``,
+    while for the unscaled game (``||A||_2`` about ``n``) it asks for a ``1/n``-times smaller
+    step-size residual. ``n`` components (row and column ``i`` of ``A``); start: uniform
+    strategies. Tuned steps (the authors' rules at ``||A||_F = 1``): Algorithm 1, Halpern
+    (anchor inside the resolvent), EG and EAG ``eta = 5`` (``5 / ||A||_F``; ``<= 5 /
+    ||A||_2``), Algorithm 2 ``eta = sqrt(n)``.
+
+    Parameters
+    ----------
+    n : int, optional
+        Size of the game (``A`` is ``n x n``, ``u`` has ``2 n`` entries).
+    rng : int or numpy.random.Generator, optional
+        Seeds the column weights ``w`` (the same draw as :func:`matrix_game`).
+
+    Returns
+    -------
+    MinimaxProblem
+        The bilinear operator, the product of two simplex projections, the uniform start, the
+        scaled game matrix ``A`` and the scale ``||w * C||_F`` in ``info``.
+
+    References
+    ----------
+    .. [1] A. Nemirovski, "Mini-course on convex programming algorithms", lecture notes, 2013
+       (the policeman-and-burglar game).
+    .. [2] A. Alacaoglu and Y. Malitsky, "Stochastic variance reduction for variational
+       inequality methods", COLT 2022.
+    .. [3] X. Cai, A. Alacaoglu and J. Diakonikolas, "Variance reduced Halpern iteration for
+       finite-sum monotone inclusions", ICLR 2024.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numsolve.problems import normalized_matrix_game
+    >>> p = normalized_matrix_game(50)
+    >>> p.operator.n_components, p.x0.shape, round(float(np.linalg.norm(p.info["A"])), 12)
+    (50, (100,), 1.0)
+    >>> res = p.solve("halpern", atol=1e-4, rtol=0.0)
+    >>> bool(res.success), bool(res.residual <= 1e-4)
+    (True, True)
+    """
+    n = check_int("n", n, low=2)
+    w = np.abs(as_rng(rng).standard_normal(n))
+    i = np.arange(n)
+    A = w * (1.0 - np.exp(-0.8 * np.abs(i[:, None] - i[None, :])))
+    scale = float(np.linalg.norm(A))
+    A /= scale
+    F = FiniteSumOperator.bilinear(A)
+    options = {"eg": {"eta": 5.0}, "eag": {"eta": 5.0}, "vr-halpern": {"eta": 5.0},
+               "halpern": {"eta": 5.0, "anchoring": "resolvent"},
+               "vr-inexact-halpern": {"eta": math.sqrt(n)}}
+    return MinimaxProblem(f"policeman-burglar {n}x{n}, ||A||_F = 1", F,
+                          Product([(n, Simplex()), (n, Simplex())]),
+                          np.full(2 * n, 1.0 / n), n, options,
+                          info={"A": A, "scale": scale})

@@ -14,7 +14,13 @@ from scipy.optimize import OptimizeWarning
 import numsolve
 from numsolve import Status
 from numsolve.monotone import MONOTONE_METHODS, Box, FiniteSumOperator, solve_monotone
-from numsolve.problems import dro_logistic, hard_qp, matrix_game, quadratic_minimax
+from numsolve.problems import (
+    dro_logistic,
+    hard_qp,
+    matrix_game,
+    normalized_matrix_game,
+    quadratic_minimax,
+)
 
 METHODS = ["vr-halpern", "vr-inexact-halpern", "halpern", "eg", "eag"]
 
@@ -68,6 +74,34 @@ def test_matrix_game_agrees_with_linprog(method):
     assert np.min(A.T @ y) - 1e-12 <= value <= np.max(A @ x) + 1e-12
     assert abs(np.max(A @ x) - value) <= gap + 1e-12
 
+
+
+def test_normalized_matrix_game_is_monotone_and_matches_linprog():
+    """||A||_F = 1, the same A as matrix_game up to that scale; F is monotone (skew:
+    <F(u) - F(v), u - v> = 0; the row/column components alone are not); Halpern and
+    VR-Halpern with the problem's steps reach the absolute residual 1e-5, and
+    u_hat = P(u - F(u)) brackets the LP value (HiGHS) within its gap and is close to the LP's
+    (here unique) optimal x."""
+    n = 30
+    p = normalized_matrix_game(n, rng=3)
+    A, F = p.info["A"], p.operator
+    assert np.linalg.norm(A) == pytest.approx(1.0, rel=1e-14)
+    np.testing.assert_allclose(A * p.info["scale"], matrix_game(n, rng=3).info["A"],
+                               rtol=1e-13)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        u, v = rng.random(2 * n), rng.random(2 * n)
+        assert abs((F.full(u) - F.full(v)) @ (u - v)) <= 1e-12
+    value, x_lp = p.lp_value()
+    for method in ("halpern", "vr-halpern"):
+        res = p.solve(method, atol=1e-5, rtol=0.0, rng=0, max_evals=n * 10**5)
+        assert res.success and res.residual <= 1e-5, res.message
+        u_hat = p.prox(res.x - F.full(res.x))
+        gap = p.gap(u_hat)
+        assert 0 <= gap <= (1 + F.lipschitz_full) * res.residual * 2
+        x, y = p.split(u_hat)
+        assert np.min(A.T @ y) - 1e-12 <= value <= np.max(A @ x) + 1e-12
+        assert np.abs(x - x_lp).max() <= 1e-3
 
 def test_eag_certificate_on_hard_qp():
     """EAG-C (eta = 1/(8 L_F)): ||F(u_k)|| <= 2 ||u0 - u*|| / (eta (k + 1)) (Yoon & Ryu 2021,
