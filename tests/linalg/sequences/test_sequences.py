@@ -240,6 +240,9 @@ def test_ssor_pcg_matches_ssor_cg_and_direct():
     x0 = _direct(A, b) + 1e-3
     warm = numsolve.solve(A, b, x0, method="defcg", k=0, ssor=1.7, rtol=1e-10)
     assert warm.success and warm.nit < res.nit and _rel_err(warm.x, A, b) < 1e-8
+    short = numsolve.solve(A, b, method="defcg", k=0, ssor=1.7, rtol=1e-10, maxiter=3)
+    assert not short.success and short.nit == 3 and np.all(np.isfinite(short.x))
+    assert np.linalg.norm(b - A @ short.x) < np.linalg.norm(b)
 
 
 def test_ssor_recycling_sequence_beats_independent_pcg():
@@ -269,6 +272,8 @@ def test_ssor_validation():
             numsolve.solve(A, b, method="defcg", ssor=bad)
     with pytest.raises(ValueError, match="no M"):
         numsolve.solve(A, b, method="defcg", ssor=1.0, M=sp.identity(A.shape[0]))
+    with pytest.raises(ValueError, match="callback"):
+        numsolve.solve(A, b, method="defcg", ssor=1.0, callback=lambda x: None)
     with pytest.raises(ValueError, match="host sparse"):
         numsolve.solve(A.toarray(), b, method="defcg", ssor=1.0)
     with pytest.raises(ValueError, match="diagonal"):
