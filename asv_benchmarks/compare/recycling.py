@@ -14,11 +14,19 @@ Parts (``--part``, default all):
       by a ``LinearOperator`` wrapper), on the sorted order;
     * ``amg-reused``: CG preconditioned by one PyAMG hierarchy reused across the sequence
       (rebuilt on drift), warm starts (``SequenceSolver('cg', recycle=0,
-      preconditioner='amg')``).
+      preconditioner='amg')``);
+    * ``ssor-cg``: numsolve's existing SSOR-preconditioned CG (``solve(method='ssor-cg',
+      omega=w)``, ``--omega``), independent, from zero;
+    * ``ssor-pcg``: independent SSOR(``w``)-PCG from zero in the Eisenstat-trick kernel
+      (``solve(method='defcg', k=0, ssor=w)``): the fair baseline of the next row (same
+      preconditioner, same kernel, no recycling);
+    * ``defcg-ssor+sort``: ``solve_batch(seq, method='cg', recycle=--k-ssor, sort=True,
+      preconditioner='ssor', omega=w)`` (warm start + deflated SSOR-PCG, Eisenstat's trick).
 
-    Reports total iterations, products with ``A`` (``nmatvec``; AMG cycles not counted),
-    wall-clock of each whole run, the worst relative residual and the worst relative error
-    against ``spsolve`` on ``--check`` systems, and ratios to ``cg``.
+    Reports total iterations, products with ``A`` (``nmatvec``; AMG cycles not counted; an
+    Eisenstat product with the preconditioned matrix counts as one), wall-clock of each
+    whole run, the worst relative residual and the worst relative error against ``spsolve``
+    on ``--check`` systems, and ratios to ``cg`` and to ``ssor-pcg``.
 
 ``convdiff``
     ``T`` convection-diffusion systems with random wind directions
@@ -79,10 +87,40 @@ def _gcrotmk_run(seq, order, rtol, k):
     return {"nit": nit, "nmatvec": nmv, "x": [xs[i] for i in range(len(seq))]}
 
 
-def _row(name, t, nit, nmv, res, err, base):
-    print(f"{name:14s} {t:9.2f} s {nit:10d} {nmv:10d} {res:10.1e} {err:10.1e}   "
-          f"time {t / base['t']:5.2f}x  iters {nit / base['nit']:5.2f}x  "
-          f"matvecs {nmv / base['nmv']:5.2f}x")
+def _row(name, t, nit, nmv, res, err, base, fair=None):
+    line = (f"{name:15s} {t:9.2f} s {nit:8d} {nmv:8d} {res:10.1e} {err:10.1e}   "
+            f"time {t / base['t']:5.2f}x iters {nit / base['nit']:5.2f}x "
+            f"matvecs {nmv / base['nmv']:5.2f}x")
+    if fair is not None:
+        line += (f" | time {t / fair['t']:5.2f}x iters {nit / fair['nit']:5.2f}x "
+                 f"matvecs {nmv / fair['nmv']:5.2f}x")
+    print(line)
+
+
+def _ssor_competitors(seq, args) -> dict:
+    """SSOR rows of ``part_darcy``: the existing ``ssor-cg``, independent Eisenstat SSOR-PCG
+    (the fair baseline) and recycled + sorted SSOR-PCG."""
+    import numsolve
+
+    w = args.omega
+
+    def ssor_cg():
+        rs = [numsolve.solve(A, b, method="ssor-cg", omega=w, rtol=args.rtol) for A, b, _ in seq]
+        return {"nit": sum(r.nit for r in rs), "nmatvec": sum(r.nit + 2 for r in rs),
+                "x": [r.x for r in rs]}
+
+    def ssor_pcg():
+        rs = [numsolve.solve(A, b, method="defcg", k=0, ssor=w, rtol=args.rtol)
+              for A, b, _ in seq]
+        return {"nit": sum(r.nit for r in rs), "nmatvec": sum(r.nmatvec for r in rs),
+                "x": [r.x for r in rs]}
+
+    def recycled():
+        r = numsolve.solve_batch(seq, method="cg", recycle=args.k_ssor, rtol=args.rtol,
+                                 sort=True, preconditioner="ssor", omega=w)
+        return {"nit": r.totals["nit"], "nmatvec": r.totals["nmatvec"], "x": list(r.x)}
+
+    return {"ssor-cg": ssor_cg, "ssor-pcg": ssor_pcg, "defcg-ssor+sort": recycled}
 
 
 def part_darcy(args) -> None:
@@ -98,6 +136,9 @@ def part_darcy(args) -> None:
     seq = darcy_sequence(args.T, args.n, sigma=args.sigma, rng=0)
     numsolve.solve_batch(seq[:2], method="cg", recycle=2, rtol=1e-2)  # compile the kernels
     numsolve.solve(seq[0][0], seq[0][1], method="cg", rtol=1e-2)
+    numsolve.solve_batch(seq[:2], method="cg", recycle=2, rtol=1e-2, preconditioner="ssor",
+                         omega=args.omega)
+    numsolve.solve(seq[0][0], seq[0][1], method="ssor-cg", omega=args.omega, rtol=1e-2)
     check = np.linspace(0, args.T - 1, min(args.check, args.T)).astype(int)
     exact = {int(i): spla.spsolve(sp.csc_matrix(seq[i][0]), seq[i][1]) for i in check}
     runs = {}
@@ -121,7 +162,7 @@ def part_darcy(args) -> None:
 
     order = sort_systems(seq)
     competitors = {"cg": indep, "defcg": recyc(False), "defcg+sort": recyc(True),
-                   "amg-reused": amg}
+                   "amg-reused": amg, **_ssor_competitors(seq, args)}
     if not args.no_gcrotmk:
         competitors["gcrotmk-CU"] = lambda: _gcrotmk_run(seq, order, args.rtol, args.k)
     for name, fn in competitors.items():
@@ -134,10 +175,14 @@ def part_darcy(args) -> None:
         runs[name] = out
         print(f"  {name}: {out['t']:.2f} s", flush=True)
     base = {"t": runs["cg"]["t"], "nit": runs["cg"]["nit"], "nmv": runs["cg"]["nmatvec"]}
-    print(f"{'method':14s} {'time':>11s} {'iters':>10s} {'matvecs':>10s} {'max relres':>10s} "
-          f"{'max relerr':>10s}   ratios to cg")
+    f = runs["ssor-pcg"]
+    fair = {"t": f["t"], "nit": f["nit"], "nmv": f["nmatvec"]}
+    print(f"SSOR omega={args.omega}, defcg-ssor+sort k={args.k_ssor}")
+    print(f"{'method':15s} {'time':>11s} {'iters':>8s} {'matvecs':>8s} {'max relres':>10s} "
+          f"{'max relerr':>10s}   ratios to cg | ratios to ssor-pcg")
     for name, o in runs.items():
-        _row(name, o["t"], o["nit"], o["nmatvec"], o["res"], o["err"], base)
+        _row(name, o["t"], o["nit"], o["nmatvec"], o["res"], o["err"], base,
+             fair if name.startswith(("ssor", "defcg-ssor")) else None)
     if "builds" in runs["amg-reused"]:
         print(f"amg-reused: {runs['amg-reused']['builds']} hierarchy builds")
     if "gcrotmk-CU" in runs:
@@ -215,6 +260,8 @@ def main(argv=None) -> int:
     p.add_argument("--n", type=int, default=128)
     p.add_argument("--sigma", type=float, default=0.2)
     p.add_argument("--k", type=int, default=20)
+    p.add_argument("--omega", type=float, default=1.9, help="SSOR relaxation factor")
+    p.add_argument("--k-ssor", type=int, default=4, help="recycle size of defcg-ssor+sort")
     p.add_argument("--rtol", type=float, default=1e-8)
     p.add_argument("--check", type=int, default=5, help="systems checked against spsolve")
     p.add_argument("--no-gcrotmk", action="store_true")

@@ -198,9 +198,14 @@ class SequenceSolver:
         (minimal residual; ``augment`` extra products with ``A``).
     rtol, atol, maxiter, M
         As for :func:`numsolve.solve`, for every system.
-    preconditioner : {None, 'amg'} or callable, optional
+    preconditioner : {None, 'amg', 'ssor'} or callable, optional
         Build ``M`` from a system (``factory(A) -> M``) and reuse it; rebuilt when ``nit`` of
         a solve exceeds ``rebuild_factor`` times the count of the first solve after a build.
+        ``'ssor'`` (``method='cg'`` only): SSOR(``omega``) of each system itself, applied by
+        Eisenstat's trick in the fused def-CG kernel (``solve_defcg(..., ssor=omega)``; an
+        iteration costs about one product with ``A``); pass ``omega`` in ``options``
+        (default 1.0; near ``2 - 6 / m`` for diffusion on an ``m x m`` grid). With
+        ``recycle=0`` and ``warm_start=False`` it is independent SSOR-PCG.
     rebuild_factor : float, default 1.5
     options : dict, optional
         Further options of the method (``restart`` of GMRES, ``n_store``, ``omega``, ...).
@@ -261,15 +266,18 @@ class SequenceSolver:
             raise ValueError("pass either M or preconditioner, not both")
         self.M = M
         check_real("rebuild_factor", rebuild_factor, low=1.0)
-        if preconditioner is None:
+        self._ssor = isinstance(preconditioner, str) and preconditioner.lower() == "ssor"
+        if preconditioner is None or self._ssor:
             self._pre = None
+            if self._ssor and self.method != "cg":
+                raise ValueError(f"preconditioner='ssor' needs method='cg', not {method!r}")
         elif isinstance(preconditioner, str):
-            check_choice("preconditioner", preconditioner, ("amg",))
+            check_choice("preconditioner", preconditioner, ("amg", "ssor"))
             self._pre = _ReusedPreconditioner(_amg, rebuild_factor)
         elif callable(preconditioner):
             self._pre = _ReusedPreconditioner(preconditioner, rebuild_factor)
         else:
-            raise TypeError("preconditioner must be None, 'amg' or a callable A -> M")
+            raise TypeError("preconditioner must be None, 'amg', 'ssor' or a callable A -> M")
         if self.method in _SOR and (M is not None or preconditioner is not None):
             raise ValueError(f"method={self.method!r} takes no preconditioner")
         self.reset()
@@ -346,7 +354,9 @@ class SequenceSolver:
         kw = dict(rtol=self.rtol, atol=self.atol, maxiter=self.maxiter)
         opts = dict(self.options)
         U = self._U if (self._U is not None and self._U.shape[0] == int(A.shape[0])) else None
-        if self.method == "cg" and self.recycle:
+        if self._ssor:
+            opts["ssor"] = opts.pop("omega", 1.0)
+        if self.method == "cg" and (self.recycle or self._ssor):
             k = _recycle.check_recycle_k(self.recycle, int(A.shape[0]), "recycle")
             return _recycle.solve_defcg(A, b, x0, M=M, U=U, k=k, **kw, **opts)
         if self.method == "gmres" and self.recycle:

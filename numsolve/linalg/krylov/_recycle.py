@@ -382,7 +382,7 @@ def defcg_numba(ops: VectorOps, b, x, defl: Deflation | None, *, tol: float, max
 
 
 def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, callback=None,
-                U=None, k: int = 10, n_store: int | None = None,
+                U=None, k: int = 10, n_store: int | None = None, ssor: float | None = None,
                 use_numba: bool | None = None, check_finite: bool = True) -> SolveResult:
     """Deflated conjugate gradients (def-CG) with a recycled subspace, for SPD ``A``.
 
@@ -406,6 +406,15 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
         Size of the recycle space returned in ``res.U`` (0: none).
     n_store : int, optional
         Search directions kept for the harmonic Ritz extraction (default ``max(3 k, 20)``).
+    ssor : float, optional
+        Precondition by SSOR with this relaxation factor ``omega`` (``0 < omega < 2``;
+        diffusion problems on an ``m x m`` grid like ``omega ~ 2 - 6 / m``), applied by
+        Eisenstat's trick in a fused Numba kernel: an iteration costs about one product with
+        ``A``, as unpreconditioned CG does. Needs a host sparse ``A`` with a positive
+        diagonal, float64, no ``M`` and no ``callback``. ``U`` and ``res.U`` then live in the
+        coordinates of the split-preconditioned matrix ``S L1^{-1} A L1^{-T} S`` (pass
+        ``res.U`` on unchanged, as :class:`~numsolve.linalg.SequenceSolver` does);
+        ``history`` holds the norms of its residuals, the last one the true residual.
     use_numba : bool, optional
         ``False`` forbids the fused Numba kernel (host CSR, float64, no ``M``, no callback),
         used by default when it applies.
@@ -454,6 +463,8 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
     k = check_recycle_k(k, ops.n)
     n_store = max(3 * k, 20) if n_store is None else check_int("n_store", n_store, low=0)
     W = as_basis(ops, U)
+    if ssor is not None:
+        return _solve_ssor(pb, W, k, n_store if k else 0, ssor, callback)
     defl = Deflation(ops, W) if W is not None else None
     if defl is not None and not defl.ok:
         out = outcome(BREAKDOWN, 0, [ops.norm(pb.b)], "U^T A U is not positive definite: A is "
@@ -478,3 +489,31 @@ def solve_defcg(A, b, x0=None, *, rtol=1e-5, atol=0.0, maxiter=None, M=None, cal
                 else harmonic_ritz(ops, defl, store, k, M_AW))
     return make_result(pb.system, ops, x, out["status"], out["nit"], out["history"], "defcg",
                        out["detail"], U=Unew, k=0 if defl is None else defl.k)
+
+
+def _solve_ssor(pb, W, k: int, n_store: int, omega, callback) -> SolveResult:
+    """``solve_defcg(..., ssor=omega)``: :func:`~numsolve.linalg.krylov._eisenstat.defcg_ssor`
+    and the harmonic Ritz extraction on its Lanczos data."""
+    from ..relaxation._sor import check_omega
+    from ._eisenstat import defcg_ssor
+
+    omega = check_omega(omega, "ssor")
+    ops = pb.ops
+    if callback is not None or ops.psolve is not None:
+        raise ValueError("ssor= takes no M and no callback (the preconditioner is SSOR)")
+    if not (ops.numpy and np.dtype(ops.dtype) == np.float64 and ops.sys.numba_csr is not None):
+        raise ValueError("ssor= needs a host sparse float64 matrix A (and Numba); got "
+                         f"{ops.sys.kind} {np.dtype(ops.dtype).name} on {ops.sys.backend}")
+    if W is not None and not _is_orthonormal(ops, W):
+        W = _orthonormalize(ops, W)
+    out, x, defl, lanczos = defcg_ssor(ops, pb.b, pb.x, W, omega=omega, tol=pb.tol,
+                                       maxiter=pb.maxiter, n_store=n_store)
+    if out is None:
+        out = outcome(BREAKDOWN, 0, [ops.norm(pb.b)], "U^T Ah U is not positive definite: A "
+                      "is not SPD (or U is rank deficient)")
+    Unew = None
+    if k and lanczos is not None and out["status"] in (CONVERGED, MAXITER):
+        Unew = harmonic_ritz_lanczos(ops, defl if defl is not None and defl.k else None,
+                                     lanczos, k)
+    return make_result(pb.system, ops, x, out["status"], out["nit"], out["history"], "defcg",
+                       out["detail"], U=Unew, k=0 if defl is None else defl.k, ssor=omega)

@@ -223,3 +223,62 @@ def test_array_api_strict_matches_numpy(method):
     assert out2.success and type(out2.x).__module__.startswith("array_api_strict")
     np.testing.assert_allclose(np.asarray(out2.x), ref2.x, rtol=1e-8, atol=1e-12)
     assert out2.nit == ref2.nit
+
+
+# ------------------------------------------------------------ SSOR by Eisenstat's trick ---
+def test_ssor_pcg_matches_ssor_cg_and_direct():
+    """``ssor=omega`` with ``k=0`` is SSOR-PCG: the iteration count of the existing
+    ``method='ssor-cg'`` (same preconditioner), a third of plain CG's, the direct solution."""
+    A, b, _ = darcy_sequence(1, 24, sigma=0.2, rng=3)[0]
+    plain = numsolve.solve(A, b, method="cg", rtol=1e-10)
+    ref = numsolve.solve(A, b, method="ssor-cg", omega=1.7, rtol=1e-10)
+    res = numsolve.solve(A, b, method="defcg", k=0, ssor=1.7, rtol=1e-10)
+    assert res.success and res.ssor == 1.7 and res.U is None
+    assert abs(res.nit - ref.nit) <= 2 and res.nit < plain.nit / 3
+    assert _rel_err(res.x, A, b) < 1e-8
+    assert np.linalg.norm(b - A @ res.x) <= 1e-10 * np.linalg.norm(b)
+    x0 = _direct(A, b) + 1e-3
+    warm = numsolve.solve(A, b, x0, method="defcg", k=0, ssor=1.7, rtol=1e-10)
+    assert warm.success and warm.nit < res.nit and _rel_err(warm.x, A, b) < 1e-8
+    short = numsolve.solve(A, b, method="defcg", k=0, ssor=1.7, rtol=1e-10, maxiter=3)
+    assert not short.success and short.nit == 3 and np.all(np.isfinite(short.x))
+    assert np.linalg.norm(b - A @ short.x) < np.linalg.norm(b)
+
+
+def test_ssor_recycling_sequence_beats_independent_pcg():
+    """Recycled + sorted SSOR-PCG: the spsolve solutions, fewer iterations than independent
+    SSOR-PCG with the same preconditioner, far fewer than plain CG."""
+    seq = darcy_sequence(8, 32, sigma=0.2, rng=0)
+    rec = numsolve.solve_batch(seq, method="cg", recycle=4, sort=True, rtol=1e-10,
+                               preconditioner="ssor", omega=1.8)
+    indep = [numsolve.solve(A, b, method="defcg", k=0, ssor=1.8, rtol=1e-10) for A, b, _ in seq]
+    plain = [numsolve.solve(A, b, method="cg", rtol=1e-10) for A, b, _ in seq]
+    assert rec.success.all() and all(r.success for r in indep)
+    assert rec.totals["nit"] < 0.9 * sum(r.nit for r in indep)
+    assert rec.totals["nit"] < 0.2 * sum(r.nit for r in plain)
+    for (A, b, _), x in zip(seq, rec.x):
+        assert _rel_err(x, A, b) < 1e-8
+    assert max(r.k for r in rec.results) == 4
+    s = SequenceSolver("cg", recycle=0, warm_start=False, preconditioner="ssor",
+                       options={"omega": 1.8}, rtol=1e-10)
+    out = s.solve_all(seq)
+    assert out.totals["nit"] == sum(r.nit for r in indep)
+
+
+def test_ssor_validation():
+    A, b, _ = darcy_sequence(1, 8, rng=0)[0]
+    for bad in (0.0, 2.0, -1.0, np.nan):
+        with pytest.raises(ValueError, match="ssor"):
+            numsolve.solve(A, b, method="defcg", ssor=bad)
+    with pytest.raises(ValueError, match="no M"):
+        numsolve.solve(A, b, method="defcg", ssor=1.0, M=sp.identity(A.shape[0]))
+    with pytest.raises(ValueError, match="callback"):
+        numsolve.solve(A, b, method="defcg", ssor=1.0, callback=lambda x: None)
+    with pytest.raises(ValueError, match="host sparse"):
+        numsolve.solve(A.toarray(), b, method="defcg", ssor=1.0)
+    with pytest.raises(ValueError, match="diagonal"):
+        numsolve.solve(A - sp.diags(A.diagonal()), b, method="defcg", ssor=1.0)
+    with pytest.raises(ValueError, match="method='cg'"):
+        SequenceSolver("gmres", preconditioner="ssor")
+    with pytest.raises(ValueError, match="preconditioner"):
+        SequenceSolver("cg", preconditioner="ilu")
