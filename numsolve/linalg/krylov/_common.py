@@ -22,6 +22,7 @@ from ..._backend import is_numpy_namespace, numba_available
 from ..._checks import check_maxiter, check_tolerances
 from ..._result import OptimizeResult, SolveResult
 from ..._status import (
+    BREAKDOWN,
     CONVERGED,
     NONFINITE,
     PRECISION_LOSS,
@@ -183,6 +184,16 @@ def notify_stop(notify: Callable | None, x, nit: int, rnorm: float) -> bool:
 def outcome(status: int, nit: int, history: list[float], detail: str | None = None) -> dict:
     """How a solver's iteration ended: the dictionary every ``*_iterate`` function returns."""
     return dict(status=status, nit=nit, history=history, detail=detail)
+
+
+def kernel_stop(code: int, it: int, history: list[float]) -> dict | None:
+    """The outcome of a fused CG kernel's stop code: 2 (``p^T A p <= 0``), 3 (non-finite)."""
+    if code == 2:
+        return outcome(BREAKDOWN, it, history, f"p^T A p <= 0 at iteration {it + 1}: A is "
+                       "not positive definite")
+    if code == 3:
+        return outcome(NONFINITE, it, history, f"non-finite values at iteration {it}")
+    return None
 
 
 def initial_outcome(rnorm: float, tol: float, history: list[float],

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from ..._status import BREAKDOWN, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS
+from ..._status import CONVERGED, MAXITER, PRECISION_LOSS
 from ._cg_kernels import csr_residual1
-from ._common import outcome
+from ._common import kernel_stop, outcome
 from ._eisenstat_kernels import (
     eis_defcg_steps,
     eis_lower_solve,
@@ -152,11 +152,8 @@ def defcg_ssor(ops, b, x, W, *, omega: float, tol: float, maxiter: int, n_store:
                               f"stagnates above the tolerance {tol:.3e}")
             best = min(best, true)
             tolh *= max(0.05, 0.9 * tol / true)
-        elif code == 2:
-            out = outcome(BREAKDOWN, it, history, f"p^T A p <= 0 at iteration {it + 1}: A is "
-                          "not positive definite")
-        elif code == 3:
-            out = outcome(NONFINITE, it, history, f"non-finite values at iteration {it}")
+        else:
+            out = kernel_stop(code, it, history)
         if out is None and it >= maxiter:
             out = outcome(MAXITER, it, history)
     split.from_hat(xh, x)

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from ._cg_kernels import update_p1, update_xr1
-from ._recycle_kernels import _axpy_rows, _gemv_t
+from ._recycle_kernels import _axpy_rows, _gemv_t, store_step
 
 __all__ = ["eis_split", "eis_matvec_dot", "eis_defcg_steps", "eis_lower_solve",
            "eis_upper_solve", "eis_upper_mul"]
@@ -180,14 +180,7 @@ def eis_defcg_steps(Lp, Li, Lx, sub, Up, Ui, Ux, sup, dwinv, kd, s, Wt, AWt, Ein
         rr = update_xr1(x, r, p, q, alpha)
         if k:
             _gemv_t(AWt, r, g)
-        if stored < P.shape[0]:
-            P[stored, :] = p
-            coef[stored, 0] = alpha
-            coef[stored, 1] = pq
-            coef[stored, 2] = rz
-            coef[stored, 3] = rr
-            Gs[stored + 1, :] = g
-            stored += 1
+        stored = store_step(P, coef, Gs, stored, p, alpha, pq, rz, rr, g)
         rn = np.sqrt(rr)
         hist[st] = rn
         if not np.isfinite(rn):

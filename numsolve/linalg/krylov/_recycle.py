@@ -38,6 +38,7 @@ from ..._status import BREAKDOWN, CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, 
 from ._common import (
     VectorOps,
     initial_outcome,
+    kernel_stop,
     make_result,
     notify_stop,
     outcome,
@@ -369,11 +370,8 @@ def defcg_numba(ops: VectorOps, b, x, defl: Deflation | None, *, tol: float, max
             best = min(best, true)
             state[0] = float(r @ r)
             limit = stored  # the residual was replaced: the Lanczos relations end here
-        elif code == 2:
-            out = outcome(BREAKDOWN, it, history, f"p^T A p <= 0 at iteration {it + 1}: A is "
-                          "not positive definite")
-        elif code == 3:
-            out = outcome(NONFINITE, it, history, f"non-finite values at iteration {it}")
+        else:
+            out = kernel_stop(code, it, history)
         if out is None and it >= maxiter:
             out = outcome(MAXITER, it, history)
     if store is not None:

@@ -93,6 +93,21 @@ def _axpy_rows(Vt, mu, p):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def store_step(P, coef, Gs, stored, p, alpha, pq, rz, rr, g):  # pragma: no cover - jitted
+    """Keep step ``stored`` of the run for the harmonic Ritz update (direction, CG
+    coefficients, ``(AW)^T r``) while there is room; returns the new count."""
+    if stored < P.shape[0]:
+        P[stored, :] = p
+        coef[stored, 0] = alpha
+        coef[stored, 1] = pq
+        coef[stored, 2] = rz
+        coef[stored, 3] = rr
+        Gs[stored + 1, :] = g
+        stored += 1
+    return stored
+
+
+@njit(cache=True, nogil=True)
 def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, max_steps, hist,
                 P, coef, Gs, stored):  # pragma: no cover - jitted
     """Up to ``max_steps`` def-CG iterations; returns ``(steps, code, stored)``.
@@ -117,14 +132,7 @@ def defcg_steps(indptr, indices, data, Wt, AWt, Einv, x, r, p, q, state, tol, ma
         alpha = rz / pq
         rr = update_xr1(x, r, p, q, alpha)  # x += alpha p, r -= alpha q, r . r
         _gemv_t(AWt, r, g)  # g = (AW)^T r
-        if stored < P.shape[0]:
-            P[stored, :] = p
-            coef[stored, 0] = alpha
-            coef[stored, 1] = pq
-            coef[stored, 2] = rz
-            coef[stored, 3] = rr
-            Gs[stored + 1, :] = g
-            stored += 1
+        stored = store_step(P, coef, Gs, stored, p, alpha, pq, rz, rr, g)
         rn = np.sqrt(rr)
         hist[s] = rn
         if not np.isfinite(rn):
