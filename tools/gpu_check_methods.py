@@ -327,6 +327,23 @@ def check_bcd(dev: Device, name: str, selection: str):
                    (build(A), np.zeros(60)), 1e-9)
 
 
+def check_lasso(dev: Device):
+    """numsolve.lasso on a dense device matrix (FISTA with restart) against the host
+    working-set solver: both certified by the duality gap to 1e-10 P."""
+    from numsolve.optimize import lasso, lasso_alpha_max
+
+    rng = _rng(19)
+    X = rng.standard_normal((300, 80))
+    y = X[:, :5] @ np.arange(1.0, 6.0) + 0.5 * rng.standard_normal(300)
+    alpha = 0.1 * lasso_alpha_max(X, y)
+
+    def run(X_, y_):
+        return lasso(X_, y_, alpha, rtol=1e-10)
+
+    detail, data = compare(dev, run, (dev.asarray(X), dev.asarray(y)), (X, y), 1e-6)
+    return detail, data
+
+
 def check_sketches(dev: Device):
     n = 300
     A = _rng(7).standard_normal((n, 5))
@@ -544,6 +561,7 @@ def checks() -> list[tuple[str, list[tuple[str, str]], object, tuple]]:
          [("minimize", "bcd")], check_host_only_minimize, ("bcd",)),
         ("minimize[scipy:bfgs] refuses device x0", [("minimize", "scipy:<name>")],
          check_host_only_minimize, ("scipy:bfgs",)),
+        ("lasso (dense, FISTA on device)", [], check_lasso, ()),
         ("sketch operators (all kinds)", [], check_sketches, ()),
         ("sketch() function", [], check_sketch_function, ()),
         ("leverage_scores", [], check_leverage, ()),
