@@ -298,7 +298,7 @@ def _block_lipschitz(model, blocks, L, dG, curv, l2) -> np.ndarray:
 class _Rule:
     """Selection among the fixed blocks (as :meth:`._rules.Selector._fixed`)."""
 
-    def __init__(self, opts, model, reg, Lb, L, dG, rng):
+    def __init__(self, opts, model, reg, Lb, dG, rng):
         self.rule, self.rng, self.nb, self.Lb = opts.selection, rng, model.nb, Lb
         self.model, self.reg = model, reg
         tm, xp = model.tm, model.xp
@@ -353,7 +353,7 @@ def minimize_bcd_device(fun, x0, xp, opts, bounds, rng, notify) -> OptimizeResul
     model = _DeviceModel(xp, smooth, x0h, perm, nb, tm, lo, hi, alpha)
     reg = _Reg(xp, alpha, smooth_g, bounded)
     Lb = _block_lipschitz(model, blocks, L, dG, model.curv, model.l2)
-    rule = _Rule(opts, model, reg, Lb, L, dG, as_rng(rng))
+    rule = _Rule(opts, model, reg, Lb, dG, as_rng(rng))
     if opts.selection in ("gs", "gsl", "gsd") or not smooth_g:
         model.keep_gradient()
     return _loop(model, reg, rule, opts, notify, xp)
