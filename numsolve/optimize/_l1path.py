@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .._backend import is_sparse
+from .._backend import get_namespace, is_numpy_namespace, is_sparse
 from .._checks import check_int, check_real, check_tolerances
 from .._result import OptimizeResult, wrap_callback
 from .._status import CALLBACK_STOP, CONVERGED, MAXITER, PRECISION_LOSS, status_message
@@ -69,7 +69,8 @@ class _Design:
             if not isinstance(X, (np.ndarray, list, tuple)) and type(X).__module__ != "numpy":
                 if hasattr(X, "__array_namespace__"):
                     raise TypeError("X must be a NumPy array or a scipy.sparse matrix (the L1 "
-                                    "estimators run on the host)")
+                                    "estimators run on the host; only numsolve.lasso accepts "
+                                    "a dense array-API X, e.g. CuPy)")
             A = np.asarray(X)
             if A.dtype.kind not in "biuf":
                 raise TypeError(f"X must be a real numeric array, got dtype {A.dtype}")
@@ -465,6 +466,10 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
     iterates [3]_; gap-safe sphere screening [4]_, [5]_ with the dual point of
     :func:`~numsolve.optimize.lasso_duality_gap`. celer's dual extrapolation is not used.
 
+    A dense CuPy / array-API ``X`` (with ``y`` and ``x0`` in the same namespace) is solved
+    on the device by FISTA with restart (``method='lasso-fista'``, at most ``max_epochs``
+    iterations) to the same duality-gap certificate; ``x`` stays on the device.
+
     References
     ----------
     .. [1] M. Massias, A. Gramfort and J. Salmon, "Celer: a fast solver for the Lasso with dual
@@ -490,6 +495,12 @@ def lasso(X: Any, y: Any, alpha: float, *, x0: Any = None, rtol: float = 1e-6,
     """
     knobs = _check_knobs(rtol, atol, maxiter, max_epochs, ws_min, kappa, anderson,
                          inner_ratio, screening)
+    xp = None if is_sparse(X) else get_namespace(X, y, x0)
+    if xp is not None and not is_numpy_namespace(xp):  # dense array-API data: FISTA
+        from ._l1_device import lasso_device
+
+        alpha = check_real("alpha", alpha, low=0.0, low_open=True)
+        return lasso_device(xp, X, y, alpha, x0, knobs, wrap_callback(callback))
     return _fit("lasso", X, y, alpha, x0, knobs, callback)
 
 

@@ -101,6 +101,22 @@ MINIMIZE_METHODS.register_prefix(
     demo=[Demo("rosenbrock", {"gtol": 1e-8}, method="scipy:BFGS")])
 
 
+def _refuse_device(impl, method, fun, x0, xp) -> None:
+    """``TypeError`` for non-NumPy ``x0`` and a host-only method. ``impl.host_only`` is
+    ``True`` or a callable ``host_only(fun)``: ``None`` when this problem runs on device data,
+    else the reason (appended to the message)."""
+    host_only = getattr(impl, "host_only", False)
+    if is_numpy_namespace(xp) or not host_only:
+        return
+    why = host_only(fun) if callable(host_only) else ""
+    if why is None:
+        return
+    raise TypeError(
+        f"method {method!r} runs on the CPU only{why}; x0 is a {type(x0).__module__} "
+        "array - move it with numsolve.to_numpy(x0) or choose a numsolve method"
+    )
+
+
 def _default_method(bounds, constraints) -> str:
     if constraints:
         return "scipy:slsqp"
@@ -264,11 +280,7 @@ def minimize(
     if name == "_custom":
         return impl(fun, x0, args=args, jac=jac, hess=hess, hessp=hessp, bounds=bounds,
                     constraints=constraints, callback=callback, **dict(options or {}))
-    if getattr(impl, "host_only", False) and not is_numpy_namespace(xp):
-        raise TypeError(
-            f"method {method!r} runs on the CPU only; x0 is a {type(x0).__module__} array - "
-            "move it with numsolve.to_numpy(x0) or choose a numsolve method"
-        )
+    _refuse_device(impl, method, fun, x0, xp)
     caps = getattr(impl, "capabilities", {})
     if bounds is not None and not caps.get("bounds", False):
         raise ValueError(f"method {method!r} does not support bounds")

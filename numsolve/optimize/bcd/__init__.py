@@ -31,11 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from ..._backend import to_numpy
+from ..._backend import get_namespace, is_numpy_namespace, to_numpy
 from ..._checks import as_rng, check_choice, check_int, check_maxiter, check_real
 from ..._result import OptimizeResult, wrap_callback
 from ..._status import CALLBACK_STOP, CONVERGED, MAXITER, NONFINITE, PRECISION_LOSS, status_message
 from ...objectives import _Composite
+from ._device import device_refusal, minimize_bcd_device
 from ._models import GenericModel, QuadraticModel, make_model
 from ._reg import Separable
 from ._rules import GREEDY, Selector, check_partition
@@ -205,6 +206,11 @@ def minimize_bcd(
         touched), ``active_set_iteration`` and ``switch_iteration`` (L1/bounds; ``None``
         otherwise), ``success``, ``status``, ``message``.
 
+    Notes
+    -----
+    On the device (dense CuPy/array-API ``A``, :mod:`._device`): LS/logistic (+ L1/bounds),
+    fixed blocks, cyclic/random/lipschitz/gs/gsl/gsd, ``'gradient'``; else ``TypeError``.
+
     References
     ----------
     .. [1] J. Nutini, I. Laradji and M. Schmidt, "Let's make block coordinate descent converge
@@ -225,12 +231,14 @@ def minimize_bcd(
     """
     if constraints:
         raise ValueError("method 'bcd' does not support constraints")
-    x = np.array(to_numpy(x0), dtype=np.float64).reshape(-1)
     opts = _Options(block_size=block_size, partition=partition, selection=selection,
                     update=update, gtol=gtol if tol is None else tol,
                     maxiter=check_maxiter(maxiter, 1000), switch_window=switch_window,
                     iht_steps=iht_steps, max_backtracks=max_backtracks,
                     qp_maxsweeps=qp_maxsweeps, check_every=check_every)
+    if (xp := _device_namespace(fun, x0, args)) is not None:  # array-API data: vectorised
+        return minimize_bcd_device(fun, x0, xp, opts, bounds, rng, wrap_callback(callback))
+    x = np.array(to_numpy(x0), dtype=np.float64).reshape(-1)
     model, reg = _setup(fun, x, args, jac, hess, hessp, bounds, opts)
     if isinstance(opts.partition, (list, tuple)):
         object.__setattr__(opts, "partition", check_partition(opts.partition, model.n))
@@ -243,7 +251,24 @@ def minimize_bcd(
 
 
 minimize_bcd.capabilities = {"bounds": True, "constraints": False, "jac": True, "hess": True}
-minimize_bcd.host_only = True
+minimize_bcd.host_only = device_refusal
+
+
+def _device_namespace(fun, x0, args):
+    """The namespace of a non-NumPy problem (``None`` for NumPy/SciPy data); a ``TypeError``
+    for mixed namespaces or what the device path does not cover."""
+    smooth = fun.parts()[0] if isinstance(fun, _Composite) else fun
+    data = getattr(smooth, "A", getattr(smooth, "Q", None))
+    data = data if data is not None and hasattr(data, "shape") else None
+    xp = get_namespace(x0, data)
+    if is_numpy_namespace(xp):
+        return None
+    why = device_refusal(fun)
+    if why is None and args:
+        why = "; extra args"
+    if why is not None:
+        raise TypeError(f"method 'bcd' runs on the CPU only{why}")
+    return xp
 
 
 def _run(model, reg, sel, opts, notify) -> OptimizeResult:
