@@ -208,7 +208,7 @@ def minimize_bcd(
 
     Notes
     -----
-    On the device (dense CuPy/array-API ``A``, :mod:`._device`): LS/logistic (+ L1/bounds),
+    On the device (dense CuPy/array-API ``A``): LS/logistic (+ L1/bounds),
     fixed blocks, cyclic/random/lipschitz/gs/gsl/gsd, ``'gradient'``; else ``TypeError``.
 
     References
