@@ -2,8 +2,11 @@
 
 * :class:`DarcySequence` - 20 Darcy-flow systems (``darcy_sequence``, 48 x 48 grid,
   sigma = 0.2) solved to ``rtol = 1e-8`` by independent CG, by deflated CG with recycling
-  (``solve_batch(recycle=20)``) and by recycling after sorting: wall time, total iterations
-  and products with ``A`` (``track_``), peak memory of the recycled run.
+  (``solve_batch(recycle=20)``), by recycling after sorting, and by AMG-PCG with one reused
+  hierarchy (``preconditioner='amg'``, sorted): wall time, total iterations and products
+  with ``A`` (``track_``), peak memory.
+* :class:`AMGCycle` - one V-cycle of :class:`numsolve.linalg.AMGPreconditioner` against
+  PyAMG's own ``aspreconditioner()`` on the same hierarchy (Darcy 128 x 128).
 * :class:`ConvectionDiffusionSequence` - 10 convection-diffusion systems (24 x 24, random
   wind): restarted GMRES(40) vs GCRO-DR(40, 20), time and iterations.
 
@@ -24,6 +27,10 @@ def _darcy(variant, seq):
     if variant == "cg":
         rs = [numsolve.solve(A, b, method="cg", rtol=1e-8) for A, b, _ in seq]
         return sum(r.nit for r in rs), sum(r.nit + 2 for r in rs)
+    if variant == "amg-reused+sort":
+        r = numsolve.solve_batch(seq, method="cg", recycle=0, rtol=1e-8, sort=True,
+                                 preconditioner="amg")
+        return r.totals["nit"], r.totals["nmatvec"]
     r = numsolve.solve_batch(seq, method="cg", recycle=20, rtol=1e-8,
                              sort=variant == "recycle+sort")
     return r.totals["nit"], r.totals["nmatvec"]
@@ -32,7 +39,7 @@ def _darcy(variant, seq):
 class DarcySequence(Benchmark):
     """20 Darcy systems: independent CG vs recycling (+ sorting)."""
 
-    params = [["cg", "recycle", "recycle+sort"]]
+    params = [["cg", "recycle", "recycle+sort", "amg-reused+sort"]]
     param_names = ["variant"]
 
     def setup(self, variant):
@@ -50,6 +57,25 @@ class DarcySequence(Benchmark):
 
     def peakmem_solve(self, variant):
         _darcy(variant, self.seq)
+
+
+class AMGCycle(Benchmark):
+    """One smoothed-aggregation V-cycle: numsolve's compiled cycle vs PyAMG's."""
+
+    params = [["numsolve", "numsolve-fb", "pyamg"]]
+    param_names = ["cycle"]
+
+    def setup(self, cycle):
+        from numsolve.linalg import AMGPreconditioner
+
+        A, self.b, _ = darcy_sequence(1, 128, sigma=0.2, rng=0)[0]
+        smoothing = "forward-backward" if cycle == "numsolve-fb" else "symmetric"
+        M = AMGPreconditioner(A, smoothing=smoothing)
+        self.M = M.hierarchy.aspreconditioner() if cycle == "pyamg" else M
+        self.M @ self.b  # compile
+
+    def time_cycle(self, cycle):
+        self.M @ self.b
 
 
 def _cd(variant, seq):

@@ -29,6 +29,7 @@ from ._solve import (
     solve_batch,
 )
 from .krylov import (
+    AMGPreconditioner,
     DirectionModel,
     MultilevelStencilModel,
     dcdm,
@@ -53,6 +54,7 @@ from .relaxation import (
 )
 
 __all__ = [
+    "AMGPreconditioner",
     "LSTSQ_METHODS",
     "SOLVE_BATCH_METHODS",
     "SOLVE_METHODS",

@@ -11,8 +11,9 @@ for Neural Operators via Krylov Subspace Recycling*: sort, then recycle):
     :func:`~numsolve.linalg.krylov.gcrodr.solve_gcrodr`);
 (c) an ``omega`` tuner for ``method='sor'``/``'ssor-cg'`` (it learns from each solve);
 (d) a reusable preconditioner: ``preconditioner='amg'`` builds a PyAMG smoothed-aggregation
-    hierarchy once and rebuilds it only when the iteration count drifts above
-    ``rebuild_factor`` times the count right after the last build.
+    hierarchy once (applied by the compiled V-cycle of
+    :class:`~numsolve.linalg.AMGPreconditioner`) and rebuilds it only when the
+    iteration count drifts above ``rebuild_factor`` times the count right after the build.
 
 Offline batches may be sorted first (:func:`sort_systems`: greedy nearest-neighbour order on a
 cheap feature of each system).
@@ -29,7 +30,7 @@ import numpy as np
 from .._backend import get_namespace, is_sparse, to_numpy
 from .._checks import check_choice, check_int, check_real
 from .._result import SolveResult
-from .._status import CONVERGED, batch_message
+from .._status import CONVERGED, MAXITER, batch_message
 
 __all__ = ["SequenceSolver", "sort_systems", "system_feature", "split_sequences",
            "solve_chunk", "solve_chunks", "batch_result"]
@@ -148,7 +149,10 @@ def _amg(A):
         raise ImportError("preconditioner='amg' needs PyAMG (pip install pyamg)") from None
     if not is_sparse(A) or not type(A).__module__.startswith("scipy"):
         raise TypeError("preconditioner='amg' needs host SciPy sparse matrices")
-    return pyamg.smoothed_aggregation_solver(A.tocsr()).aspreconditioner()
+    from .krylov._amg import AMGPreconditioner
+
+    del pyamg
+    return AMGPreconditioner(A, smoothing="forward-backward")
 
 
 class _ReusedPreconditioner:
@@ -168,8 +172,16 @@ class _ReusedPreconditioner:
             self.builds += 1
         return self.M
 
+    def cap(self) -> int | None:
+        """Iterations a solve with the reused ``M`` may take before ``M`` is rebuilt from
+        its system mid-solve (None right after a build: nothing to compare with)."""
+        if self.M is None or self.nit_ref is None:
+            return None
+        return int(np.ceil(self.factor * self.nit_ref))
+
     def record(self, nit: int) -> None:
-        """After a solve: set the reference count, or drop ``M`` when ``nit`` drifted."""
+        """After a solve: set the reference count (the system ``M`` was built from), or drop
+        ``M`` when ``nit`` exceeds ``factor`` times it."""
         if self.nit_ref is None:
             self.nit_ref = max(int(nit), 1)
         elif nit > self.factor * self.nit_ref:
@@ -200,13 +212,20 @@ class SequenceSolver:
         As for :func:`numsolve.solve`, for every system.
     preconditioner : {None, 'amg', 'ssor'} or callable, optional
         Build ``M`` from a system (``factory(A) -> M``) and reuse it; rebuilt when ``nit`` of
-        a solve exceeds ``rebuild_factor`` times the count of the first solve after a build.
+        a solve exceeds ``rebuild_factor`` times the count of the solve right after a build.
+        ``'amg'``: PyAMG's smoothed-aggregation hierarchy applied by a compiled V-cycle
+        (:class:`~numsolve.linalg.AMGPreconditioner` with ``smoothing='forward-backward'``;
+        host SciPy sparse SPD systems).
         ``'ssor'`` (``method='cg'`` only): SSOR(``omega``) of each system itself, applied by
         Eisenstat's trick in the fused def-CG kernel (``solve_defcg(..., ssor=omega)``; an
         iteration costs about one product with ``A``); pass ``omega`` in ``options``
         (default 1.0; near ``2 - 6 / m`` for diffusion on an ``m x m`` grid). With
         ``recycle=0`` and ``warm_start=False`` it is independent SSOR-PCG.
-    rebuild_factor : float, default 1.5
+    rebuild_factor : float, default 3
+        A build costs a few solves (PyAMG's setup on a 128² Darcy system: about four
+        preconditioned solves), and a reused ``M`` typically needs 1.5–2.5x the iterations
+        of a fresh one on the next, similar systems; a rebuild pays once the count passes
+        about 3x.
     options : dict, optional
         Further options of the method (``restart`` of GMRES, ``n_store``, ``omega``, ...).
 
@@ -250,7 +269,7 @@ class SequenceSolver:
     def __init__(self, method: str = "cg", *, recycle: int = 10, warm_start: bool = True,
                  augment: int = 0, rtol: float = 1e-5, atol: float = 0.0,
                  maxiter: int | None = None, M: Any = None,
-                 preconditioner: str | Callable | None = None, rebuild_factor: float = 1.5,
+                 preconditioner: str | Callable | None = None, rebuild_factor: float = 3.0,
                  options: dict | None = None):
         if not isinstance(method, str):
             raise TypeError(f"method must be a string, got {type(method).__name__}")
@@ -346,12 +365,37 @@ class SequenceSolver:
             return x0, 0
         return _min_residual_guess(A, b, x0, self._X[-self.augment:]), len(self._X[-self.augment:])
 
-    def _impl(self, A, b, x0, M, context):
+    def _with_reused_preconditioner(self, A, b, x0, context) -> SolveResult:
+        """Solve with the reused ``M``, at most ``rebuild_factor`` times the post-build count;
+        past that, rebuild ``M`` from this system and go on from where the solve stopped."""
+        builds = self._pre.builds
+        M = self._pre.get(A)
+        cap = self._pre.cap()
+        budget = self.maxiter
+        first = self._impl(A, b, x0, M, context,
+                           None if cap is None else min(cap, budget or cap))
+        res = first
+        if cap is not None and first.status == MAXITER and (budget is None or budget > cap):
+            self._pre.M = None  # drifted: rebuild from this system, continue from first.x
+            M = self._pre.get(A)
+            res = self._impl(A, b, first.x, M, context,
+                             None if budget is None else budget - int(first.nit))
+            self._pre.record(res.nit)  # a warm count: a lower reference, an earlier rebuild
+            res["nit"] = int(first.nit) + int(res.nit)
+            res["nmatvec"] = (int(first.get("nmatvec", first.nit + 1))
+                              + int(res.get("nmatvec", res.nit + 1)))
+        else:
+            self._pre.record(res.nit)
+        self.totals["preconditioner_builds"] += self._pre.builds - builds
+        return res
+
+    def _impl(self, A, b, x0, M, context, maxiter: int | None = None):
         from .krylov import _recycle
         from .krylov.gcrodr import solve_gcrodr
         from .relaxation._sor import solve_sor, solve_ssor_cg
 
-        kw = dict(rtol=self.rtol, atol=self.atol, maxiter=self.maxiter)
+        kw = dict(rtol=self.rtol, atol=self.atol,
+                  maxiter=self.maxiter if maxiter is None else maxiter)
         opts = dict(self.options)
         U = self._U if (self._U is not None and self._U.shape[0] == int(A.shape[0])) else None
         if self._ssor:
@@ -379,14 +423,10 @@ class SequenceSolver:
             self._X = []
         t0 = time.perf_counter()
         x0, extra = self._guess(A, b, x0)
-        M = self.M
-        if self._pre is not None:
-            builds = self._pre.builds
-            M = self._pre.get(A)
-            self.totals["preconditioner_builds"] += self._pre.builds - builds
-        res = self._impl(A, b, x0, M, context)
-        if self._pre is not None:
-            self._pre.record(res.nit)
+        if self._pre is None:
+            res = self._impl(A, b, x0, self.M, context)
+        else:
+            res = self._with_reused_preconditioner(A, b, x0, context)
         res["nmatvec"] = int(res.get("nmatvec", res.nit + 1)) + extra
         res["time"] = time.perf_counter() - t0
         self._update(res)

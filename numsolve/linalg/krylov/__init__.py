@@ -6,6 +6,7 @@ names below are re-exported by :mod:`numsolve.linalg`. The Numba kernels live be
 solvers that use them (``_cg_kernels``, ``_kernels``).
 """
 
+from ._amg import AMGPreconditioner
 from ._fcg import dcdm, fcg
 from ._gmres import fgmres, gmres
 from ._minres import minres
@@ -14,6 +15,7 @@ from ._recycle import solve_defcg as defcg
 from .gcrodr import gcrodr
 
 __all__ = [
+    "AMGPreconditioner",
     "DirectionModel",
     "MultilevelStencilModel",
     "dcdm",
