@@ -232,12 +232,13 @@ def _finite_scan(p, method: str, grid, target: float, budget: float, lines: list
     return best
 
 
-def part_finite(sizes, grid, target: float, seeds, budget_epochs: float) -> None:
-    section(f"(g) group-DRO logistic regression (group_dro), one component per data point: "
-            f"to residual {target:g}, each method at its best stable step of {tuple(grid)}")
+def part_finite(sizes, grid, target: float, seeds, budget_epochs: float, dim: int) -> None:
+    section(f"(g) group-DRO logistic regression (group_dro, dim = {dim}), one component per "
+            f"data point: to residual {target:g}, each method at its best stable step of "
+            f"{tuple(grid)}")
     rows = []
     for n in sizes:
-        p = group_dro(n)
+        p = group_dro(n, dim=dim)
         F = p.operator
         _ = F.lipschitz, F.lipschitz_full
         u = p.solution
@@ -295,8 +296,10 @@ def main(argv=None) -> None:
                     help="(f): steps c / ||A||_F of both methods (5: the authors' rule)")
     ap.add_argument("--target-seeds", type=int, default=5)
     ap.add_argument("--eta-grid", default="1,2,5,10,20")
-    ap.add_argument("--finite-grid", default="1,1.41,2,2.83,4,5.66,8",
-                    help="(g): steps eta of both methods (geometric, ratio sqrt(2))")
+    ap.add_argument("--finite-grid", default="1,1.41,2,2.38,2.83,3.36,4,4.76,5.66,6.73,8,9.51,"
+                    "11.3", help="(g): steps eta of both methods (geometric, ratio 2^(1/4) "
+                    "from 2 on)")
+    ap.add_argument("--finite-dim", type=int, default=20, help="(g): features (len(x))")
     ap.add_argument("--dro-dataset", default="iris", help="'iris' (lam 0.1) or 'breast_cancer' "
                     "(lam 0.01; ill-conditioned, minutes)")
     args = ap.parse_args(argv)
@@ -320,7 +323,7 @@ def main(argv=None) -> None:
     if "finite" in parts:
         sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
         grid = tuple(float(c) for c in args.finite_grid.split(","))
-        part_finite(sizes, grid, args.target, seeds, 100000)
+        part_finite(sizes, grid, args.target, seeds, 100000, args.finite_dim)
     if "dro" in parts and not q:
         bc = args.dro_dataset == "breast_cancer"
         part_dro(args.dro_dataset, 0.01 if bc else 0.1, 3000 if bc else 20000)
