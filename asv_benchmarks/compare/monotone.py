@@ -20,7 +20,16 @@ component-evaluation budgets (the Done-when of issue 16).
     seconds for Halpern and for VR-Halpern (mean over --target-seeds seeds) to first reach the
     absolute residual --target (and 10x below it), both with step --target-eta ``/ ||A||_F``,
     and the ratio VR / Halpern of evaluations (the Done-when asks <= 0.3 at n = 5000, shrinking
-    with n).
+    with n);
+(g) ``--part finite``: group-DRO logistic regression (``group_dro``, one component per data
+    point: whole operators, ``L`` a small multiple of ``L_F``) with n in --sizes: each method
+    at its best stable step of the geometric grid --finite-grid (scanned from the largest step
+    down; a run whose certificate is still above 0.1 x the initial one after 1000 epochs is
+    stopped as unstable; the scan stops one step past the best, the later steps with a budget
+    of 1.5 x the best's evaluations; Halpern with seed 0, VR-Halpern's scan with seed 0 and
+    its best step then run with --target-seeds seeds, stepping down while a seed fails);
+    component evaluations and seconds to the absolute residual --target, VR mean and worst
+    over the seeds, and the ratio VR / Halpern.
 
 Residuals are the certificates ``||u - P(u - F(u))||`` (``||F(u)||`` for the QP) of each
 method's last iterate. Every solver runs with ``--blas-threads`` BLAS threads (default 1).
@@ -36,7 +45,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from numsolve.problems import dro_logistic, hard_qp, matrix_game, normalized_matrix_game
+from numsolve.problems import (
+    dro_logistic,
+    group_dro,
+    hard_qp,
+    matrix_game,
+    normalized_matrix_game,
+)
 
 from ._common import parser, section, start, timed
 
@@ -176,6 +191,84 @@ def part_target(sizes, target: float, c: float, seeds, epochs: float) -> None:
                   f"{ev / eh:7.3f}{v[:, j, 0].max() / eh:7.3f}")
 
 
+class _Stall:
+    """Callback: stop a run whose certificate is above ``frac`` x the initial one after
+    ``epochs`` epochs (an unstable step: the residual oscillates instead of falling)."""
+
+    def __init__(self, n: int, epochs: float = 1000.0, frac: float = 0.1):
+        self.evals, self.frac, self.res0, self.stalled = epochs * n, frac, None, False
+
+    def __call__(self, intermediate_result):
+        info = intermediate_result
+        if self.res0 is None:
+            self.res0 = info.residual
+        if info.n_component_evals >= self.evals and info.residual > self.frac * self.res0:
+            self.stalled = True
+            raise StopIteration
+
+
+def _finite_run(p, method: str, eta: float, seed: int, target: float, budget: float):
+    """(evaluations, seconds) to ``target``; inf when unstable or over ``budget``."""
+    stall = _Stall(p.operator.n_components)
+    opts = {"eta": eta, **({"anchoring": "resolvent"} if method == "halpern" else {})}
+    r = p.solve(method, rng=seed, rtol=0.0, atol=target, max_evals=int(budget),
+                callback=stall, options=opts)
+    ev, sec = _first(r, target)
+    return (ev, sec) if r.success else (np.inf, np.inf), stall.stalled
+
+
+def _finite_scan(p, method: str, grid, target: float, budget: float, lines: list):
+    """Best step of ``grid`` (seed 0), scanning down from the largest; prints each step."""
+    best = (np.inf, np.inf, None)
+    for eta in sorted(grid, reverse=True):
+        cap = budget if best[2] is None else 1.5 * best[0]
+        (ev, sec), stalled = _finite_run(p, method, eta, 0, target, cap)
+        note = "unstable" if stalled else (f"> {cap:.3g}" if not np.isfinite(ev) else "")
+        lines.append(f"    {method:11s} eta {eta:7.3g}: {ev:11.4g} evals {sec:7.2f}s {note}")
+        if ev < best[0]:
+            best = (ev, sec, eta)
+        elif best[2] is not None:
+            break  # one step past the best: smaller steps only get slower
+    return best
+
+
+def part_finite(sizes, grid, target: float, seeds, budget_epochs: float, dim: int) -> None:
+    section(f"(g) group-DRO logistic regression (group_dro, dim = {dim}), one component per "
+            f"data point: to residual {target:g}, each method at its best stable step of "
+            f"{tuple(grid)}")
+    rows = []
+    for n in sizes:
+        p = group_dro(n, dim=dim)
+        F = p.operator
+        _ = F.lipschitz, F.lipschitz_full
+        u = p.solution
+        dirs = np.random.default_rng(0).standard_normal((5, F.dim)) * 1e-4
+        ratio = np.mean([np.sqrt(np.mean([np.sum(F.batch_diff(np.array([i]), u + v, u) ** 2)
+                                          for i in range(n)])) / np.linalg.norm(F.full(u + v)
+                                                                               - F.full(u))
+                         for v in dirs])
+        lines = []
+        eh, th, sh = _finite_scan(p, "halpern", grid, target, budget_epochs * n, lines)
+        _, _, sv = _finite_scan(p, "vr-halpern", grid, target, budget_epochs * n, lines)
+        steps = sorted((g for g in grid if sv is not None and g <= sv), reverse=True)
+        for eta in steps:  # every seed at the best step; step down while one fails
+            v = np.array([_finite_run(p, "vr-halpern", eta, s, target,
+                                      budget_epochs * n)[0] for s in seeds])
+            if np.isfinite(v[:, 0]).all():
+                sv = eta
+                break
+        print(f"n = {n}: initial residual {p.solve('halpern', maxiter=1).residual_history[0]:.3e}"
+              f", sampled sqrt(E_i ||dF_i||^2) / ||dF|| at u* = {ratio:.2f} (bounds L = "
+              f"{F.lipschitz:.3g}, L_F = {F.lipschitz_full:.3g})")
+        print("\n".join(lines))
+        rows.append((n, sh, eh, th, sv, v[:, 0].mean(), v[:, 0].max(), v[:, 1].mean()))
+    print(f"{'n':>6s}{'H eta':>7s}{'H evals':>11s}{'H s':>8s}{'VR eta':>8s}{'VR evals':>11s}"
+          f"{'worst':>11s}{'VR s':>8s}{'VR/H':>7s}{'worst':>7s}{'s VR/H':>8s}")
+    for n, sh, eh, th, sv, ev, ew, tv in rows:
+        print(f"{n:6d}{sh:7.3g}{eh:11.4g}{th:7.2f}s{sv:8.3g}{ev:11.4g}{ew:11.4g}{tv:7.2f}s"
+              f"{ev / eh:7.3f}{ew / eh:7.3f}{tv / th:8.2f}")
+
+
 def part_dro(dataset: str, lam: float, alg2_epochs: float) -> None:
     section(f"(d) DRO logistic regression ({dataset}, chi-square ball rho = 1, lam = {lam:g})")
     p = dro_logistic(dataset, lam=lam)
@@ -194,7 +287,7 @@ def part_dro(dataset: str, lam: float, alg2_epochs: float) -> None:
 
 def main(argv=None) -> None:
     ap = parser(__doc__)
-    ap.add_argument("--part", default="game,qp,scale,grid,target,dro")
+    ap.add_argument("--part", default="game,qp,scale,grid,target,finite,dro")
     ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run")
     ap.add_argument("--scale-epochs", type=float, default=500.0)
     ap.add_argument("--target", type=float, default=1e-4)
@@ -203,6 +296,10 @@ def main(argv=None) -> None:
                     help="(f): steps c / ||A||_F of both methods (5: the authors' rule)")
     ap.add_argument("--target-seeds", type=int, default=5)
     ap.add_argument("--eta-grid", default="1,2,5,10,20")
+    ap.add_argument("--finite-grid", default="1,1.41,2,2.38,2.83,3.36,4,4.76,5.66,6.73,8,9.51,"
+                    "11.3", help="(g): steps eta of both methods (geometric, ratio 2^(1/4) "
+                    "from 2 on)")
+    ap.add_argument("--finite-dim", type=int, default=20, help="(g): features (len(x))")
     ap.add_argument("--dro-dataset", default="iris", help="'iris' (lam 0.1) or 'breast_cancer' "
                     "(lam 0.01; ill-conditioned, minutes)")
     args = ap.parse_args(argv)
@@ -223,6 +320,10 @@ def main(argv=None) -> None:
     if "target" in parts:
         sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
         part_target(sizes, args.target, args.target_eta, seeds, 20000)
+    if "finite" in parts:
+        sizes = (60, 120) if q else tuple(int(s) for s in args.sizes.split(","))
+        grid = tuple(float(c) for c in args.finite_grid.split(","))
+        part_finite(sizes, grid, args.target, seeds, 100000, args.finite_dim)
     if "dro" in parts and not q:
         bc = args.dro_dataset == "breast_cancer"
         part_dro(args.dro_dataset, 0.01 if bc else 0.1, 3000 if bc else 20000)

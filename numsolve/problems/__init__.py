@@ -18,6 +18,7 @@
 ``hard_qp``                     Ouyang-Xu hard linearly constrained QP as a min-max problem
 ``quadratic_minimax``           regularised finite-sum quadratic min-max (closed-form solution)
 ``dro_logistic``                distributionally robust logistic regression (chi-square ball)
+``group_dro``                   group-DRO logistic regression, synthetic group shifts (min-max)
 ``low_rank_completion``         observed entries of a random low-rank matrix (never densified)
 ``darcy_sequence``              Darcy flow, random log-normal permeabilities (SPD batch)
 ``convection_diffusion_sequence``  upwind convection-diffusion, varying wind (nonsymmetric batch)
@@ -41,6 +42,7 @@ from ._eq_suite import EQ_SUITE, eq_problem, kkt_residual_ls
 from ._minimax import (
     MinimaxProblem,
     dro_logistic,
+    group_dro,
     hard_qp,
     matrix_game,
     normalized_matrix_game,
@@ -68,6 +70,7 @@ __all__ = [
     "MinimaxProblem",
     "constrained_logistic",
     "dro_logistic",
+    "group_dro",
     "hard_qp",
     "matrix_game",
     "normalized_matrix_game",
