@@ -57,7 +57,7 @@ class AMGPreconditioner(LinearOperator):
         a forward sweep before and a backward sweep after — half the smoothing work, still
         a symmetric preconditioner (usually more CG iterations, less time).
     **setup
-        Passed to :func:`pyamg.smoothed_aggregation_solver` (``strength``, ``max_coarse``,
+        Passed to ``pyamg.smoothed_aggregation_solver`` (``strength``, ``max_coarse``,
         ...; not the smoothers).
 
     Attributes
